@@ -1,0 +1,36 @@
+/* buf: a growable byte buffer.
+ *
+ * A struct buf owns its data; buf_free() releases it and leaves an empty,
+ * reusable buffer. data is always NUL-terminated when len > 0 or after any
+ * append, so it can be printed as a string when it holds no NUL bytes.
+ * Allocation failure aborts the program: urlfan cannot do anything useful
+ * without memory, and checking every append would hide the real logic. */
+#ifndef URLFAN_BUF_H
+#define URLFAN_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT {NULL, 0, 0}
+
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addc(struct buf *b, char c);
+void buf_adds(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_free(struct buf *b);
+
+/* Allocation helpers with the same abort-on-failure contract. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrndup(const char *s, size_t n);
+char *xstrdup(const char *s);
+
+#endif

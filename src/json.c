@@ -1,0 +1,493 @@
+#include "json.h"
+
+#include <string.h>
+
+/* Decoder state for one UTF-8 sequence: returns its length, or 0 when the
+ * bytes at s (n available) do not start a well-formed sequence. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0; /* no overlongs */
+		else if (c == 0xED)
+			hi = 0x9F; /* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F; /* <= U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		/* Fast path over ASCII, the common case for bodies. */
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq(p + i, n - i);
+		if (!len)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_ws(s[i]))
+		i++;
+	return i;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Scan a string token starting at s[i] == '"'. Returns the index after the
+ * closing quote, or 0 when it is not a valid JSON string. */
+static size_t scan_string(const char *s, size_t n, size_t i)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	i++;
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return 0;
+			char e = s[i + 1];
+			if (e == 'u') {
+				if (i + 5 >= n)
+					return 0;
+				for (size_t k = 2; k < 6; k++)
+					if (!is_hex(s[i + k]))
+						return 0;
+				i += 6;
+			} else if (e && strchr("\"\\/bfnrt", e)) {
+				i += 2;
+			} else {
+				return 0;
+			}
+			continue;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq(p + i, n - i);
+		if (!len)
+			return 0;
+		i += len;
+	}
+	return 0;
+}
+
+/* Scan a number token. Returns the index after it, or 0. */
+static size_t scan_number(const char *s, size_t n, size_t i)
+{
+	if (i < n && s[i] == '-')
+		i++;
+	if (i >= n)
+		return 0;
+	if (s[i] == '0') {
+		i++;
+	} else if (is_digit(s[i])) {
+		while (i < n && is_digit(s[i]))
+			i++;
+	} else {
+		return 0;
+	}
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n || !is_digit(s[i]))
+			return 0;
+		while (i < n && is_digit(s[i]))
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || !is_digit(s[i]))
+			return 0;
+		while (i < n && is_digit(s[i]))
+			i++;
+	}
+	return i;
+}
+
+static size_t scan_literal(const char *s, size_t n, size_t i)
+{
+	static const char *const words[] = {"true", "false", "null"};
+	for (size_t k = 0; k < 3; k++) {
+		size_t len = strlen(words[k]);
+		if (n - i >= len && memcmp(s + i, words[k], len) == 0)
+			return i + len;
+	}
+	return 0;
+}
+
+static void newline(struct buf *out, int indent, size_t depth)
+{
+	if (!out || indent < 0)
+		return;
+	buf_reserve(out, 1 + (size_t)indent * depth);
+	out->data[out->len++] = '\n';
+	memset(out->data + out->len, ' ', (size_t)indent * depth);
+	out->len += (size_t)indent * depth;
+	out->data[out->len] = '\0';
+}
+
+static void emit(struct buf *out, const char *p, size_t n)
+{
+	if (out)
+		buf_add(out, p, n);
+}
+
+/* Scan exactly one value starting at s[*pos] (white space already
+ * skipped), copying it to out. Containers are tracked on an explicit stack
+ * so that deep nesting costs memory, not C stack. */
+static int scan_value(const char *s, size_t n, size_t *pos, struct buf *out,
+		      int indent)
+{
+	struct buf stack = BUF_INIT;
+	size_t i = *pos;
+	int rc = -1;
+	bool want_key = false;
+
+	for (;;) {
+		/* Here a value (or, in an object, a key) is expected. */
+		i = skip_ws(s, n, i);
+		if (i >= n)
+			goto out;
+		if (want_key) {
+			if (s[i] != '"')
+				goto out;
+			size_t end = scan_string(s, n, i);
+			if (!end)
+				goto out;
+			emit(out, s + i, end - i);
+			i = skip_ws(s, n, end);
+			if (i >= n || s[i] != ':')
+				goto out;
+			emit(out, indent < 0 ? ":" : ": ", indent < 0 ? 1 : 2);
+			i = skip_ws(s, n, i + 1);
+			want_key = false;
+			continue;
+		}
+		char c = s[i];
+		size_t end;
+		if (c == '{' || c == '[') {
+			char close = c == '{' ? '}' : ']';
+			emit(out, &c, 1);
+			size_t j = skip_ws(s, n, i + 1);
+			if (j < n && s[j] == close) {
+				emit(out, &close, 1);
+				end = j + 1;
+			} else {
+				buf_addc(&stack, c);
+				newline(out, indent, stack.len);
+				want_key = c == '{';
+				i = j;
+				continue;
+			}
+		} else if (c == '"') {
+			end = scan_string(s, n, i);
+			if (!end)
+				goto out;
+			emit(out, s + i, end - i);
+		} else if (c == '-' || is_digit(c)) {
+			end = scan_number(s, n, i);
+			if (!end)
+				goto out;
+			emit(out, s + i, end - i);
+		} else {
+			end = scan_literal(s, n, i);
+			if (!end)
+				goto out;
+			emit(out, s + i, end - i);
+		}
+		/* A value is complete: close containers or move to the next
+		 * element. */
+		i = end;
+		for (;;) {
+			if (stack.len == 0) {
+				*pos = i;
+				rc = 0;
+				goto out;
+			}
+			i = skip_ws(s, n, i);
+			if (i >= n)
+				goto out;
+			char top = stack.data[stack.len - 1];
+			if (s[i] == ',') {
+				emit(out, ",", 1);
+				newline(out, indent, stack.len);
+				want_key = top == '{';
+				i++;
+				break;
+			}
+			if (s[i] != (top == '{' ? '}' : ']'))
+				goto out;
+			stack.len--;
+			newline(out, indent, stack.len);
+			emit(out, s + i, 1);
+			i++;
+		}
+	}
+out:
+	buf_free(&stack);
+	return rc;
+}
+
+int json_reformat(const char *s, size_t n, struct buf *out, int indent)
+{
+	size_t start = out ? out->len : 0;
+	size_t i = skip_ws(s, n, 0);
+	if (scan_value(s, n, &i, out, indent) == 0 && skip_ws(s, n, i) == n)
+		return 0;
+	if (out) {
+		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+	}
+	return -1;
+}
+
+int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m)
+{
+	size_t i = *pos;
+	if (i == 0) {
+		i = skip_ws(s, n, 0);
+		if (i >= n || s[i] != '{')
+			return -1;
+		i = skip_ws(s, n, i + 1);
+		if (i < n && s[i] == '}') {
+			*pos = n;
+			return skip_ws(s, n, i + 1) == n ? 0 : -1;
+		}
+	} else if (i >= n) {
+		return 0;
+	}
+	if (i >= n || s[i] != '"')
+		return -1;
+	size_t end = scan_string(s, n, i);
+	if (!end)
+		return -1;
+	m->key = s + i;
+	m->key_len = end - i;
+	i = skip_ws(s, n, end);
+	if (i >= n || s[i] != ':')
+		return -1;
+	i = skip_ws(s, n, i + 1);
+	size_t vstart = i;
+	if (scan_value(s, n, &i, NULL, -1) != 0)
+		return -1;
+	m->val = s + vstart;
+	m->val_len = i - vstart;
+	i = skip_ws(s, n, i);
+	if (i < n && s[i] == ',') {
+		*pos = skip_ws(s, n, i + 1);
+		return 1;
+	}
+	if (i < n && s[i] == '}' && skip_ws(s, n, i + 1) == n) {
+		*pos = n;
+		return 1;
+	}
+	return -1;
+}
+
+void json_write_string(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	buf_reserve(out, n + 2);
+	buf_addc(out, '"');
+	size_t i = 0;
+	while (i < n) {
+		/* Copy runs of plain bytes at once. */
+		size_t run = i;
+		while (run < n && p[run] >= 0x20 && p[run] < 0x80 &&
+		       p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > i) {
+			buf_add(out, s + i, run - i);
+			i = run;
+			continue;
+		}
+		unsigned char c = p[i];
+		if (c >= 0x80) {
+			size_t len = utf8_seq(p + i, n - i);
+			if (len) {
+				buf_add(out, s + i, len);
+				i += len;
+			} else {
+				buf_adds(out, "\\ufffd");
+				i++;
+			}
+			continue;
+		}
+		char esc[7] = {'\\', 0};
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+		}
+		buf_adds(out, esc);
+		i++;
+	}
+	buf_addc(out, '"');
+}
+
+void base64_encode(struct buf *out, const void *src, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = src;
+	buf_reserve(out, (n + 2) / 3 * 4);
+	char *o = out->data + out->len;
+	size_t i = 0;
+	for (; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		*o++ = tab[v >> 18];
+		*o++ = tab[(v >> 12) & 63];
+		*o++ = tab[(v >> 6) & 63];
+		*o++ = tab[v & 63];
+	}
+	if (i < n) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		*o++ = tab[v >> 18];
+		*o++ = tab[(v >> 12) & 63];
+		*o++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	out->len = (size_t)(o - out->data);
+	out->data[out->len] = '\0';
+}
+
+static unsigned hex4(const char *p)
+{
+	unsigned v = 0;
+	for (int k = 0; k < 4; k++) {
+		char c = p[k];
+		v = v * 16 + (unsigned)(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+static void put_utf8(struct buf *out, unsigned cp)
+{
+	char t[4];
+	size_t n;
+	if (cp < 0x80) {
+		t[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		t[0] = (char)(0xC0 | cp >> 6);
+		t[1] = (char)(0x80 | (cp & 63));
+		n = 2;
+	} else if (cp < 0x10000) {
+		t[0] = (char)(0xE0 | cp >> 12);
+		t[1] = (char)(0x80 | ((cp >> 6) & 63));
+		t[2] = (char)(0x80 | (cp & 63));
+		n = 3;
+	} else {
+		t[0] = (char)(0xF0 | cp >> 18);
+		t[1] = (char)(0x80 | ((cp >> 12) & 63));
+		t[2] = (char)(0x80 | ((cp >> 6) & 63));
+		t[3] = (char)(0x80 | (cp & 63));
+		n = 4;
+	}
+	buf_add(out, t, n);
+}
+
+int json_string_decode(const char *tok, size_t n, struct buf *out)
+{
+	if (n < 2 || tok[0] != '"' || scan_string(tok, n, 0) != n)
+		return -1;
+	size_t i = 1, end = n - 1;
+	while (i < end) {
+		size_t run = i;
+		while (run < end && tok[run] != '\\')
+			run++;
+		buf_add(out, tok + i, run - i);
+		i = run;
+		if (i >= end)
+			break;
+		char e = tok[i + 1];
+		i += 2;
+		switch (e) {
+		case 'b': buf_addc(out, '\b'); break;
+		case 'f': buf_addc(out, '\f'); break;
+		case 'n': buf_addc(out, '\n'); break;
+		case 'r': buf_addc(out, '\r'); break;
+		case 't': buf_addc(out, '\t'); break;
+		case 'u': {
+			unsigned cp = hex4(tok + i);
+			i += 4;
+			if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= end &&
+			    tok[i] == '\\' && tok[i + 1] == 'u') {
+				unsigned lo = hex4(tok + i + 2);
+				if (lo >= 0xDC00 && lo <= 0xDFFF) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					i += 6;
+				}
+			}
+			if (cp >= 0xD800 && cp <= 0xDFFF)
+				cp = 0xFFFD;
+			put_utf8(out, cp);
+			break;
+		}
+		default: buf_addc(out, e); break; /* " \\ / */
+		}
+	}
+	return 0;
+}

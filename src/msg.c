@@ -1,0 +1,60 @@
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static enum msg_level current = MSG_NORMAL;
+
+void msg_set_level(enum msg_level level)
+{
+	current = level;
+}
+
+enum msg_level msg_get_level(void)
+{
+	return current;
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	/* One fprintf-sized write per message keeps lines from concurrent
+	 * writers (other processes on the same stderr) whole. */
+	char line[4096];
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	if (n < 0)
+		return;
+	fprintf(stderr, "urlfan: %s\n", line);
+}
+
+void msg_fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void msg_warn(const char *fmt, ...)
+{
+	if (current < MSG_NORMAL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void msg_verbose(int level, const char *fmt, ...)
+{
+	if ((int)current < level)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void msg_raw(const char *text, unsigned long len)
+{
+	fwrite(text, 1, len, stderr);
+}

@@ -1,0 +1,474 @@
+#include "opts.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+/* Long-only options get codes above the char range. */
+enum {
+	OPT_JSON = 256,
+	OPT_CACERT,
+	OPT_HTTP11,
+	OPT_HTTP2,
+	OPT_HTTP2_PRIOR,
+	OPT_RESOLVE,
+	OPT_UNIX_SOCKET,
+	OPT_MAX_REDIRS,
+	OPT_COMPRESSED,
+	OPT_NO_COMPRESSED,
+	OPT_CONNECT_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_MAX_BODY,
+	OPT_FORMAT,
+	OPT_NO_BODY,
+	OPT_OK,
+	OPT_COLOR,
+};
+
+/* The option table and the usage text below are kept side by side: a new
+ * option goes into both (and into the man page; a test checks that). */
+static const struct option options[] = {
+	{"input", required_argument, NULL, 'i'},
+	{"parallel", required_argument, NULL, 'j'},
+	{"per-host", required_argument, NULL, 'p'},
+	{"request", required_argument, NULL, 'X'},
+	{"header", required_argument, NULL, 'H'},
+	{"data", required_argument, NULL, 'd'},
+	{"json", required_argument, NULL, OPT_JSON},
+	{"user-agent", required_argument, NULL, 'A'},
+	{"user", required_argument, NULL, 'u'},
+	{"proxy", required_argument, NULL, 'x'},
+	{"insecure", no_argument, NULL, 'k'},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"http1.1", no_argument, NULL, OPT_HTTP11},
+	{"http2", no_argument, NULL, OPT_HTTP2},
+	{"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR},
+	{"resolve", required_argument, NULL, OPT_RESOLVE},
+	{"unix-socket", required_argument, NULL, OPT_UNIX_SOCKET},
+	{"head", no_argument, NULL, 'I'},
+	{"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+	{"compressed", no_argument, NULL, OPT_COMPRESSED},
+	{"no-compressed", no_argument, NULL, OPT_NO_COMPRESSED},
+	{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	{"max-time", required_argument, NULL, 'm'},
+	{"max-body", required_argument, NULL, OPT_MAX_BODY},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"no-body", no_argument, NULL, OPT_NO_BODY},
+	{"ok", required_argument, NULL, OPT_OK},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"silent", no_argument, NULL, 's'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+static const char short_options[] = ":i:j:p:X:H:d:A:u:x:kIm:JsvhV";
+
+static const char usage_text[] =
+	"Usage: urlfan [OPTIONS] [URL...]\n"
+	"       urlfan [OPTIONS] < urls.txt\n"
+	"       urlfan [OPTIONS] -i requests.ndjson\n"
+	"\n"
+	"Fetch many URLs concurrently and print one record per request.\n"
+	"Input lines are URLs or JSON request specs ({\"url\": ...}); blank lines\n"
+	"and lines starting with # are skipped.\n"
+	"\n"
+	"Input and concurrency:\n"
+	"  -i, --input FILE          read requests from FILE (- for stdin)\n"
+	"  -j, --parallel N          requests in flight overall (default 50)\n"
+	"  -p, --per-host N          requests in flight per host (default 6)\n"
+	"\n"
+	"HTTP:\n"
+	"  -X, --request METHOD      request method\n"
+	"  -H, --header 'K: V'       add a request header (repeatable)\n"
+	"  -d, --data TEXT|@FILE     request body (POST unless -X)\n"
+	"      --json TEXT|@FILE     JSON request body with JSON Content-Type/Accept\n"
+	"  -A, --user-agent STRING   User-Agent (default urlfan/VERSION)\n"
+	"  -u, --user USER:PASSWORD  server credentials\n"
+	"  -x, --proxy URL           use this proxy\n"
+	"  -k, --insecure            do not verify TLS certificates\n"
+	"      --cacert FILE         CA certificates to verify with\n"
+	"      --http1.1             use HTTP/1.1\n"
+	"      --http2               use HTTP/2 where possible\n"
+	"      --http2-prior-knowledge  HTTP/2 without HTTP/1.1 upgrade\n"
+	"      --resolve HOST:PORT:ADDR  resolve HOST:PORT to ADDR (repeatable)\n"
+	"      --unix-socket PATH    connect through this Unix socket\n"
+	"  -I, --head                send HEAD requests\n"
+	"      --max-redirs N        redirects to follow (default 10, 0: none)\n"
+	"      --compressed          ask for compressed responses (default)\n"
+	"      --no-compressed       do not ask for compressed responses\n"
+	"\n"
+	"Timeouts and limits:\n"
+	"      --connect-timeout SECS  connect timeout (default 10)\n"
+	"      --idle-timeout SECS   abort when no byte arrives for SECS (default 30)\n"
+	"  -m, --max-time SECS       cap on one request (default none)\n"
+	"      --max-body SIZE       longest body, K/M/G suffixes (default 100M)\n"
+	"\n"
+	"Output:\n"
+	"      --format FORMAT       text or ndjson (default text)\n"
+	"  -J                        same as --format ndjson\n"
+	"      --no-body             leave bodies out of the output\n"
+	"      --ok RANGES           statuses that count as ok (default 200-399)\n"
+	"      --color WHEN          auto, always or never (default auto)\n"
+	"  -s, --silent              no diagnostics but fatal ones\n"
+	"  -v, --verbose             show each request's lifecycle (-vv: libcurl trace)\n"
+	"  -h, --help                show this help\n"
+	"  -V, --version             show urlfan's and libcurl's versions\n"
+	"\n"
+	"Exit status: 0 all ok, 1 some status outside --ok, 2 usage error,\n"
+	"3 some request failed or some input line was invalid.\n"
+	"See urlfan(1) for details.\n";
+
+void opts_usage(FILE *to)
+{
+	fputs(usage_text, to);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int opts_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	/* Reject hex floats, infinities and NaN that strtod accepts. */
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9 ||
+	    !(isdigit((unsigned char)s[0]) || s[0] == '.'))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int opts_parse_size(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	long long mult = 1;
+	switch (toupper((unsigned char)*end)) {
+	case '\0': break;
+	case 'K': mult = 1LL << 10; end++; break;
+	case 'M': mult = 1LL << 20; end++; break;
+	case 'G': mult = 1LL << 30; end++; break;
+	default: return -1;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > (1LL << 50) / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n)
+{
+	*n = 0;
+	const char *p = s;
+	for (;;) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi;
+		if (end == p || !isdigit((unsigned char)*p))
+			return -1;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				return -1;
+			hi = strtol(p, &end, 10);
+			p = end;
+		} else {
+			hi = lo;
+		}
+		if (lo < 100 || hi > 599 || lo > hi || *n == OK_RANGES_MAX)
+			return -1;
+		ranges[*n].lo = (int)lo;
+		ranges[*n].hi = (int)hi;
+		(*n)++;
+		if (*p == '\0')
+			return 0;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
+}
+
+bool opts_status_ok(const struct config *cfg, long status)
+{
+	for (size_t i = 0; i < cfg->nok; i++)
+		if (status >= cfg->ok[i].lo && status <= cfg->ok[i].hi)
+			return true;
+	return false;
+}
+
+int opts_check_header(const char *h, size_t n, const char **why)
+{
+	/* Header names are RFC 9110 tokens. */
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	size_t i = 0;
+	while (i < n && (isalnum((unsigned char)h[i]) || strchr(tchar, h[i])) && h[i])
+		i++;
+	if (i == n || h[i] != ':') {
+		*why = "a header must be 'Name: value'";
+		return -1;
+	}
+	if (i == 0) {
+		*why = "empty header name";
+		return -1;
+	}
+	for (; i < n; i++) {
+		if (h[i] == '\r' || h[i] == '\n' || h[i] == '\0') {
+			*why = "CR, LF or NUL in header";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool method_valid(const char *m)
+{
+	if (!*m)
+		return false;
+	for (; *m; m++)
+		if (!isalnum((unsigned char)*m) && !strchr("!#$%&'*+-.^_`|~", *m))
+			return false;
+	return true;
+}
+
+/* Read a whole file for -d @FILE / --json @FILE ("-" is stdin). */
+static int slurp(const char *path, struct buf *out, char *err, size_t errlen)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f)
+		return fail(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(out, chunk, n);
+	int bad = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (bad)
+		return fail(err, errlen, "cannot read '%s'", path);
+	return 0;
+}
+
+/* Add one -d or --json argument to the body. Repeated -d parts are joined
+ * with '&' as curl does; repeated --json parts are concatenated. */
+static int add_body(struct config *cfg, const char *arg, bool json, char *err,
+		    size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	if (cfg->body) {
+		buf_add(&b, cfg->body, cfg->body_len);
+		if (!json)
+			buf_addc(&b, '&');
+	}
+	if (arg[0] == '@') {
+		if (slurp(arg + 1, &b, err, errlen) != 0) {
+			buf_free(&b);
+			return -1;
+		}
+	} else {
+		buf_adds(&b, arg);
+	}
+	free(cfg->body);
+	buf_addc(&b, '\0'); /* keep an empty body non-NULL */
+	cfg->body = b.data;
+	cfg->body_len = b.len - 1;
+	if (json)
+		cfg->body_is_json = true;
+	return 0;
+}
+
+static void defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->parallel = 50;
+	cfg->per_host = 6;
+	cfg->user_agent = "urlfan/" URLFAN_VERSION;
+	cfg->max_redirs = 10;
+	cfg->compressed = true;
+	cfg->connect_timeout = 10;
+	cfg->idle_timeout = 30;
+	cfg->max_body = 100LL << 20;
+	cfg->ok[0].lo = 200;
+	cfg->ok[0].hi = 399;
+	cfg->nok = 1;
+}
+
+static const char *option_name(int c, char *tmp)
+{
+	for (const struct option *o = options; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	tmp[0] = (char)c;
+	tmp[1] = '\0';
+	return tmp;
+}
+
+enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
+			    char *err, size_t errlen)
+{
+	defaults(cfg);
+	const char *why;
+	int c;
+	/* Our own messages, naming the option, replace getopt's. */
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
+		char tmp[2];
+		const char *name = option_name(c, tmp);
+		int rc = 0;
+		switch (c) {
+		case 'i': cfg->input = optarg; break;
+		case 'j':
+			if (parse_long(optarg, 1, 100000, &cfg->parallel))
+				rc = fail(err, errlen, "--parallel: '%s' is not a number from 1 to 100000", optarg);
+			break;
+		case 'p':
+			if (parse_long(optarg, 1, 100000, &cfg->per_host))
+				rc = fail(err, errlen, "--per-host: '%s' is not a number from 1 to 100000", optarg);
+			break;
+		case 'X':
+			if (!method_valid(optarg))
+				rc = fail(err, errlen, "--request: '%s' is not a valid method", optarg);
+			cfg->method = optarg;
+			break;
+		case 'H':
+			if (opts_check_header(optarg, strlen(optarg), &why) != 0) {
+				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
+				break;
+			}
+			cfg->headers = xrealloc(cfg->headers, (cfg->nheaders + 1) * sizeof *cfg->headers);
+			cfg->headers[cfg->nheaders++] = optarg;
+			break;
+		case 'd': rc = add_body(cfg, optarg, false, err, errlen); break;
+		case OPT_JSON: rc = add_body(cfg, optarg, true, err, errlen); break;
+		case 'A': cfg->user_agent = optarg; break;
+		case 'u': cfg->user = optarg; break;
+		case 'x': cfg->proxy = optarg; break;
+		case 'k': cfg->insecure = true; break;
+		case OPT_CACERT: cfg->cacert = optarg; break;
+		case OPT_HTTP11: cfg->http_version = HTTPV_1_1; break;
+		case OPT_HTTP2: cfg->http_version = HTTPV_2; break;
+		case OPT_HTTP2_PRIOR: cfg->http_version = HTTPV_2_PRIOR; break;
+		case OPT_RESOLVE:
+			if (strchr(optarg, ':') == NULL)
+				rc = fail(err, errlen, "--resolve: '%s' is not HOST:PORT:ADDR", optarg);
+			cfg->resolve = xrealloc(cfg->resolve, (cfg->nresolve + 1) * sizeof *cfg->resolve);
+			cfg->resolve[cfg->nresolve++] = optarg;
+			break;
+		case OPT_UNIX_SOCKET: cfg->unix_socket = optarg; break;
+		case 'I': cfg->head = true; break;
+		case OPT_MAX_REDIRS:
+			if (parse_long(optarg, 0, 1000, &cfg->max_redirs))
+				rc = fail(err, errlen, "--max-redirs: '%s' is not a number from 0 to 1000", optarg);
+			break;
+		case OPT_COMPRESSED: cfg->compressed = true; break;
+		case OPT_NO_COMPRESSED: cfg->compressed = false; break;
+		case OPT_CONNECT_TIMEOUT:
+		case OPT_IDLE_TIMEOUT:
+		case 'm': {
+			double *d = c == 'm' ? &cfg->max_time
+				    : c == OPT_CONNECT_TIMEOUT ? &cfg->connect_timeout
+				    : &cfg->idle_timeout;
+			if (opts_parse_seconds(optarg, d))
+				rc = fail(err, errlen, "--%s: '%s' is not a number of seconds", name, optarg);
+			break;
+		}
+		case OPT_MAX_BODY:
+			if (opts_parse_size(optarg, &cfg->max_body) || cfg->max_body == 0)
+				rc = fail(err, errlen, "--max-body: '%s' is not a size like 512K, 100M or 2G", optarg);
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				cfg->format = FORMAT_TEXT;
+			else if (strcmp(optarg, "ndjson") == 0)
+				cfg->format = FORMAT_NDJSON;
+			else
+				rc = fail(err, errlen, "--format: '%s' is not one of text, ndjson", optarg);
+			break;
+		case 'J': cfg->format = FORMAT_NDJSON; break;
+		case OPT_NO_BODY: cfg->no_body = true; break;
+		case OPT_OK:
+			if (opts_parse_ok(optarg, cfg->ok, &cfg->nok))
+				rc = fail(err, errlen, "--ok: '%s' is not a list of statuses and ranges like 200,300-399", optarg);
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->color = COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				cfg->color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				cfg->color = COLOR_NEVER;
+			else
+				rc = fail(err, errlen, "--color: '%s' is not one of auto, always, never", optarg);
+			break;
+		case 's': cfg->silent = true; break;
+		case 'v': cfg->verbose++; break;
+		case 'h': return OPTS_HELP;
+		case 'V': return OPTS_VERSION;
+		case ':':
+			fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return OPTS_ERROR;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				fail(err, errlen, "unknown option '-%c'", optopt);
+			else
+				fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return OPTS_ERROR;
+		}
+		if (rc)
+			return OPTS_ERROR;
+	}
+	cfg->urls = argv + optind;
+	cfg->nurls = (size_t)(argc - optind);
+	if (cfg->input && cfg->nurls) {
+		fail(err, errlen, "URL arguments and --input cannot be used together");
+		return OPTS_ERROR;
+	}
+	return OPTS_RUN;
+}
+
+void opts_free(struct config *cfg)
+{
+	free(cfg->headers);
+	free(cfg->resolve);
+	free(cfg->body);
+	cfg->headers = NULL;
+	cfg->resolve = NULL;
+	cfg->body = NULL;
+}

@@ -1,0 +1,97 @@
+/* opts: the command line, turned into a struct config of plain data.
+ *
+ * No libcurl here: the config says what the user asked for, xfer.c turns it
+ * into easy-handle options. Strings in a config point into argv or are owned
+ * by the config (freed by opts_free()). */
+#ifndef URLFAN_OPTS_H
+#define URLFAN_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum format { FORMAT_TEXT, FORMAT_NDJSON };
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+enum http_version { HTTPV_DEFAULT, HTTPV_1_1, HTTPV_2, HTTPV_2_PRIOR };
+
+struct ok_range {
+	int lo, hi;
+};
+
+#define OK_RANGES_MAX 64
+
+struct config {
+	/* Input. */
+	char **urls; /* positional URLs, in argv */
+	size_t nurls;
+	const char *input; /* -i FILE, "-" for stdin; NULL: args or stdin */
+
+	/* Concurrency. */
+	long parallel;
+	long per_host;
+
+	/* HTTP. */
+	const char *method;    /* -X, NULL: GET, POST with a body, HEAD with -I */
+	const char **headers;  /* -H lines, validated, owned array */
+	size_t nheaders;
+	char *body;            /* -d / --json, owned; NULL when none */
+	size_t body_len;
+	bool body_is_json;     /* --json: also set the JSON content headers */
+	const char *user_agent;
+	const char *user;
+	const char *proxy;
+	bool insecure;
+	const char *cacert;
+	enum http_version http_version;
+	const char **resolve;  /* owned array of argv strings */
+	size_t nresolve;
+	const char *unix_socket;
+	bool head;
+	long max_redirs;
+	bool compressed;
+
+	/* Timeouts and limits, seconds (0: none). */
+	double connect_timeout;
+	double idle_timeout;
+	double max_time;
+	long long max_body;
+
+	/* Output. */
+	enum format format;
+	bool no_body;
+	struct ok_range ok[OK_RANGES_MAX];
+	size_t nok;
+	enum color_mode color;
+	int verbose;
+	bool silent;
+};
+
+enum opts_action {
+	OPTS_RUN,
+	OPTS_HELP,
+	OPTS_VERSION,
+	OPTS_ERROR, /* err holds the message */
+};
+
+/* Fill cfg from argv. On OPTS_ERROR, err (errlen bytes) says what was wrong,
+ * naming the option. cfg must be released with opts_free() whatever the
+ * result. */
+enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
+			    char *err, size_t errlen);
+void opts_free(struct config *cfg);
+
+/* Print the --help text. */
+void opts_usage(FILE *to);
+
+/* Whether status counts as ok under cfg's --ok ranges. */
+bool opts_status_ok(const struct config *cfg, long status);
+
+/* Parse "N[.N]" seconds / "N[K|M|G]" sizes / "A-B,C" status ranges. Return
+ * 0 or -1; exposed for the unit tests. */
+int opts_parse_seconds(const char *s, double *out);
+int opts_parse_size(const char *s, long long *out);
+int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n);
+/* Check one "Name: value" header line: 0, or -1 with a reason. */
+int opts_check_header(const char *h, size_t n, const char **why);
+
+#endif

@@ -1,0 +1,19 @@
+#include "result.h"
+
+const char *result_kind_name(enum err_kind kind)
+{
+	static const char *const names[] = {
+		[ERR_NONE] = NULL,
+		[ERR_INVALID_INPUT] = "invalid_input",
+		[ERR_DNS] = "dns",
+		[ERR_CONNECT] = "connect",
+		[ERR_TLS] = "tls",
+		[ERR_TIMEOUT] = "timeout",
+		[ERR_TOO_LARGE] = "too_large",
+		[ERR_PROTOCOL] = "protocol",
+		[ERR_REDIRECT] = "redirect",
+		[ERR_ABORTED] = "aborted",
+		[ERR_IO] = "io",
+	};
+	return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
+}

@@ -1,0 +1,50 @@
+/* result: what became of one request line, handed from fetch to output.
+ *
+ * A result only borrows: every pointer in it is valid during the callback
+ * that receives it and no longer. */
+#ifndef URLFAN_RESULT_H
+#define URLFAN_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "source.h"
+
+/* Error kinds, in the order of the man page's table. */
+enum err_kind {
+	ERR_NONE,
+	ERR_INVALID_INPUT,
+	ERR_DNS,
+	ERR_CONNECT,
+	ERR_TLS,
+	ERR_TIMEOUT,
+	ERR_TOO_LARGE,
+	ERR_PROTOCOL,
+	ERR_REDIRECT,
+	ERR_ABORTED,
+	ERR_IO,
+};
+
+struct result {
+	const struct request *req; /* index, id, input line */
+	const char *url;           /* as given, credentials masked */
+	const char *method;
+	long status;               /* final HTTP status; 0 when none */
+	bool ok;                   /* status within --ok and no error */
+	const char *effective_url; /* masked; NULL when no response */
+	const char *http_version;  /* "1.0", "1.1", "2", "3" or NULL */
+	const char *content_type;  /* NULL when none */
+	const char *body;          /* NULL when no body is kept */
+	size_t body_len;           /* == size, decoded bytes */
+	struct {
+		double total, dns, connect, tls, ttfb;
+	} time;                    /* seconds from the start of the attempt */
+	long attempts;
+	enum err_kind error;
+	const char *error_message; /* NULL when error == ERR_NONE */
+};
+
+/* "dns", "connect", ... ; NULL for ERR_NONE. */
+const char *result_kind_name(enum err_kind kind);
+
+#endif

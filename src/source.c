@@ -1,0 +1,378 @@
+#include "source.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "json.h"
+#include "opts.h"
+
+/* How much of an overlong line an invalid_input record keeps. */
+#define LONG_LINE_KEEP 1024
+/* The read buffer holds at least one whole maximal line and its newline. */
+#define READ_BUF (2 * SOURCE_LINE_MAX + 2)
+
+void request_free(struct request *req)
+{
+	if (!req)
+		return;
+	free(req->line);
+	free(req->error);
+	free(req->url);
+	free(req->method);
+	for (size_t i = 0; i < req->nheaders; i++)
+		free(req->headers[i]);
+	free(req->headers);
+	free(req->body);
+	free(req->id);
+	free(req);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ||
+	       c == '\n';
+}
+
+const char *source_trim(const char *line, size_t *n)
+{
+	size_t len = *n;
+	while (len && is_space(*line)) {
+		line++;
+		len--;
+	}
+	while (len && is_space(line[len - 1]))
+		len--;
+	*n = len;
+	return line;
+}
+
+bool source_is_request(const char *line, size_t n)
+{
+	return n > 0 && line[0] != '#';
+}
+
+static int invalid(struct request *req, const char *fmt, const char *arg)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, fmt, arg);
+	free(req->error);
+	req->error = b.data;
+	return -1;
+}
+
+static int set_url(struct request *req, const char *url, size_t n)
+{
+	const char *why;
+	if (url_host_key(url, n, req->hostkey, &why) != 0)
+		return invalid(req, "%s", why);
+	req->url = xstrndup(url, n);
+	return 0;
+}
+
+/* Decode a member value that must be a JSON string. */
+static int member_string(const struct json_member *m, struct buf *out)
+{
+	return json_string_decode(m->val, m->val_len, out);
+}
+
+static int parse_headers(struct request *req, const struct json_member *hm)
+{
+	size_t pos = 0;
+	struct json_member m;
+	int rc;
+	while ((rc = json_object_next(hm->val, hm->val_len, &pos, &m)) == 1) {
+		struct buf line = BUF_INIT, val = BUF_INIT;
+		const char *why;
+		if (json_string_decode(m.key, m.key_len, &line) != 0 ||
+		    member_string(&m, &val) != 0) {
+			buf_free(&line);
+			buf_free(&val);
+			return invalid(req, "%s", "header values must be strings");
+		}
+		buf_adds(&line, ": ");
+		buf_add(&line, val.data, val.len);
+		buf_free(&val);
+		if (opts_check_header(line.data, line.len, &why) != 0) {
+			buf_free(&line);
+			return invalid(req, "bad header: %s", why);
+		}
+		req->headers = xrealloc(req->headers, (req->nheaders + 1) * sizeof *req->headers);
+		req->headers[req->nheaders++] = line.data;
+	}
+	if (rc < 0)
+		return invalid(req, "%s", "\"headers\" must be an object");
+	return 0;
+}
+
+static int parse_method(struct request *req, const struct json_member *m)
+{
+	struct buf v = BUF_INIT;
+	if (member_string(m, &v) != 0 || v.len == 0)
+		goto bad;
+	for (size_t i = 0; i < v.len; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789!#$%&'*+-.^_`|~", v.data[i]) || !v.data[i])
+			goto bad;
+	req->method = v.data;
+	return 0;
+bad:
+	buf_free(&v);
+	return invalid(req, "%s", "\"method\" must be a method name");
+}
+
+/* A request spec: {"url", "method", "headers", "body", "json", "id"}. */
+static int parse_spec(const char *line, size_t n, struct request *req)
+{
+	size_t pos = 0;
+	struct json_member m;
+	int rc;
+	bool have_url = false;
+	if (json_reformat(line, n, NULL, -1) != 0)
+		return invalid(req, "%s", "invalid JSON");
+	while ((rc = json_object_next(line, n, &pos, &m)) == 1) {
+		struct buf key = BUF_INIT, v = BUF_INIT;
+		json_string_decode(m.key, m.key_len, &key);
+		const char *k = key.data ? key.data : "";
+		if (strcmp(k, "url") == 0) {
+			if (member_string(&m, &v) != 0)
+				rc = invalid(req, "%s", "\"url\" must be a string");
+			else if ((rc = set_url(req, v.data ? v.data : "", v.len)) == 0)
+				have_url = true;
+		} else if (strcmp(k, "method") == 0) {
+			rc = parse_method(req, &m);
+		} else if (strcmp(k, "headers") == 0) {
+			rc = parse_headers(req, &m);
+		} else if (strcmp(k, "body") == 0 || strcmp(k, "json") == 0) {
+			bool json = k[0] == 'j';
+			if (req->body) {
+				rc = invalid(req, "%s", "\"body\" and \"json\" cannot both be given");
+			} else if (json) {
+				json_reformat(m.val, m.val_len, &v, -1);
+				req->body_is_json = true;
+			} else if (member_string(&m, &v) != 0) {
+				rc = invalid(req, "%s", "\"body\" must be a string (use \"json\" for JSON)");
+			}
+			if (rc == 1) {
+				buf_addc(&v, '\0'); /* an empty body stays non-NULL */
+				req->body = v.data;
+				req->body_len = v.len - 1;
+				v.data = NULL;
+			}
+		} else if (strcmp(k, "id") == 0) {
+			json_reformat(m.val, m.val_len, &v, -1);
+			free(req->id);
+			req->id = v.data;
+			v.data = NULL;
+		} else {
+			rc = invalid(req, "unknown field \"%s\" (known: url, method, headers, body, json, id)", k);
+		}
+		buf_free(&key);
+		buf_free(&v);
+		if (rc < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return invalid(req, "%s", "a request spec must be a JSON object");
+	if (!have_url)
+		return invalid(req, "%s", "request spec without \"url\"");
+	return 0;
+}
+
+int source_parse_line(const char *line, size_t n, struct request *req)
+{
+	req->line = xstrndup(line, n);
+	req->line_len = n;
+	if (memchr(line, '\0', n))
+		return invalid(req, "%s", "NUL byte in line");
+	if (n > SOURCE_LINE_MAX)
+		return invalid(req, "%s", "line longer than 64 KiB");
+	if (line[0] == '{')
+		return parse_spec(line, n, req);
+	return set_url(req, line, n);
+}
+
+/* The reader. */
+
+struct source {
+	char **args;
+	size_t nargs, next_arg;
+
+	int fd;
+	bool regular; /* a regular file never blocks: skip poll() */
+	const char *name;
+	char *buf;    /* READ_BUF bytes */
+	size_t start, end;  /* unconsumed bytes are buf[start..end) */
+	size_t scanned;     /* buf[start..scanned) holds no newline */
+	bool eof;
+	bool overlong;      /* discarding the rest of a too-long line */
+	char *long_head;    /* the kept head of that line */
+	char error[256];
+	size_t count;
+};
+
+struct source *source_create_args(char **args, size_t n)
+{
+	struct source *src = xcalloc(1, sizeof *src);
+	src->args = args;
+	src->nargs = n;
+	src->fd = -1;
+	return src;
+}
+
+struct source *source_create_fd(int fd, const char *name)
+{
+	struct source *src = xcalloc(1, sizeof *src);
+	struct stat st;
+	src->fd = fd;
+	src->name = name;
+	src->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	src->buf = xmalloc(READ_BUF);
+	return src;
+}
+
+void source_destroy(struct source *src)
+{
+	if (!src)
+		return;
+	if (src->fd > 0)
+		close(src->fd);
+	free(src->buf);
+	free(src->long_head);
+	free(src);
+}
+
+int source_fd(const struct source *src)
+{
+	return src->fd;
+}
+
+const char *source_error(const struct source *src)
+{
+	return src->error;
+}
+
+size_t source_count(const struct source *src)
+{
+	return src->count;
+}
+
+/* Make a request from one raw line, or return NULL for skipped lines. */
+static struct request *make_request(struct source *src, const char *raw, size_t n)
+{
+	const char *line = source_trim(raw, &n);
+	if (!source_is_request(line, n))
+		return NULL;
+	struct request *req = xcalloc(1, sizeof *req);
+	req->index = src->count++;
+	source_parse_line(line, n, req);
+	return req;
+}
+
+/* One read() into the buffer; 1 data or EOF seen, 0 would block, -1 error. */
+static int fill(struct source *src)
+{
+	if (src->start > 0) {
+		memmove(src->buf, src->buf + src->start, src->end - src->start);
+		src->end -= src->start;
+		src->scanned -= src->start;
+		src->start = 0;
+	}
+	if (!src->regular) {
+		struct pollfd p = {.fd = src->fd, .events = POLLIN};
+		int r = poll(&p, 1, 0);
+		if (r == 0)
+			return 0;
+		if (r < 0)
+			return errno == EINTR ? 0 : -1;
+	}
+	ssize_t got;
+	do
+		got = read(src->fd, src->buf + src->end, READ_BUF - src->end);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		snprintf(src->error, sizeof src->error, "reading %s: %s",
+			 src->name, strerror(errno));
+		return -1;
+	}
+	if (got == 0)
+		src->eof = true;
+	src->end += (size_t)got;
+	return 1;
+}
+
+/* The overlong line ends: it becomes one invalid_input record. */
+static struct request *long_line(struct source *src)
+{
+	struct request *req = xcalloc(1, sizeof *req);
+	req->index = src->count++;
+	req->line = src->long_head;
+	req->line_len = strlen(req->line);
+	src->long_head = NULL;
+	src->overlong = false;
+	invalid(req, "%s", "line longer than 64 KiB");
+	return req;
+}
+
+static enum source_status next_from_fd(struct source *src, struct request **out)
+{
+	for (;;) {
+		char *nl = memchr(src->buf + src->scanned, '\n', src->end - src->scanned);
+		if (nl) {
+			size_t len = (size_t)(nl - (src->buf + src->start));
+			const char *line = src->buf + src->start;
+			src->start += len + 1;
+			src->scanned = src->start;
+			*out = src->overlong ? long_line(src) : make_request(src, line, len);
+			if (*out)
+				return SOURCE_REQUEST;
+			continue;
+		}
+		src->scanned = src->end;
+		size_t have = src->end - src->start;
+		if (src->eof) {
+			src->start = src->scanned = src->end;
+			if (src->overlong) {
+				*out = long_line(src);
+				return SOURCE_REQUEST;
+			}
+			if (have && (*out = make_request(src, src->buf + src->end - have, have)))
+				return SOURCE_REQUEST;
+			return SOURCE_EOF;
+		}
+		/* No newline within the longest allowed line (plus white space
+		 * trimmed later): keep its head for the record, drop the rest. */
+		if (have > SOURCE_LINE_MAX + 1) {
+			if (!src->overlong) {
+				src->overlong = true;
+				src->long_head = xstrndup(src->buf + src->start, LONG_LINE_KEEP);
+			}
+			src->start = src->scanned = src->end;
+		}
+		int r = fill(src);
+		if (r == 0)
+			return SOURCE_AGAIN;
+		if (r < 0)
+			return SOURCE_ERROR;
+	}
+}
+
+enum source_status source_next(struct source *src, struct request **out)
+{
+	*out = NULL;
+	if (src->fd >= 0)
+		return next_from_fd(src, out);
+	while (src->next_arg < src->nargs) {
+		const char *a = src->args[src->next_arg++];
+		if ((*out = make_request(src, a, strlen(a))))
+			return SOURCE_REQUEST;
+	}
+	return SOURCE_EOF;
+}

@@ -1,0 +1,25 @@
+/* url: the little URL knowledge urlfan needs before libcurl sees a URL.
+ *
+ * Pure libc, so it is unit-tested without a network. libcurl remains the
+ * authority on everything else about a URL. */
+#ifndef URLFAN_URL_H
+#define URLFAN_URL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Longest host key url_host_key() writes, NUL included. */
+#define URL_HOSTKEY_MAX 300
+
+/* Check that url[0..n) is an absolute http or https URL with a host and a
+ * valid port, and write its host key - the lower-cased host name, ':' and
+ * the port (the scheme's default when none) - into key (URL_HOSTKEY_MAX
+ * bytes). Returns 0, or -1 with a short reason in *why (a static string). */
+int url_host_key(const char *url, size_t n, char *key, const char **why);
+
+/* Append url to out with the password of any "user:password@" part
+ * replaced by "***", so no output shows credentials. */
+void url_mask(struct buf *out, const char *url);
+
+#endif

@@ -1,0 +1,375 @@
+#include "xfer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "msg.h"
+#include "url.h"
+
+struct xfer {
+	CURL *easy;
+	struct request *req;
+	const struct xfer_shared *sh;
+	struct curl_slist *own_headers; /* per-request list, when a spec has headers */
+	struct buf body;
+	bool too_large;
+	char errbuf[CURL_ERROR_SIZE];
+	struct buf url_masked, eff_masked;
+	char method[32];
+};
+
+int xfer_shared_init(struct xfer_shared *sh, const struct config *cfg)
+{
+	memset(sh, 0, sizeof *sh);
+	sh->cfg = cfg;
+	/* "Expect:" stops libcurl from waiting for 100-continue on large
+	 * bodies, a one-second stall per request on servers that never send
+	 * it. */
+	struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+	if (cfg->body_is_json) {
+		l = curl_slist_append(l, "Content-Type: application/json");
+		l = curl_slist_append(l, "Accept: application/json");
+	}
+	for (size_t i = 0; l && i < cfg->nheaders; i++)
+		l = curl_slist_append(l, cfg->headers[i]);
+	sh->headers = l;
+	for (size_t i = 0; i < cfg->nresolve; i++) {
+		struct curl_slist *r = curl_slist_append(sh->resolve, cfg->resolve[i]);
+		if (!r)
+			return -1;
+		sh->resolve = r;
+	}
+	return l ? 0 : -1;
+}
+
+void xfer_shared_free(struct xfer_shared *sh)
+{
+	curl_slist_free_all(sh->headers);
+	curl_slist_free_all(sh->resolve);
+	sh->headers = sh->resolve = NULL;
+}
+
+struct xfer *xfer_create(void)
+{
+	struct xfer *x = xcalloc(1, sizeof *x);
+	x->easy = curl_easy_init();
+	if (!x->easy) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void xfer_destroy(struct xfer *x)
+{
+	if (!x)
+		return;
+	curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->own_headers);
+	buf_free(&x->body);
+	buf_free(&x->url_masked);
+	buf_free(&x->eff_masked);
+	free(x);
+}
+
+CURL *xfer_easy(struct xfer *x)
+{
+	return x->easy;
+}
+
+static size_t write_cb(char *data, size_t size, size_t n, void *userp)
+{
+	struct xfer *x = userp;
+	size_t len = size * n;
+	if ((long long)(x->body.len + len) > x->sh->cfg->max_body) {
+		x->too_large = true;
+		return CURL_WRITEFUNC_ERROR;
+	}
+	buf_add(&x->body, data, len);
+	return len;
+}
+
+/* Header name (up to the colon), case-insensitively, in a "Name: v" line. */
+static bool same_header(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char ca = (char)(*a | ((*a >= 'A' && *a <= 'Z') ? 0x20 : 0));
+		char cb = (char)(*b | ((*b >= 'A' && *b <= 'Z') ? 0x20 : 0));
+		if (ca != cb)
+			return false;
+		if (ca == ':')
+			return true;
+	}
+	return false;
+}
+
+static bool list_has(const struct request *req, const char *line)
+{
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (same_header(req->headers[i], line))
+			return true;
+	return false;
+}
+
+/* A spec's headers replace command-line headers of the same name. */
+static struct curl_slist *request_headers(struct xfer *x)
+{
+	const struct request *req = x->req;
+	if (!req->nheaders && !req->body_is_json)
+		return x->sh->headers;
+	struct curl_slist *l = NULL, *t;
+	for (struct curl_slist *s = x->sh->headers; s; s = s->next) {
+		if (list_has(req, s->data))
+			continue;
+		if (req->body_is_json && (same_header(s->data, "Content-Type:") ||
+					  same_header(s->data, "Accept:")))
+			continue;
+		if (!(t = curl_slist_append(l, s->data)))
+			goto fail;
+		l = t;
+	}
+	if (req->body_is_json) {
+		if (!list_has(req, "Content-Type:") &&
+		    !(l = curl_slist_append(l, "Content-Type: application/json")))
+			goto fail;
+		if (!list_has(req, "Accept:") &&
+		    !(l = curl_slist_append(l, "Accept: application/json")))
+			goto fail;
+	}
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if (!(t = curl_slist_append(l, req->headers[i])))
+			goto fail;
+		l = t;
+	}
+	x->own_headers = l;
+	return l;
+fail:
+	curl_slist_free_all(l);
+	return NULL;
+}
+
+static long curl_http_version(const struct config *cfg)
+{
+	switch (cfg->http_version) {
+	case HTTPV_1_1: return CURL_HTTP_VERSION_1_1;
+	case HTTPV_2: return CURL_HTTP_VERSION_2_0;
+	case HTTPV_2_PRIOR: return CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+	default: return CURL_HTTP_VERSION_2TLS;
+	}
+}
+
+/* HTTP/2 is possible over TLS (ALPN) or with prior knowledge; waiting for
+ * a multiplexed connection anywhere else would queue plain HTTP/1.1
+ * requests behind one connection. */
+static bool may_multiplex(const struct config *cfg, const char *url)
+{
+	if (cfg->http_version == HTTPV_1_1)
+		return false;
+	if (cfg->http_version == HTTPV_2_PRIOR)
+		return true;
+	return strncasecmp(url, "https:", 6) == 0;
+}
+
+int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
+	       struct request *req, char *err, size_t errlen)
+{
+	const struct config *cfg = sh->cfg;
+	CURL *e = x->easy;
+	curl_easy_reset(e);
+	curl_slist_free_all(x->own_headers);
+	x->own_headers = NULL;
+	x->body.len = 0;
+	x->too_large = false;
+	x->errbuf[0] = '\0';
+	x->req = req;
+	x->sh = sh;
+
+	const char *body = req->body ? req->body : cfg->body;
+	size_t body_len = req->body ? req->body_len : cfg->body_len;
+	const char *method = req->method ? req->method : cfg->method;
+	if (!method)
+		method = cfg->head ? "HEAD" : body ? "POST" : "GET";
+	snprintf(x->method, sizeof x->method, "%s", method);
+
+	struct curl_slist *headers = request_headers(x);
+	if (!headers) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+
+	CURLcode rc = CURLE_OK;
+#define SET(opt, val) \
+	do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_ERRORBUFFER, x->errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_WRITEFUNCTION, write_cb);
+	SET(CURLOPT_WRITEDATA, x);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	SET(CURLOPT_FOLLOWLOCATION, cfg->max_redirs > 0 ? 1L : 0L);
+	SET(CURLOPT_MAXREDIRS, cfg->max_redirs);
+	SET(CURLOPT_USERAGENT, cfg->user_agent);
+	SET(CURLOPT_HTTPHEADER, headers);
+	if (cfg->compressed)
+		SET(CURLOPT_ACCEPT_ENCODING, "");
+	if (cfg->connect_timeout > 0)
+		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)ceil(cfg->connect_timeout * 1000));
+	if (cfg->idle_timeout > 0) {
+		/* Below one byte per second for the whole period means no byte
+		 * arrived; libcurl counts whole seconds. */
+		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(cfg->idle_timeout));
+	}
+	if (cfg->max_time > 0)
+		SET(CURLOPT_TIMEOUT_MS, (long)ceil(cfg->max_time * 1000));
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
+	SET(CURLOPT_HTTP_VERSION, curl_http_version(cfg));
+	if (may_multiplex(cfg, req->url))
+		SET(CURLOPT_PIPEWAIT, 1L);
+	if (cfg->user)
+		SET(CURLOPT_USERPWD, cfg->user);
+	if (cfg->proxy)
+		SET(CURLOPT_PROXY, cfg->proxy);
+	if (cfg->insecure) {
+		SET(CURLOPT_SSL_VERIFYPEER, 0L);
+		SET(CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (cfg->cacert)
+		SET(CURLOPT_CAINFO, cfg->cacert);
+	if (sh->resolve)
+		SET(CURLOPT_RESOLVE, sh->resolve);
+	if (cfg->unix_socket)
+		SET(CURLOPT_UNIX_SOCKET_PATH, cfg->unix_socket);
+
+	if (strcmp(method, "HEAD") == 0) {
+		SET(CURLOPT_NOBODY, 1L);
+	} else if (body) {
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+		SET(CURLOPT_POSTFIELDS, body);
+		if (strcmp(method, "POST") != 0)
+			SET(CURLOPT_CUSTOMREQUEST, method);
+	} else if (strcmp(method, "GET") != 0) {
+		SET(CURLOPT_CUSTOMREQUEST, method);
+	}
+#undef SET
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+enum err_kind xfer_classify(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return ERR_NONE;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return ERR_DNS;
+	case CURLE_COULDNT_CONNECT:
+		return ERR_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT:
+		return ERR_TIMEOUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_USE_SSL_FAILED:
+		return ERR_TLS;
+	case CURLE_FILESIZE_EXCEEDED:
+		return ERR_TOO_LARGE;
+	case CURLE_TOO_MANY_REDIRECTS:
+	case CURLE_UNSUPPORTED_PROTOCOL: /* only redirects can lead there */
+		return ERR_REDIRECT;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return ERR_ABORTED;
+	case CURLE_WRITE_ERROR:
+	case CURLE_READ_ERROR:
+	case CURLE_OUT_OF_MEMORY:
+		return ERR_IO;
+	default:
+		/* Cut-off or malformed responses, resets, HTTP/2 errors. */
+		return ERR_PROTOCOL;
+	}
+}
+
+static double seconds(CURL *e, CURLINFO what)
+{
+	curl_off_t us = 0;
+	curl_easy_getinfo(e, what, &us);
+	return (double)us / 1e6;
+}
+
+static const char *version_name(long v)
+{
+	switch (v) {
+	case CURL_HTTP_VERSION_1_0: return "1.0";
+	case CURL_HTTP_VERSION_1_1: return "1.1";
+	case CURL_HTTP_VERSION_2_0: return "2";
+	case CURL_HTTP_VERSION_3: return "3";
+	default: return NULL;
+	}
+}
+
+void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
+{
+	CURL *e = x->easy;
+	memset(res, 0, sizeof *res);
+	res->req = x->req;
+	x->url_masked.len = 0;
+	url_mask(&x->url_masked, x->req->url);
+	res->url = x->url_masked.data;
+	res->method = x->method;
+	res->attempts = 1;
+
+	long status = 0, version = 0;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+	res->status = status;
+	res->http_version = status ? version_name(version) : NULL;
+	if (status) {
+		char *eff = NULL, *ctype = NULL;
+		curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+		curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ctype);
+		x->eff_masked.len = 0;
+		url_mask(&x->eff_masked, eff ? eff : x->req->url);
+		res->effective_url = x->eff_masked.data;
+		res->content_type = ctype;
+	}
+	res->time.total = seconds(e, CURLINFO_TOTAL_TIME_T);
+	res->time.dns = seconds(e, CURLINFO_NAMELOOKUP_TIME_T);
+	res->time.connect = seconds(e, CURLINFO_CONNECT_TIME_T);
+	res->time.tls = seconds(e, CURLINFO_APPCONNECT_TIME_T);
+	res->time.ttfb = seconds(e, CURLINFO_STARTTRANSFER_TIME_T);
+
+	res->error = x->too_large ? ERR_TOO_LARGE : xfer_classify(rc);
+	if (res->error != ERR_NONE) {
+		res->error_message = x->too_large ? "body larger than --max-body"
+				     : x->errbuf[0] ? x->errbuf
+				     : curl_easy_strerror(rc);
+		return;
+	}
+	res->ok = opts_status_ok(x->sh->cfg, status);
+	res->body = x->body.data ? x->body.data : "";
+	res->body_len = x->body.len;
+}
