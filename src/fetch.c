@@ -1,6 +1,7 @@
 #include "fetch.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,9 +36,7 @@ struct fetch {
 	struct slot *slots; /* --parallel of them */
 	size_t *free_slots; /* a stack of indexes of idle slots */
 	size_t nfree;
-	fetch_result_cb on_result;
-	fetch_idle_cb on_idle;
-	void *ctx;
+	const struct fetch_hooks *hooks;
 	struct fetch_stats *stats;
 	bool stop;
 };
@@ -50,7 +49,7 @@ size_t fetch_readahead(const struct config *cfg)
 static void deliver(struct fetch *f, const struct result *res)
 {
 	f->stats->requests++;
-	if (f->on_result(res, f->ctx) != 0) {
+	if (f->hooks->on_result(res, f->hooks->ctx) != 0) {
 		f->stop = true;
 		f->stats->stopped = 1;
 	}
@@ -66,8 +65,7 @@ static void deliver_error(struct fetch *f, const struct request *req,
 	url_mask(&masked, req->url ? req->url : req->line);
 	res.req = req;
 	res.url = masked.data;
-	res.method = req->method ? req->method : f->cfg->method ? f->cfg->method
-		     : f->cfg->head ? "HEAD" : (req->body || f->cfg->body) ? "POST" : "GET";
+	res.method = xfer_method(req, f->cfg);
 	res.error = kind;
 	res.error_message = message;
 	deliver(f, &res);
@@ -79,7 +77,9 @@ static void deliver_error(struct fetch *f, const struct request *req,
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
-	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) < f->readahead) {
+	size_t limit = f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
+	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) < f->readahead &&
+	       source_count(f->src) < limit) {
 		struct request *req;
 		switch (source_next(f->src, &req)) {
 		case SOURCE_REQUEST:
@@ -188,7 +188,7 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 		CURLMcode mc = curl_multi_perform(f->multi, &still);
 		if (mc != CURLM_OK) {
 			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-			return -1;
+			return FETCH_ECURL;
 		}
 		size_t before = f->stats->requests;
 		drain(f);
@@ -196,7 +196,7 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 			return 0;
 		if (f->stats->requests != before)
 			continue; /* slots freed: refill before waiting */
-		if (f->on_idle && f->on_idle(f->ctx) != 0) {
+		if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, f->running) != 0) {
 			f->stop = true;
 			f->stats->stopped = 1;
 			return 0;
@@ -204,10 +204,10 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 		struct curl_waitfd wfd = {.fd = source_fd(f->src), .events = CURL_WAIT_POLLIN};
 		bool want_input = f->input_blocked && !f->input_done;
 		mc = curl_multi_poll(f->multi, want_input ? &wfd : NULL, want_input ? 1 : 0,
-				     1000, NULL);
+				     (int)f->hooks->idle_ms, NULL);
 		if (mc != CURLM_OK) {
 			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-			return -1;
+			return FETCH_ECURL;
 		}
 	}
 }
@@ -223,6 +223,7 @@ static void teardown(struct fetch *f)
 		struct slot *s = &f->slots[i];
 		if (s->req) {
 			curl_multi_remove_handle(f->multi, xfer_easy(s->x));
+			xfer_abandon(s->x);
 			request_free(s->req);
 		}
 		xfer_destroy(s->x);
@@ -233,30 +234,26 @@ static void teardown(struct fetch *f)
 	free(f->free_slots);
 }
 
-int fetch_run(const struct config *cfg, struct source *src, fetch_result_cb on_result,
-	      fetch_idle_cb on_idle, void *ctx, struct fetch_stats *stats,
+int fetch_run(const struct config *cfg, struct source *src,
+	      const struct fetch_hooks *hooks, struct fetch_stats *stats,
 	      char *err, size_t errlen)
 {
 	struct fetch f = {
 		.cfg = cfg,
 		.src = src,
 		.readahead = fetch_readahead(cfg),
-		.on_result = on_result,
-		.on_idle = on_idle,
-		.ctx = ctx,
+		.hooks = hooks,
 		.stats = stats,
 	};
 	memset(stats, 0, sizeof *stats);
-	int rc = -1;
+	int rc = FETCH_ESETUP;
 	f.slots = xcalloc((size_t)cfg->parallel, sizeof *f.slots);
 	f.free_slots = xcalloc((size_t)cfg->parallel, sizeof *f.free_slots);
 	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
 		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
 	f.hl = hostlimit_create(cfg->per_host);
-	if (xfer_shared_init(&f.shared, cfg) != 0) {
-		snprintf(err, errlen, "cannot build the request headers");
+	if (xfer_shared_init(&f.shared, cfg, err, errlen) != 0)
 		goto out;
-	}
 	f.multi = curl_multi_init();
 	if (!f.multi) {
 		snprintf(err, errlen, "cannot initialise libcurl");

@@ -15,25 +15,39 @@
 #include "result.h"
 #include "source.h"
 
-/* Called once per request line, in completion order. Return 0 to go on,
- * -1 to stop the run at once (the output is gone). */
-typedef int (*fetch_result_cb)(const struct result *res, void *ctx);
-/* Called before the loop blocks, e.g. to flush buffered output. Return 0,
- * or -1 to stop at once. */
-typedef int (*fetch_idle_cb)(void *ctx);
+/* What fetch hands back to its caller. ctx is passed to each. */
+struct fetch_hooks {
+	/* Once per request line, in completion order. Return 0 to go on, -1
+	 * to stop the run at once (the output is gone). */
+	int (*on_result)(const struct result *res, void *ctx);
+	/* Before the loop blocks (to flush output, redraw progress), with
+	 * the number of requests in flight. Return 0, or -1 to stop. */
+	int (*on_idle)(void *ctx, size_t inflight);
+	/* Optional: requests with index >= this must not be read yet
+	 * (--order input's window). */
+	size_t (*read_limit)(void *ctx);
+	void *ctx;
+	/* Longest wait between on_idle calls, in milliseconds. */
+	long idle_ms;
+};
 
 struct fetch_stats {
-	size_t requests;  /* records handed to the callback */
+	size_t requests;  /* records handed to on_result */
 	size_t peak_readahead; /* most requests read but not started at once */
-	int stopped;      /* a callback asked to stop */
+	int stopped;      /* a hook asked to stop */
 	int input_error;  /* reading the input failed; see the message */
 };
 
-/* Run the whole set of requests from src. Returns 0 when the loop ran to
- * its end (or was stopped by a callback), -1 when libcurl could not be set
- * up; err gets the reason. */
-int fetch_run(const struct config *cfg, struct source *src, fetch_result_cb on_result,
-	      fetch_idle_cb on_idle, void *ctx, struct fetch_stats *stats,
+enum {
+	FETCH_OK = 0,      /* ran to its end, or a hook stopped it */
+	FETCH_ESETUP = -1, /* could not start (bad -O directory...): nothing fetched */
+	FETCH_ECURL = -2,  /* libcurl failed mid-run */
+};
+
+/* Run the whole set of requests from src. Returns a FETCH_ code; err gets
+ * the reason for the errors. */
+int fetch_run(const struct config *cfg, struct source *src,
+	      const struct fetch_hooks *hooks, struct fetch_stats *stats,
 	      char *err, size_t errlen);
 
 /* The read-ahead bound for a config: requests read but not yet started. */

@@ -325,7 +325,11 @@ int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m
 	m->val_len = i - vstart;
 	i = skip_ws(s, n, i);
 	if (i < n && s[i] == ',') {
-		*pos = skip_ws(s, n, i + 1);
+		/* A comma must be followed by another member. */
+		i = skip_ws(s, n, i + 1);
+		if (i >= n || s[i] != '"')
+			return -1;
+		*pos = i;
 		return 1;
 	}
 	if (i < n && s[i] == '}' && skip_ws(s, n, i + 1) == n) {

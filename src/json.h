@@ -15,8 +15,7 @@
 
 /* Validate the JSON text s[0..n) (one value, surrounding white space
  * allowed) and append it to out, minified when indent < 0 or
- * pretty-printed with indent spaces per level otherwise (base is the
- * indentation level of the first line, for nesting inside other output).
+ * pretty-printed with indent spaces per level otherwise.
  * out may be NULL to only validate. Returns 0, or -1 when s is not valid
  * JSON; then out is left as it was. Strings must be valid UTF-8. */
 int json_reformat(const char *s, size_t n, struct buf *out, int indent);

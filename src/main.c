@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -13,6 +14,7 @@
 #include "msg.h"
 #include "opts.h"
 #include "output.h"
+#include "progress.h"
 #include "source.h"
 
 /* The man page's EXIT STATUS table. */
@@ -25,11 +27,28 @@ enum exit_code {
 
 struct run_state {
 	struct output *out;
+	struct progress *progress; /* NULL without a line or --stats */
+	bool clear_before_output; /* the line and stdout share a terminal */
+	size_t window;            /* --order input */
 	bool any_failed;
 	bool any_status;
 	bool write_failed;
 	int write_errno;
 };
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_failed(struct run_state *st)
+{
+	st->write_failed = true;
+	st->write_errno = errno;
+	return -1;
+}
 
 static int on_result(const struct result *res, void *ctx)
 {
@@ -38,23 +57,27 @@ static int on_result(const struct result *res, void *ctx)
 		st->any_failed = true;
 	else if (!res->ok)
 		st->any_status = true;
-	if (output_record(st->out, res) != 0) {
-		st->write_failed = true;
-		st->write_errno = errno;
-		return -1;
-	}
+	progress_record(st->progress, res);
+	if (output_record(st->out, res) != 0)
+		return write_failed(st);
 	return 0;
 }
 
-static int on_idle(void *ctx)
+static int on_idle(void *ctx, size_t inflight)
 {
 	struct run_state *st = ctx;
-	if (output_flush(st->out) != 0) {
-		st->write_failed = true;
-		st->write_errno = errno;
-		return -1;
-	}
+	if (st->clear_before_output && output_pending(st->out))
+		progress_clear(st->progress);
+	if (output_flush(st->out) != 0)
+		return write_failed(st);
+	progress_tick(st->progress, now(), inflight);
 	return 0;
+}
+
+static size_t read_limit(void *ctx)
+{
+	struct run_state *st = ctx;
+	return output_next_index(st->out) + st->window;
 }
 
 static struct source *open_source(const struct config *cfg)
@@ -103,22 +126,52 @@ static int run(int argc, char **argv)
 	if (!(src = open_source(&cfg)))
 		goto out;
 
-	st.out = output_create(&cfg, 1, isatty(1));
+	/* The reorder window: as many records as may be read ahead plus
+	 * those in flight, so that --order input costs no concurrency unless
+	 * an early request is slow. */
+	st.window = fetch_readahead(&cfg) + (size_t)cfg.parallel;
+	if (!(st.out = output_create(&cfg, 1, isatty(1), st.window, err, sizeof err))) {
+		msg_fatal("--write-out: %s", err);
+		goto out;
+	}
+	bool line = !cfg.silent && (cfg.progress == TOGGLE_ON ||
+				    (cfg.progress == TOGGLE_AUTO && isatty(2)));
+	bool stats_wanted = cfg.stats != STATS_NONE && !cfg.silent;
+	if (line || stats_wanted) {
+		st.progress = progress_create(stderr, line, source_total(src));
+		progress_tick(st.progress, now(), 0);
+		st.clear_before_output = line && isatty(1);
+	}
+	struct fetch_hooks hooks = {
+		.on_result = on_result,
+		.on_idle = on_idle,
+		.read_limit = cfg.order == ORDER_INPUT ? read_limit : NULL,
+		.ctx = &st,
+		/* The line redraws ten times a second; without it, waking up
+		 * once a second costs nothing and flushes output. */
+		.idle_ms = line ? 100 : 1000,
+	};
 	struct fetch_stats stats;
-	if (fetch_run(&cfg, src, on_result, on_idle, &st, &stats, err, sizeof err) != 0) {
+	switch (fetch_run(&cfg, src, &hooks, &stats, err, sizeof err)) {
+	case FETCH_OK:
+		break;
+	case FETCH_ESETUP:
+		msg_fatal("%s", err);
+		goto out;
+	default:
 		msg_fatal("%s", err);
 		status = EXIT_FAILED;
 		goto out;
 	}
-	if (!st.write_failed && output_flush(st.out) != 0) {
-		st.write_failed = true;
-		st.write_errno = errno;
-	}
+	progress_clear(st.progress);
+	if (!st.write_failed && output_finish(st.out) != 0)
+		write_failed(&st);
 	if (st.write_failed) {
 		if (st.write_errno == EPIPE) {
 			/* The reader went away (| head): end quietly, the way
 			 * a filter killed by SIGPIPE does. */
 			output_destroy(st.out);
+			progress_destroy(st.progress);
 			source_destroy(src);
 			opts_free(&cfg);
 			signal(SIGPIPE, SIG_DFL);
@@ -128,10 +181,14 @@ static int run(int argc, char **argv)
 		status = EXIT_FAILED;
 		goto out;
 	}
+	if (stats_wanted)
+		progress_summary(st.progress, stderr, cfg.stats == STATS_JSON, now());
 	status = st.any_failed || stats.input_error ? EXIT_FAILED
 		 : st.any_status ? EXIT_HTTP_STATUS
 		 : EXIT_ALL_OK;
 out:
+	progress_clear(st.progress);
+	progress_destroy(st.progress);
 	output_destroy(st.out);
 	source_destroy(src);
 	opts_free(&cfg);

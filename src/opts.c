@@ -29,6 +29,13 @@ enum {
 	OPT_NO_BODY,
 	OPT_OK,
 	OPT_COLOR,
+	OPT_HEADERS,
+	OPT_ORDER,
+	OPT_NAME,
+	OPT_OVERWRITE,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
+	OPT_STATS,
 };
 
 /* The option table and the usage text below are kept side by side: a new
@@ -63,13 +70,22 @@ static const struct option options[] = {
 	{"no-body", no_argument, NULL, OPT_NO_BODY},
 	{"ok", required_argument, NULL, OPT_OK},
 	{"color", required_argument, NULL, OPT_COLOR},
+	{"write-out", required_argument, NULL, 'w'},
+	{"headers", no_argument, NULL, OPT_HEADERS},
+	{"order", required_argument, NULL, OPT_ORDER},
+	{"output-dir", required_argument, NULL, 'O'},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"overwrite", no_argument, NULL, OPT_OVERWRITE},
+	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{"stats", optional_argument, NULL, OPT_STATS},
 	{"silent", no_argument, NULL, 's'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
-static const char short_options[] = ":i:j:p:X:H:d:A:u:x:kIm:JsvhV";
+static const char short_options[] = ":i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhV";
 
 static const char usage_text[] =
 	"Usage: urlfan [OPTIONS] [URL...]\n"
@@ -112,11 +128,20 @@ static const char usage_text[] =
 	"      --max-body SIZE       longest body, K/M/G suffixes (default 100M)\n"
 	"\n"
 	"Output:\n"
-	"      --format FORMAT       text or ndjson (default text)\n"
+	"      --format FORMAT       text, ndjson, json or body (default text)\n"
 	"  -J                        same as --format ndjson\n"
+	"  -w, --write-out TEMPLATE  print TEMPLATE per record, e.g. '%{status} %{url}\\n'\n"
 	"      --no-body             leave bodies out of the output\n"
+	"      --headers             include response headers in records\n"
+	"      --order ORDER         completion (default) or input\n"
+	"  -O, --output-dir DIR      write bodies to files under DIR\n"
+	"      --name TEMPLATE       file names under DIR (default %{index})\n"
+	"      --overwrite           replace existing files under DIR\n"
 	"      --ok RANGES           statuses that count as ok (default 200-399)\n"
 	"      --color WHEN          auto, always or never (default auto)\n"
+	"      --progress            show the progress line even when not a terminal\n"
+	"      --no-progress         never show the progress line\n"
+	"      --stats[=json]        print a summary to stderr at the end\n"
 	"  -s, --silent              no diagnostics but fatal ones\n"
 	"  -v, --verbose             show each request's lifecycle (-vv: libcurl trace)\n"
 	"  -h, --help                show this help\n"
@@ -156,12 +181,15 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 
 int opts_parse_seconds(const char *s, double *out)
 {
+	/* Plain decimals only: strtod would also take hex floats, "inf" and
+	 * "nan". */
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	/* Reject hex floats, infinities and NaN that strtod accepts. */
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9 ||
+	if (s[strspn(s, "0123456789.eE+-")] != '\0' ||
 	    !(isdigit((unsigned char)s[0]) || s[0] == '.'))
+		return -1;
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9)
 		return -1;
 	*out = v;
 	return 0;
@@ -346,7 +374,7 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 	int c;
 	/* Our own messages, naming the option, replace getopt's. */
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets glibc's state inside grouped flags */
 	while ((c = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
 		char tmp[2];
 		const char *name = option_name(c, tmp);
@@ -417,8 +445,12 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 				cfg->format = FORMAT_TEXT;
 			else if (strcmp(optarg, "ndjson") == 0)
 				cfg->format = FORMAT_NDJSON;
+			else if (strcmp(optarg, "json") == 0)
+				cfg->format = FORMAT_JSON;
+			else if (strcmp(optarg, "body") == 0)
+				cfg->format = FORMAT_BODY;
 			else
-				rc = fail(err, errlen, "--format: '%s' is not one of text, ndjson", optarg);
+				rc = fail(err, errlen, "--format: '%s' is not one of text, ndjson, json, body", optarg);
 			break;
 		case 'J': cfg->format = FORMAT_NDJSON; break;
 		case OPT_NO_BODY: cfg->no_body = true; break;
@@ -436,6 +468,37 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 			else
 				rc = fail(err, errlen, "--color: '%s' is not one of auto, always, never", optarg);
 			break;
+		case 'w': cfg->write_out = optarg; break;
+		case OPT_HEADERS: cfg->headers_out = true; break;
+		case OPT_ORDER:
+			if (strcmp(optarg, "completion") == 0)
+				cfg->order = ORDER_COMPLETION;
+			else if (strcmp(optarg, "input") == 0)
+				cfg->order = ORDER_INPUT;
+			else
+				rc = fail(err, errlen, "--order: '%s' is not one of completion, input", optarg);
+			break;
+		case 'O':
+			if (!*optarg)
+				rc = fail(err, errlen, "--output-dir: the directory name is empty");
+			cfg->output_dir = optarg;
+			break;
+		case OPT_NAME:
+			if (!*optarg)
+				rc = fail(err, errlen, "--name: the template is empty");
+			cfg->name = optarg;
+			break;
+		case OPT_OVERWRITE: cfg->overwrite = true; break;
+		case OPT_PROGRESS: cfg->progress = TOGGLE_ON; break;
+		case OPT_NO_PROGRESS: cfg->progress = TOGGLE_OFF; break;
+		case OPT_STATS:
+			if (!optarg || strcmp(optarg, "text") == 0)
+				cfg->stats = STATS_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				cfg->stats = STATS_JSON;
+			else
+				rc = fail(err, errlen, "--stats: '%s' is not one of text, json", optarg);
+			break;
 		case 's': cfg->silent = true; break;
 		case 'v': cfg->verbose++; break;
 		case 'h': return OPTS_HELP;
@@ -444,18 +507,27 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 			fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 			return OPTS_ERROR;
 		case '?':
-		default:
-			if (optopt && optopt < 256)
-				fail(err, errlen, "unknown option '-%c'", optopt);
+		default: {
+			const char *arg = argv[optind - 1];
+			if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)
+				fail(err, errlen, "option '%.*s' takes no value",
+				     (int)(strchr(arg, '=') - arg), arg);
+			else if (strncmp(arg, "--", 2) == 0 || !optopt)
+				fail(err, errlen, "unknown option '%s'", arg);
 			else
-				fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+				fail(err, errlen, "unknown option '-%c'", optopt);
 			return OPTS_ERROR;
+		}
 		}
 		if (rc)
 			return OPTS_ERROR;
 	}
 	cfg->urls = argv + optind;
 	cfg->nurls = (size_t)(argc - optind);
+	if (cfg->name && !cfg->output_dir) {
+		fail(err, errlen, "--name needs --output-dir");
+		return OPTS_ERROR;
+	}
 	if (cfg->input && cfg->nurls) {
 		fail(err, errlen, "URL arguments and --input cannot be used together");
 		return OPTS_ERROR;

@@ -10,7 +10,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum format { FORMAT_TEXT, FORMAT_NDJSON };
+enum format { FORMAT_TEXT, FORMAT_NDJSON, FORMAT_JSON, FORMAT_BODY };
+enum order { ORDER_COMPLETION, ORDER_INPUT };
+enum toggle { TOGGLE_AUTO, TOGGLE_ON, TOGGLE_OFF };
+enum stats_mode { STATS_NONE, STATS_TEXT, STATS_JSON };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum http_version { HTTPV_DEFAULT, HTTPV_1_1, HTTPV_2, HTTPV_2_PRIOR };
 
@@ -58,7 +61,15 @@ struct config {
 
 	/* Output. */
 	enum format format;
+	const char *write_out; /* -w template, NULL: the format */
 	bool no_body;
+	bool headers_out;      /* --headers: response headers in records */
+	enum order order;
+	const char *output_dir; /* -O: bodies to files under it */
+	const char *name;      /* --name template for -O */
+	bool overwrite;
+	enum toggle progress;
+	enum stats_mode stats;
 	struct ok_range ok[OK_RANGES_MAX];
 	size_t nok;
 	enum color_mode color;

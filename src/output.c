@@ -5,19 +5,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "json.h"
+#include "template.h"
 
 #define FLUSH_AT (64 * 1024)
+
+/* One record held back by --order input. */
+struct held {
+	bool present;
+	struct buf bytes;
+};
 
 struct output {
 	const struct config *cfg;
 	int fd;
 	bool tty;
 	bool color;
-	struct buf pending;
+	struct template *write_out;
+	struct buf pending;   /* whole records, ready to write */
+	struct buf scratch;   /* the record being built */
+	size_t written;       /* records emitted, for json's separators */
+	/* --order input */
+	struct held *window;
+	size_t nwindow;
+	size_t next;          /* the next index to emit */
 };
 
-struct output *output_create(const struct config *cfg, int fd, bool tty)
+struct output *output_create(const struct config *cfg, int fd, bool tty,
+			     size_t window, char *err, size_t errlen)
 {
 	struct output *out = xcalloc(1, sizeof *out);
 	out->cfg = cfg;
@@ -28,6 +44,15 @@ struct output *output_create(const struct config *cfg, int fd, bool tty)
 		out->color = true;
 	else if (cfg->color == COLOR_AUTO)
 		out->color = tty && !(no_color && *no_color);
+	if (cfg->write_out &&
+	    !(out->write_out = template_compile(cfg->write_out, err, errlen))) {
+		free(out);
+		return NULL;
+	}
+	if (cfg->order == ORDER_INPUT) {
+		out->nwindow = window ? window : 1;
+		out->window = xcalloc(out->nwindow, sizeof *out->window);
+	}
 	return out;
 }
 
@@ -35,8 +60,12 @@ void output_destroy(struct output *out)
 {
 	if (!out)
 		return;
-	output_flush(out);
+	for (size_t i = 0; i < out->nwindow; i++)
+		buf_free(&out->window[i].bytes);
+	free(out->window);
+	template_destroy(out->write_out);
 	buf_free(&out->pending);
+	buf_free(&out->scratch);
 	free(out);
 }
 
@@ -59,90 +88,11 @@ int output_flush(struct output *out)
 	return 0;
 }
 
-bool output_body_value(struct buf *b, const char *body, size_t len)
-{
-	if (json_reformat(body, len, b, -1) == 0)
-		return false;
-	if (utf8_valid(body, len)) {
-		json_write_string(b, body, len);
-		return false;
-	}
-	buf_addc(b, '"');
-	base64_encode(b, body, len);
-	buf_addc(b, '"');
-	return true;
-}
-
-static void key(struct buf *b, const char *name)
-{
-	buf_addc(b, ',');
-	buf_addc(b, '"');
-	buf_adds(b, name);
-	buf_adds(b, "\":");
-}
-
-static void str_or_null(struct buf *b, const char *s)
-{
-	if (s)
-		json_write_string(b, s, strlen(s));
-	else
-		buf_adds(b, "null");
-}
-
-void output_ndjson(struct buf *b, const struct result *res, bool with_body)
-{
-	buf_printf(b, "{\"index\":%zu", res->req->index);
-	if (res->req->id) {
-		key(b, "id");
-		buf_adds(b, res->req->id);
-	}
-	key(b, "url");
-	str_or_null(b, res->url);
-	key(b, "method");
-	str_or_null(b, res->method);
-	key(b, "status");
-	if (res->status)
-		buf_printf(b, "%ld", res->status);
-	else
-		buf_adds(b, "null");
-	key(b, "ok");
-	buf_adds(b, res->ok ? "true" : "false");
-	key(b, "effective_url");
-	str_or_null(b, res->effective_url);
-	key(b, "http_version");
-	str_or_null(b, res->http_version);
-	key(b, "content_type");
-	str_or_null(b, res->content_type);
-	if (with_body && res->body) {
-		key(b, "body");
-		if (output_body_value(b, res->body, res->body_len)) {
-			key(b, "body_encoding");
-			buf_adds(b, "\"base64\"");
-		}
-	}
-	key(b, "size");
-	buf_printf(b, "%zu", res->body_len);
-	key(b, "time");
-	buf_printf(b, "{\"total\":%.6f,\"dns\":%.6f,\"connect\":%.6f,\"tls\":%.6f,\"ttfb\":%.6f}",
-		   res->time.total, res->time.dns, res->time.connect, res->time.tls,
-		   res->time.ttfb);
-	key(b, "attempts");
-	buf_printf(b, "%ld", res->attempts);
-	if (res->error) {
-		key(b, "error");
-		buf_adds(b, "{\"kind\":");
-		str_or_null(b, result_kind_name(res->error));
-		buf_adds(b, ",\"message\":");
-		str_or_null(b, res->error_message);
-		buf_addc(b, '}');
-	}
-	buf_addc(b, '}');
-}
-
 /* Text for a terminal: control characters (C0, DEL, C1) and bytes that are
  * not UTF-8 are shown as \xHH so that a server cannot send escape
- * sequences to the user's terminal. Newlines and tabs pass. */
-static void put_text(struct buf *b, const char *s, size_t n, bool escape)
+ * sequences to the user's terminal. Newlines and tabs pass in a body
+ * (multiline) and are escaped in a one-line field. */
+static void put_text(struct buf *b, const char *s, size_t n, bool escape, bool multiline)
 {
 	if (!escape) {
 		buf_add(b, s, n);
@@ -155,7 +105,7 @@ static void put_text(struct buf *b, const char *s, size_t n, bool escape)
 		size_t len = 1;
 		bool bad;
 		if (c < 0x80) {
-			bad = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
+			bad = (c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f;
 		} else {
 			/* One sequence at a time: C1 controls are U+0080..U+009F. */
 			size_t k = 1;
@@ -171,6 +121,11 @@ static void put_text(struct buf *b, const char *s, size_t n, bool escape)
 			buf_add(b, s + i, len);
 		i += len;
 	}
+}
+
+static void put_line(struct buf *b, const char *s, bool escape)
+{
+	put_text(b, s, strlen(s), escape, false);
 }
 
 static const char *status_color(const struct result *res)
@@ -200,18 +155,33 @@ static void text_record(struct output *out, struct buf *b, const struct result *
 	const char *off = out->color ? "\033[0m" : "";
 	if (res->error) {
 		buf_printf(b, "%sERR%s ", on, off);
-		put_text(b, res->url, strlen(res->url), out->tty);
+		put_line(b, res->url, out->tty);
 		buf_printf(b, "  %s: ", result_kind_name(res->error));
-		put_text(b, res->error_message, strlen(res->error_message), out->tty);
+		put_line(b, res->error_message, out->tty);
 		buf_addc(b, '\n');
 		return;
 	}
 	buf_printf(b, "%s%ld%s ", on, res->status, off);
-	put_text(b, res->url, strlen(res->url), out->tty);
+	put_line(b, res->url, out->tty);
 	buf_printf(b, "  %.3fs  ", res->time.total);
-	human_size(b, res->body_len);
+	human_size(b, res->size);
+	if (res->file) {
+		buf_adds(b, "  -> ");
+		put_line(b, res->file, out->tty);
+	}
 	buf_addc(b, '\n');
-	if (out->cfg->no_body || res->body_len == 0)
+	if (res->headers) {
+		const char *end = res->headers + res->headers_len;
+		for (const char *n = res->headers; n < end;) {
+			const char *v = n + strlen(n) + 1;
+			put_line(b, n, out->tty);
+			buf_adds(b, ": ");
+			put_line(b, v, out->tty);
+			buf_addc(b, '\n');
+			n = v + strlen(v) + 1;
+		}
+	}
+	if (!res->body || res->body_len == 0)
 		return;
 	if (json_reformat(res->body, res->body_len, b, 2) == 0) {
 		buf_addc(b, '\n');
@@ -219,26 +189,127 @@ static void text_record(struct output *out, struct buf *b, const struct result *
 		buf_printf(b, "(binary body, %zu bytes, not shown on a terminal)\n",
 			   res->body_len);
 	} else {
-		put_text(b, res->body, res->body_len, out->tty);
+		put_text(b, res->body, res->body_len, out->tty, true);
 		if (res->body[res->body_len - 1] != '\n')
 			buf_addc(b, '\n');
 	}
 	buf_addc(b, '\n');
 }
 
-int output_record(struct output *out, const struct result *res)
+/* --format body: the body alone, JSON minified onto one line, anything
+ * else as it came; a newline after each that lacks one. */
+static void body_record(struct buf *b, const struct result *res)
 {
-	struct buf *b = &out->pending;
+	if (!res->body)
+		return;
+	if (json_reformat(res->body, res->body_len, b, -1) == 0) {
+		buf_addc(b, '\n');
+		return;
+	}
+	buf_add(b, res->body, res->body_len);
+	if (res->body_len && res->body[res->body_len - 1] != '\n')
+		buf_addc(b, '\n');
+}
+
+static void format(struct output *out, const struct result *res, struct buf *b)
+{
+	if (out->write_out) {
+		template_render(out->write_out, res, b);
+		return;
+	}
 	switch (out->cfg->format) {
 	case FORMAT_NDJSON:
-		output_ndjson(b, res, !out->cfg->no_body);
-		buf_addc(b, '\n');
+	case FORMAT_JSON:
+		template_record(res, true, b);
+		if (out->cfg->format == FORMAT_NDJSON)
+			buf_addc(b, '\n');
 		break;
 	case FORMAT_TEXT:
 		text_record(out, b, res);
 		break;
+	case FORMAT_BODY:
+		body_record(b, res);
+		break;
 	}
-	if (b->len >= FLUSH_AT)
+}
+
+/* Move one finished record to the write buffer, with json's array
+ * punctuation, which depends on the emission order. */
+static int emit(struct output *out, const char *bytes, size_t len)
+{
+	if (out->cfg->format == FORMAT_JSON && !out->write_out)
+		buf_adds(&out->pending, out->written ? ",\n" : "[\n");
+	buf_add(&out->pending, bytes, len);
+	out->written++;
+	if (out->pending.len >= FLUSH_AT)
 		return output_flush(out);
 	return 0;
+}
+
+/* Emit every held record that is next in input order. */
+static int release(struct output *out)
+{
+	for (;;) {
+		struct held *h = &out->window[out->next % out->nwindow];
+		if (!h->present)
+			return 0;
+		h->present = false;
+		out->next++;
+		if (h->bytes.len && emit(out, h->bytes.data, h->bytes.len) != 0)
+			return -1;
+		h->bytes.len = 0;
+	}
+}
+
+/* Hold the record for index (bytes may be empty: a skipped index). */
+static int hold(struct output *out, size_t index, const struct buf *bytes)
+{
+	struct held *h = &out->window[index % out->nwindow];
+	h->present = true;
+	h->bytes.len = 0;
+	if (bytes->len)
+		buf_add(&h->bytes, bytes->data, bytes->len);
+	return release(out);
+}
+
+int output_record(struct output *out, const struct result *res)
+{
+	struct result copy;
+	if (out->cfg->no_body && res->body) {
+		copy = *res;
+		copy.body = NULL;
+		res = &copy;
+	}
+	out->scratch.len = 0;
+	format(out, res, &out->scratch);
+	if (out->window)
+		return hold(out, res->req->index, &out->scratch);
+	if (out->scratch.len == 0)
+		return 0;
+	return emit(out, out->scratch.data, out->scratch.len);
+}
+
+int output_skip(struct output *out, size_t index)
+{
+	if (!out->window)
+		return 0;
+	out->scratch.len = 0;
+	return hold(out, index, &out->scratch);
+}
+
+bool output_pending(const struct output *out)
+{
+	return out->pending.len > 0;
+}
+
+int output_finish(struct output *out)
+{
+	if (out->cfg->format == FORMAT_JSON && !out->write_out)
+		buf_adds(&out->pending, out->written ? "\n]\n" : "[]\n");
+	return output_flush(out);
+}
+
+size_t output_next_index(const struct output *out)
+{
+	return out->next;
 }

@@ -35,7 +35,13 @@ struct result {
 	const char *http_version;  /* "1.0", "1.1", "2", "3" or NULL */
 	const char *content_type;  /* NULL when none */
 	const char *body;          /* NULL when no body is kept */
-	size_t body_len;           /* == size, decoded bytes */
+	size_t body_len;
+	size_t size;               /* body bytes received, after decoding */
+	const char *file;          /* -O: where the body was written, or NULL */
+	/* --headers: the final response's headers as "name\0value\0" pairs
+	 * (names lower-cased, in order); NULL when not kept. */
+	const char *headers;
+	size_t headers_len;
 	struct {
 		double total, dns, connect, tls, ttfb;
 	} time;                    /* seconds from the start of the attempt */

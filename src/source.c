@@ -81,6 +81,17 @@ static int member_string(const struct json_member *m, struct buf *out)
 	return json_string_decode(m->val, m->val_len, out);
 }
 
+static bool header_name_valid(const char *name, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name[i] || !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					"0123456789!#$%&'*+-.^_`|~", name[i]))
+			return false;
+	return true;
+}
+
 static int parse_headers(struct request *req, const struct json_member *hm)
 {
 	size_t pos = 0;
@@ -90,10 +101,11 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 		struct buf line = BUF_INIT, val = BUF_INIT;
 		const char *why;
 		if (json_string_decode(m.key, m.key_len, &line) != 0 ||
+		    !header_name_valid(line.data, line.len) ||
 		    member_string(&m, &val) != 0) {
 			buf_free(&line);
 			buf_free(&val);
-			return invalid(req, "%s", "header values must be strings");
+			return invalid(req, "%s", "headers must be {\"Name\": \"value\"} with valid names and string values");
 		}
 		buf_adds(&line, ": ");
 		buf_add(&line, val.data, val.len);
@@ -135,10 +147,22 @@ static int parse_spec(const char *line, size_t n, struct request *req)
 	bool have_url = false;
 	if (json_reformat(line, n, NULL, -1) != 0)
 		return invalid(req, "%s", "invalid JSON");
+	static const char *const known[] = {"url", "method", "headers", "body", "json", "id"};
+	unsigned seen = 0;
 	while ((rc = json_object_next(line, n, &pos, &m)) == 1) {
 		struct buf key = BUF_INIT, v = BUF_INIT;
 		json_string_decode(m.key, m.key_len, &key);
 		const char *k = key.data ? key.data : "";
+		for (unsigned i = 0; i < sizeof known / sizeof known[0]; i++) {
+			if (strcmp(k, known[i]) != 0)
+				continue;
+			if (seen & (1u << i)) {
+				rc = invalid(req, "field \"%s\" given twice", k);
+				buf_free(&key);
+				return -1;
+			}
+			seen |= 1u << i;
+		}
 		if (strcmp(k, "url") == 0) {
 			if (member_string(&m, &v) != 0)
 				rc = invalid(req, "%s", "\"url\" must be a string");
@@ -186,8 +210,11 @@ static int parse_spec(const char *line, size_t n, struct request *req)
 
 int source_parse_line(const char *line, size_t n, struct request *req)
 {
-	req->line = xstrndup(line, n);
-	req->line_len = n;
+	/* An overlong line is kept only in part, as the reader does for lines
+	 * too long for its buffer. */
+	size_t keep = n > SOURCE_LINE_MAX ? LONG_LINE_KEEP : n;
+	req->line = xstrndup(line, keep);
+	req->line_len = keep;
 	if (memchr(line, '\0', n))
 		return invalid(req, "%s", "NUL byte in line");
 	if (n > SOURCE_LINE_MAX)
@@ -255,6 +282,46 @@ int source_fd(const struct source *src)
 const char *source_error(const struct source *src)
 {
 	return src->error;
+}
+
+long long source_total(const struct source *src)
+{
+	if (src->fd < 0) {
+		long long n = 0;
+		for (size_t i = 0; i < src->nargs; i++) {
+			size_t len = strlen(src->args[i]);
+			const char *a = source_trim(src->args[i], &len);
+			n += source_is_request(a, len);
+		}
+		return n;
+	}
+	if (!src->regular)
+		return -1;
+	off_t pos = lseek(src->fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return -1;
+	/* Count lines whose first non-blank byte is not '#'. */
+	char chunk[65536];
+	long long n = 0;
+	bool at_start = true, counted = false;
+	ssize_t got;
+	while ((got = pread(src->fd, chunk, sizeof chunk, pos)) > 0) {
+		pos += got;
+		for (ssize_t i = 0; i < got; i++) {
+			char c = chunk[i];
+			if (c == '\n') {
+				at_start = true;
+				counted = false;
+			} else if (at_start && !is_space(c)) {
+				at_start = false;
+				if (c != '#' && !counted) {
+					n++;
+					counted = true;
+				}
+			}
+		}
+	}
+	return got < 0 ? -1 : n;
 }
 
 size_t source_count(const struct source *src)

@@ -71,6 +71,10 @@ enum source_status source_next(struct source *src, struct request **out);
 /* The descriptor to wait on after SOURCE_AGAIN, or -1. */
 int source_fd(const struct source *src);
 const char *source_error(const struct source *src);
+/* How many request lines the whole input holds, when that can be known
+ * without consuming it (arguments, a regular file); -1 otherwise. Reads a
+ * regular file once more, from the current position, without moving it. */
+long long source_total(const struct source *src);
 /* Request lines handed out so far. */
 size_t source_count(const struct source *src);
 

@@ -1,6 +1,9 @@
 #include "xfer.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,13 +18,20 @@ struct xfer {
 	const struct xfer_shared *sh;
 	struct curl_slist *own_headers; /* per-request list, when a spec has headers */
 	struct buf body;
+	size_t size;      /* body bytes, in memory or in the file */
+	int fd;           /* -O: the temporary file, or -1 */
+	char tmp[64];
+	int io_errno;     /* a failed write to that file */
+	struct buf headers; /* "name\0value\0" of the latest response */
+	struct buf file;  /* -O: the final path */
 	bool too_large;
 	char errbuf[CURL_ERROR_SIZE];
 	struct buf url_masked, eff_masked;
 	char method[32];
 };
 
-int xfer_shared_init(struct xfer_shared *sh, const struct config *cfg)
+int xfer_shared_init(struct xfer_shared *sh, const struct config *cfg,
+		     char *err, size_t errlen)
 {
 	memset(sh, 0, sizeof *sh);
 	sh->cfg = cfg;
@@ -36,25 +46,41 @@ int xfer_shared_init(struct xfer_shared *sh, const struct config *cfg)
 	for (size_t i = 0; l && i < cfg->nheaders; i++)
 		l = curl_slist_append(l, cfg->headers[i]);
 	sh->headers = l;
-	for (size_t i = 0; i < cfg->nresolve; i++) {
+	for (size_t i = 0; l && i < cfg->nresolve; i++) {
 		struct curl_slist *r = curl_slist_append(sh->resolve, cfg->resolve[i]);
 		if (!r)
-			return -1;
+			l = NULL;
 		sh->resolve = r;
 	}
-	return l ? 0 : -1;
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (cfg->output_dir) {
+		if (!(sh->name = template_compile(cfg->name ? cfg->name : "%{index}",
+						  err, errlen)))
+			return -1;
+		if (!(sh->savedir = savedir_open(cfg->output_dir, cfg->overwrite, err, errlen)))
+			return -1;
+	}
+	return 0;
 }
 
 void xfer_shared_free(struct xfer_shared *sh)
 {
 	curl_slist_free_all(sh->headers);
 	curl_slist_free_all(sh->resolve);
+	savedir_close(sh->savedir);
+	template_destroy(sh->name);
 	sh->headers = sh->resolve = NULL;
+	sh->savedir = NULL;
+	sh->name = NULL;
 }
 
 struct xfer *xfer_create(void)
 {
 	struct xfer *x = xcalloc(1, sizeof *x);
+	x->fd = -1;
 	x->easy = curl_easy_init();
 	if (!x->easy) {
 		free(x);
@@ -69,7 +95,10 @@ void xfer_destroy(struct xfer *x)
 		return;
 	curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->own_headers);
+	xfer_abandon(x);
 	buf_free(&x->body);
+	buf_free(&x->headers);
+	buf_free(&x->file);
 	buf_free(&x->url_masked);
 	buf_free(&x->eff_masked);
 	free(x);
@@ -84,12 +113,90 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer *x = userp;
 	size_t len = size * n;
-	if ((long long)(x->body.len + len) > x->sh->cfg->max_body) {
+	if ((long long)(x->size + len) > x->sh->cfg->max_body) {
 		x->too_large = true;
 		return CURL_WRITEFUNC_ERROR;
 	}
-	buf_add(&x->body, data, len);
+	x->size += len;
+	if (x->fd < 0) {
+		buf_add(&x->body, data, len);
+		return len;
+	}
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(x->fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			x->io_errno = errno;
+			return CURL_WRITEFUNC_ERROR;
+		}
+		done += (size_t)w;
+	}
 	return len;
+}
+
+/* Keep the headers of the latest response: a status line starts a new
+ * one (after a redirect or a 100 Continue). */
+static size_t header_cb(char *data, size_t size, size_t n, void *userp)
+{
+	struct xfer *x = userp;
+	size_t len = size * n;
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		x->headers.len = 0;
+		return len;
+	}
+	const char *colon = memchr(data, ':', len);
+	if (!colon || colon == data)
+		return len; /* the blank line, or an obs-fold */
+	for (const char *p = data; p < colon; p++)
+		buf_addc(&x->headers, (char)tolower((unsigned char)*p));
+	buf_addc(&x->headers, '\0');
+	const char *v = colon + 1, *end = data + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	/* A NUL inside a value would cut the pair list: show it as a space. */
+	for (const char *p = v; p < end; p++)
+		buf_addc(&x->headers, *p ? *p : ' ');
+	buf_addc(&x->headers, '\0');
+	return len;
+}
+
+/* -vv: libcurl's trace, each line prefixed with the request's index. */
+static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *userp)
+{
+	struct xfer *x = userp;
+	const char *mark;
+	(void)e;
+	switch (type) {
+	case CURLINFO_TEXT: mark = "*"; break;
+	case CURLINFO_HEADER_IN: mark = "<"; break;
+	case CURLINFO_HEADER_OUT: mark = ">"; break;
+	default: return 0; /* bodies and TLS records stay out of the trace */
+	}
+	struct buf b = BUF_INIT;
+	const char *p = data, *end = data + size;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		size_t n = (size_t)(stop - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		buf_printf(&b, "urlfan: [%zu] %s ", x->req->index, mark);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)p[i];
+			if (c < 0x20 || c == 0x7f)
+				buf_printf(&b, "\\x%02x", c);
+			else
+				buf_addc(&b, (char)c);
+		}
+		buf_addc(&b, '\n');
+		p = nl ? nl + 1 : end;
+	}
+	msg_raw(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return 0;
 }
 
 /* Header name (up to the colon), case-insensitively, in a "Name: v" line. */
@@ -173,6 +280,15 @@ static bool may_multiplex(const struct config *cfg, const char *url)
 	return strncasecmp(url, "https:", 6) == 0;
 }
 
+const char *xfer_method(const struct request *req, const struct config *cfg)
+{
+	if (req->method)
+		return req->method;
+	if (cfg->method)
+		return cfg->method;
+	return cfg->head ? "HEAD" : (req->body || cfg->body) ? "POST" : "GET";
+}
+
 int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
 	       struct request *req, char *err, size_t errlen)
 {
@@ -182,6 +298,9 @@ int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
 	curl_slist_free_all(x->own_headers);
 	x->own_headers = NULL;
 	x->body.len = 0;
+	x->headers.len = 0;
+	x->size = 0;
+	x->io_errno = 0;
 	x->too_large = false;
 	x->errbuf[0] = '\0';
 	x->req = req;
@@ -189,14 +308,18 @@ int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
 
 	const char *body = req->body ? req->body : cfg->body;
 	size_t body_len = req->body ? req->body_len : cfg->body_len;
-	const char *method = req->method ? req->method : cfg->method;
-	if (!method)
-		method = cfg->head ? "HEAD" : body ? "POST" : "GET";
+	const char *method = xfer_method(req, cfg);
 	snprintf(x->method, sizeof x->method, "%s", method);
 
 	struct curl_slist *headers = request_headers(x);
 	if (!headers) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+
+	if (sh->savedir && (x->fd = savedir_temp(sh->savedir, x->tmp)) < 0) {
+		snprintf(err, errlen, "cannot create a file in '%s': %s",
+			 cfg->output_dir, strerror(errno));
 		return -1;
 	}
 
@@ -208,6 +331,15 @@ int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, x);
+	if (cfg->headers_out) {
+		SET(CURLOPT_HEADERFUNCTION, header_cb);
+		SET(CURLOPT_HEADERDATA, x);
+	}
+	if (msg_get_level() >= MSG_TRACE) {
+		SET(CURLOPT_VERBOSE, 1L);
+		SET(CURLOPT_DEBUGFUNCTION, debug_cb);
+		SET(CURLOPT_DEBUGDATA, x);
+	}
 #if LIBCURL_VERSION_NUM >= 0x075500
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -331,6 +463,38 @@ static const char *version_name(long v)
 	}
 }
 
+void xfer_abandon(struct xfer *x)
+{
+	if (x->fd < 0)
+		return;
+	close(x->fd);
+	x->fd = -1;
+	savedir_discard(x->sh->savedir, x->tmp);
+}
+
+/* -O: close the body's file and move it to its name, or drop it when the
+ * body is not whole. Returns 0, or -1 with errno. */
+static int finish_file(struct xfer *x, struct result *res)
+{
+	int fd = x->fd;
+	x->fd = -1;
+	if (close(fd) != 0 && !x->io_errno)
+		x->io_errno = errno;
+	if (res->error || x->io_errno) {
+		savedir_discard(x->sh->savedir, x->tmp);
+		errno = x->io_errno;
+		return res->error ? 0 : -1;
+	}
+	struct buf name = BUF_INIT;
+	template_render(x->sh->name, res, &name);
+	x->file.len = 0;
+	int rc = savedir_commit(x->sh->savedir, x->tmp, name.data ? name.data : "", &x->file);
+	buf_free(&name);
+	if (rc == 0)
+		res->file = x->file.data;
+	return rc;
+}
+
 void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 {
 	CURL *e = x->easy;
@@ -355,21 +519,37 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		url_mask(&x->eff_masked, eff ? eff : x->req->url);
 		res->effective_url = x->eff_masked.data;
 		res->content_type = ctype;
+		if (x->sh->cfg->headers_out) {
+			buf_reserve(&x->headers, 0);
+			res->headers = x->headers.data;
+			res->headers_len = x->headers.len;
+		}
 	}
 	res->time.total = seconds(e, CURLINFO_TOTAL_TIME_T);
 	res->time.dns = seconds(e, CURLINFO_NAMELOOKUP_TIME_T);
 	res->time.connect = seconds(e, CURLINFO_CONNECT_TIME_T);
 	res->time.tls = seconds(e, CURLINFO_APPCONNECT_TIME_T);
 	res->time.ttfb = seconds(e, CURLINFO_STARTTRANSFER_TIME_T);
+	res->size = x->size;
 
-	res->error = x->too_large ? ERR_TOO_LARGE : xfer_classify(rc);
-	if (res->error != ERR_NONE) {
-		res->error_message = x->too_large ? "body larger than --max-body"
-				     : x->errbuf[0] ? x->errbuf
-				     : curl_easy_strerror(rc);
-		return;
+	if (x->too_large) {
+		res->error = ERR_TOO_LARGE;
+		res->error_message = "body larger than --max-body";
+	} else if (x->io_errno) {
+		res->error = ERR_IO;
+		res->error_message = strerror(x->io_errno);
+	} else if ((res->error = xfer_classify(rc)) != ERR_NONE) {
+		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	}
+	if (x->fd >= 0 && finish_file(x, res) != 0) {
+		res->error = ERR_IO;
+		res->error_message = strerror(errno);
+	}
+	if (res->error != ERR_NONE)
+		return;
 	res->ok = opts_status_ok(x->sh->cfg, status);
-	res->body = x->body.data ? x->body.data : "";
-	res->body_len = x->body.len;
+	if (!x->sh->savedir) {
+		res->body = x->body.data ? x->body.data : "";
+		res->body_len = x->body.len;
+	}
 }

@@ -1,0 +1,64 @@
+/* progress: the stderr progress line and the end-of-run summary.
+ *
+ * A progress counts finished records (progress_record) and, when asked to,
+ * redraws one status line in place on its stream (progress_tick). At the
+ * end it writes a summary: counts, HTTP failures by status, errors by kind,
+ * latency percentiles, bytes, wall time, request rate, busiest hosts.
+ *
+ * Memory is constant whatever the run's length or number of hosts: latency
+ * goes into a log-bucketed histogram (percentiles within 4.4% of the true
+ * value, max exact) and hosts into a 64-counter Space-Saving table (counts
+ * are exact while at most 64 distinct hosts have been seen, approximate
+ * upper bounds beyond that; any host with more than 1/64 of the requests is
+ * always listed).
+ *
+ * No clock is read here: the caller passes `now`, seconds from a monotonic
+ * clock, so tests can drive time. The run's start is the `now` of the first
+ * progress_tick() call; call it once right after progress_create().
+ *
+ * The progress owns nothing of the caller's: the streams stay the caller's
+ * to close (after progress_destroy), and results are only read during
+ * progress_record(). */
+#ifndef URLFAN_PROGRESS_H
+#define URLFAN_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "result.h"
+
+/* Every function accepts a NULL progress and then does nothing, so that a
+ * run without a line or --stats needs no checks. */
+struct progress;
+
+/* total: number of request lines when known in advance, or -1. line: draw
+ * the one-line progress display on `to` (stderr); the caller decides (tty,
+ * --progress, --no-progress). `to` must stay open until progress_destroy(). */
+struct progress *progress_create(FILE *to, bool line, long long total);
+/* Does not erase the line: call progress_clear() first. Accepts NULL. */
+void progress_destroy(struct progress *p);
+
+/* Count one finished record. res->req->hostkey may be empty (invalid
+ * lines): such records count everywhere but in the host table. */
+void progress_record(struct progress *p, const struct result *res);
+
+/* Call often (before the event loop waits, and after records): redraws the
+ * line at most 10 times a second, and never when line was false. now:
+ * seconds from a monotonic clock; the first call's now is the run's start.
+ * inflight: requests running. */
+void progress_tick(struct progress *p, double now, size_t inflight);
+
+/* Erase the progress line, if it is on screen, so that the terminal is left
+ * clean; call at the end and before printing anything else to `to`. Writes
+ * nothing when no line is shown. The next progress_tick() that is due draws
+ * it again. */
+void progress_clear(struct progress *p);
+
+/* Write the end-of-run summary to `to`: a few lines of text, or one JSON
+ * object and a newline when json. now: the same clock as progress_tick();
+ * wall time is now minus the first tick's now (0 when there was no tick).
+ * The progress line is cleared first. */
+void progress_summary(struct progress *p, FILE *to, bool json, double now);
+
+#endif

@@ -1,0 +1,40 @@
+/* savedir: bodies written to files under the -O directory, safely.
+ *
+ * A body streams into a temporary file in DIR; when the request has
+ * finished, savedir_commit() moves it to its final name. Names come from a
+ * template and so, indirectly, from the server: savedir_sanitize() makes
+ * each one a relative path with no "." or ".." parts, no control
+ * characters and bounded lengths; directories are opened without following
+ * symlinks; and no existing file is replaced unless --overwrite (a numeric
+ * suffix is added instead). Every file lands inside DIR. */
+#ifndef URLFAN_SAVEDIR_H
+#define URLFAN_SAVEDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+struct savedir;
+
+/* Open (creating it and its parents as needed) the directory path.
+ * Returns NULL with the reason in err. */
+struct savedir *savedir_open(const char *path, bool overwrite, char *err, size_t errlen);
+void savedir_close(struct savedir *sd);
+
+/* A new temporary file in the directory; its name goes to tmp (64 bytes).
+ * Returns the open descriptor, or -1 with errno set. */
+int savedir_temp(struct savedir *sd, char tmp[64]);
+/* Move the temporary file to the sanitised form of wanted, creating
+ * directories as needed, and append the final path (DIR/...) to final.
+ * Returns 0, or -1 with errno set (the temporary file is then removed). */
+int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted,
+		   struct buf *final);
+/* Remove a temporary file: the body was not complete. */
+void savedir_discard(struct savedir *sd, const char *tmp);
+
+/* The relative path savedir_commit() would use for wanted, before any
+ * suffix. Exposed for tests. */
+void savedir_sanitize(const char *wanted, struct buf *out);
+
+#endif

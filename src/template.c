@@ -1,0 +1,413 @@
+#include "template.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+enum mode {
+	AS_TEXT, /* --write-out and --name: plain text */
+	AS_JSON, /* the ndjson record: a JSON value */
+};
+
+/* Append one field's value. Returns false when the field is absent for
+ * this result: the record then leaves its key out. */
+typedef bool (*field_fn)(struct buf *b, const struct result *res, enum mode m);
+
+struct field {
+	const char *var; /* template variable, NULL: record only */
+	const char *key; /* ndjson key, NULL: template only */
+	field_fn put;
+};
+
+static void put_str(struct buf *b, const char *s, enum mode m)
+{
+	if (m == AS_JSON) {
+		if (s)
+			json_write_string(b, s, strlen(s));
+		else
+			buf_adds(b, "null");
+	} else if (s) {
+		buf_adds(b, s);
+	}
+}
+
+static bool f_index(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_printf(b, "%zu", r->req->index);
+	return true;
+}
+
+static bool f_id(struct buf *b, const struct result *r, enum mode m)
+{
+	const char *id = r->req->id;
+	if (!id)
+		return false;
+	/* In text a string id prints without its quotes, for file names. */
+	if (m == AS_TEXT && id[0] == '"')
+		json_string_decode(id, strlen(id), b);
+	else
+		buf_adds(b, id);
+	return true;
+}
+
+static bool f_url(struct buf *b, const struct result *r, enum mode m)
+{
+	put_str(b, r->url, m);
+	return true;
+}
+
+static bool f_method(struct buf *b, const struct result *r, enum mode m)
+{
+	put_str(b, r->method, m);
+	return true;
+}
+
+static bool f_status(struct buf *b, const struct result *r, enum mode m)
+{
+	if (r->status)
+		buf_printf(b, "%ld", r->status);
+	else if (m == AS_JSON)
+		buf_adds(b, "null");
+	return true;
+}
+
+static bool f_ok(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_adds(b, r->ok ? "true" : "false");
+	return true;
+}
+
+static bool f_effective_url(struct buf *b, const struct result *r, enum mode m)
+{
+	put_str(b, r->effective_url, m);
+	return true;
+}
+
+static bool f_http_version(struct buf *b, const struct result *r, enum mode m)
+{
+	put_str(b, r->http_version, m);
+	return true;
+}
+
+static bool f_content_type(struct buf *b, const struct result *r, enum mode m)
+{
+	put_str(b, r->content_type, m);
+	return true;
+}
+
+/* Headers as an object: lower-cased names, a repeated name's values as an
+ * array, in order of first appearance. */
+static bool f_headers(struct buf *b, const struct result *r, enum mode m)
+{
+	if (!r->headers || m != AS_JSON)
+		return false;
+	const char *end = r->headers + r->headers_len;
+	buf_addc(b, '{');
+	bool first = true;
+	for (const char *n = r->headers; n < end;) {
+		const char *v = n + strlen(n) + 1;
+		const char *next = v + strlen(v) + 1;
+		/* Skip names already written with an earlier occurrence. */
+		bool seen = false;
+		for (const char *p = r->headers; p < n && !seen;) {
+			const char *pv = p + strlen(p) + 1;
+			seen = strcmp(p, n) == 0;
+			p = pv + strlen(pv) + 1;
+		}
+		if (!seen) {
+			size_t count = 0;
+			for (const char *p = n; p < end;) {
+				const char *pv = p + strlen(p) + 1;
+				count += strcmp(p, n) == 0;
+				p = pv + strlen(pv) + 1;
+			}
+			if (!first)
+				buf_addc(b, ',');
+			first = false;
+			json_write_string(b, n, strlen(n));
+			buf_addc(b, ':');
+			if (count > 1)
+				buf_addc(b, '[');
+			bool vfirst = true;
+			for (const char *p = n; p < end;) {
+				const char *pv = p + strlen(p) + 1;
+				if (strcmp(p, n) == 0) {
+					if (!vfirst)
+						buf_addc(b, ',');
+					vfirst = false;
+					json_write_string(b, pv, strlen(pv));
+				}
+				p = pv + strlen(pv) + 1;
+			}
+			if (count > 1)
+				buf_addc(b, ']');
+		}
+		n = next;
+	}
+	buf_addc(b, '}');
+	return true;
+}
+
+bool template_body_value(struct buf *b, const char *body, size_t len)
+{
+	if (json_reformat(body, len, b, -1) == 0)
+		return false;
+	if (utf8_valid(body, len)) {
+		json_write_string(b, body, len);
+		return false;
+	}
+	buf_addc(b, '"');
+	base64_encode(b, body, len);
+	buf_addc(b, '"');
+	return true;
+}
+
+static bool f_body(struct buf *b, const struct result *r, enum mode m)
+{
+	if (!r->body)
+		return false;
+	if (m == AS_TEXT) {
+		buf_add(b, r->body, r->body_len);
+		return true;
+	}
+	/* body_encoding belongs right after the body: written here, as the
+	 * tail of this member, so that no other field has to know. */
+	if (template_body_value(b, r->body, r->body_len))
+		buf_adds(b, ",\"body_encoding\":\"base64\"");
+	return true;
+}
+
+static bool f_file(struct buf *b, const struct result *r, enum mode m)
+{
+	if (!r->file)
+		return false;
+	put_str(b, r->file, m);
+	return true;
+}
+
+static bool f_size(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_printf(b, "%zu", r->size);
+	return true;
+}
+
+static bool f_time(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_printf(b, "{\"total\":%.6f,\"dns\":%.6f,\"connect\":%.6f,\"tls\":%.6f,\"ttfb\":%.6f}",
+		   r->time.total, r->time.dns, r->time.connect, r->time.tls, r->time.ttfb);
+	return true;
+}
+
+static bool f_time_total(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_printf(b, "%.6f", r->time.total);
+	return true;
+}
+
+static bool f_time_ttfb(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_printf(b, "%.6f", r->time.ttfb);
+	return true;
+}
+
+static bool f_attempts(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_printf(b, "%ld", r->attempts);
+	return true;
+}
+
+static bool f_error(struct buf *b, const struct result *r, enum mode m)
+{
+	if (m == AS_TEXT) {
+		put_str(b, r->error_message, m);
+		return true;
+	}
+	if (!r->error)
+		return false;
+	buf_adds(b, "{\"kind\":");
+	put_str(b, result_kind_name(r->error), m);
+	buf_adds(b, ",\"message\":");
+	put_str(b, r->error_message, m);
+	buf_addc(b, '}');
+	return true;
+}
+
+static bool f_error_kind(struct buf *b, const struct result *r, enum mode m)
+{
+	put_str(b, result_kind_name(r->error), m);
+	return true;
+}
+
+static bool f_json(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	template_record(r, true, b);
+	return true;
+}
+
+/* The authority's host, without port or credentials, lower-cased: taken
+ * from the host key, which has all that already. */
+static bool f_host(struct buf *b, const struct result *r, enum mode m)
+{
+	const char *key = r->req->error ? "" : r->req->hostkey;
+	const char *colon = strrchr(key, ':');
+	size_t n = colon ? (size_t)(colon - key) : strlen(key);
+	(void)m;
+	buf_add(b, key, n);
+	return true;
+}
+
+/* The URL's path, without query or fragment. */
+static bool f_path(struct buf *b, const struct result *r, enum mode m)
+{
+	const char *u = r->req->error ? NULL : r->req->url;
+	(void)m;
+	const char *p = u ? strstr(u, "://") : NULL;
+	if (!p)
+		return true;
+	p = p + 3 + strcspn(p + 3, "/?#");
+	buf_add(b, p, *p == '/' ? strcspn(p, "?#") : 0);
+	return true;
+}
+
+/* Record order is the order of this table. */
+static const struct field fields[] = {
+	{"index", "index", f_index},
+	{"id", "id", f_id},
+	{"url", "url", f_url},
+	{"method", "method", f_method},
+	{"status", "status", f_status},
+	{"ok", "ok", f_ok},
+	{"effective_url", "effective_url", f_effective_url},
+	{"http_version", "http_version", f_http_version},
+	{"content_type", "content_type", f_content_type},
+	{NULL, "headers", f_headers},
+	{"body", "body", f_body},
+	{"file", "file", f_file},
+	{"size", "size", f_size},
+	{NULL, "time", f_time},
+	{"attempts", "attempts", f_attempts},
+	{"error", "error", f_error},
+	{"time_total", NULL, f_time_total},
+	{"time_ttfb", NULL, f_time_ttfb},
+	{"error_kind", NULL, f_error_kind},
+	{"json", NULL, f_json},
+	{"host", NULL, f_host},
+	{"path", NULL, f_path},
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+void template_record(const struct result *res, bool with_body, struct buf *out)
+{
+	char sep = '{';
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct field *f = &fields[i];
+		if (!f->key || (f->put == f_body && !with_body))
+			continue;
+		size_t mark = out->len;
+		buf_addc(out, sep);
+		buf_addc(out, '"');
+		buf_adds(out, f->key);
+		buf_adds(out, "\":");
+		if (f->put(out, res, AS_JSON)) {
+			sep = ',';
+		} else {
+			out->len = mark; /* absent: take the key back */
+			out->data[mark] = '\0';
+		}
+	}
+	buf_addc(out, '}');
+}
+
+/* A compiled template: literal runs and fields, in order. */
+struct piece {
+	const struct field *field; /* NULL: literal text[off..off+len) */
+	size_t off, len;
+};
+
+struct template {
+	struct buf text; /* the literal parts, escapes resolved */
+	struct piece *pieces;
+	size_t npieces;
+};
+
+static void add_piece(struct template *t, const struct field *f, size_t off, size_t len)
+{
+	if (!f && len == 0)
+		return;
+	t->pieces = xrealloc(t->pieces, (t->npieces + 1) * sizeof *t->pieces);
+	t->pieces[t->npieces++] = (struct piece){f, off, len};
+}
+
+struct template *template_compile(const char *s, char *err, size_t errlen)
+{
+	struct template *t = xcalloc(1, sizeof *t);
+	size_t lit = 0; /* start of the current literal run in t->text */
+	while (*s) {
+		if (s[0] == '\\' && s[1] && strchr("ntr\\", s[1])) {
+			buf_addc(&t->text, s[1] == 'n' ? '\n' : s[1] == 't' ? '\t'
+					   : s[1] == 'r' ? '\r' : '\\');
+			s += 2;
+		} else if (s[0] == '%' && s[1] == '%') {
+			buf_addc(&t->text, '%');
+			s += 2;
+		} else if (s[0] == '%' && s[1] == '{') {
+			const char *end = strchr(s + 2, '}');
+			if (!end) {
+				snprintf(err, errlen, "unterminated '%%{' in template");
+				goto fail;
+			}
+			size_t n = (size_t)(end - s - 2);
+			const struct field *f = NULL;
+			for (size_t i = 0; i < NFIELDS && !f; i++)
+				if (fields[i].var && strlen(fields[i].var) == n &&
+				    memcmp(fields[i].var, s + 2, n) == 0)
+					f = &fields[i];
+			if (!f) {
+				snprintf(err, errlen, "unknown variable '%%{%.*s}' in template",
+					 (int)(n > 64 ? 64 : n), s + 2);
+				goto fail;
+			}
+			add_piece(t, NULL, lit, t->text.len - lit);
+			add_piece(t, f, 0, 0);
+			lit = t->text.len;
+			s = end + 1;
+		} else {
+			buf_addc(&t->text, *s++);
+		}
+	}
+	add_piece(t, NULL, lit, t->text.len - lit);
+	return t;
+fail:
+	template_destroy(t);
+	return NULL;
+}
+
+void template_destroy(struct template *t)
+{
+	if (!t)
+		return;
+	buf_free(&t->text);
+	free(t->pieces);
+	free(t);
+}
+
+void template_render(const struct template *t, const struct result *res, struct buf *out)
+{
+	for (size_t i = 0; i < t->npieces; i++) {
+		const struct piece *p = &t->pieces[i];
+		if (p->field)
+			p->field->put(out, res, AS_TEXT);
+		else
+			buf_add(out, t->text.data + p->off, p->len);
+	}
+}

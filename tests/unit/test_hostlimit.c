@@ -1,0 +1,394 @@
+/* Unit tests for hostlimit.c: per-host slots, FIFO per host, no
+ * head-of-line blocking, round-robin, bookkeeping, and a randomized
+ * comparison against a simple model. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "hostlimit.h"
+
+static void test_hostlimit_per_host_cap_and_fifo(void **state)
+{
+	(void)state;
+	int items[5];
+	struct hostlimit *hl = hostlimit_create(2);
+	for (int i = 0; i < 5; i++)
+		hostlimit_push(hl, "a:80", &items[i]);
+	assert_int_equal(hostlimit_waiting(hl), 5);
+	assert_int_equal(hostlimit_inflight(hl), 0);
+	assert_int_equal(hostlimit_hosts(hl), 1);
+	assert_int_equal(hostlimit_host_inflight(hl, "a:80"), 0);
+
+	struct host *h0 = NULL, *h1 = NULL, *h = NULL;
+	assert_ptr_equal(hostlimit_pop(hl, &h0), &items[0]);
+	assert_ptr_equal(hostlimit_pop(hl, &h1), &items[1]);
+	assert_non_null(h0);
+	assert_ptr_equal(h0, h1);
+	/* Two in flight: the third must wait. */
+	assert_null(hostlimit_pop(hl, &h));
+	assert_int_equal(hostlimit_host_inflight(hl, "a:80"), 2);
+	assert_int_equal(hostlimit_inflight(hl), 2);
+	assert_int_equal(hostlimit_waiting(hl), 3);
+
+	hostlimit_release(hl, h0);
+	assert_int_equal(hostlimit_host_inflight(hl, "a:80"), 1);
+	assert_ptr_equal(hostlimit_pop(hl, &h), &items[2]);
+	assert_null(hostlimit_pop(hl, &h));
+	hostlimit_release(hl, h);
+	hostlimit_release(hl, h1);
+	/* Two slots free again: items 3 and 4, in order. */
+	struct host *h3, *h4;
+	assert_ptr_equal(hostlimit_pop(hl, &h3), &items[3]);
+	assert_ptr_equal(hostlimit_pop(hl, &h4), &items[4]);
+	assert_null(hostlimit_pop(hl, &h));
+	assert_int_equal(hostlimit_waiting(hl), 0);
+	hostlimit_release(hl, h3);
+	assert_int_equal(hostlimit_hosts(hl), 1);
+	hostlimit_release(hl, h4);
+	/* Idle: the entry is gone. */
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	assert_int_equal(hostlimit_inflight(hl), 0);
+	assert_int_equal(hostlimit_host_inflight(hl, "a:80"), 0);
+	hostlimit_destroy(hl);
+}
+
+static void test_hostlimit_no_head_of_line_blocking(void **state)
+{
+	(void)state;
+	int a[4], b[2];
+	struct hostlimit *hl = hostlimit_create(1);
+	hostlimit_push(hl, "a:80", &a[0]);
+	hostlimit_push(hl, "a:80", &a[1]);
+	hostlimit_push(hl, "a:80", &a[2]);
+	hostlimit_push(hl, "b:80", &b[0]);
+	hostlimit_push(hl, "a:80", &a[3]);
+	hostlimit_push(hl, "b:80", &b[1]);
+	assert_int_equal(hostlimit_hosts(hl), 2);
+
+	struct host *ha, *hb, *h;
+	assert_ptr_equal(hostlimit_pop(hl, &ha), &a[0]);
+	/* "a" is full; "b"'s item queued behind more "a" items still goes. */
+	assert_ptr_equal(hostlimit_pop(hl, &hb), &b[0]);
+	assert_ptr_not_equal(ha, hb);
+	assert_null(hostlimit_pop(hl, &h));
+	assert_int_equal(hostlimit_host_inflight(hl, "a:80"), 1);
+	assert_int_equal(hostlimit_host_inflight(hl, "b:80"), 1);
+
+	hostlimit_release(hl, hb);
+	assert_ptr_equal(hostlimit_pop(hl, &hb), &b[1]);
+	assert_null(hostlimit_pop(hl, &h));
+	hostlimit_release(hl, hb);
+	/* "b" is idle now and freed; "a" still has work. */
+	assert_int_equal(hostlimit_hosts(hl), 1);
+	assert_int_equal(hostlimit_host_inflight(hl, "b:80"), 0);
+
+	hostlimit_release(hl, ha);
+	assert_ptr_equal(hostlimit_pop(hl, &ha), &a[1]);
+	hostlimit_release(hl, ha);
+	assert_ptr_equal(hostlimit_pop(hl, &ha), &a[2]);
+	hostlimit_release(hl, ha);
+	assert_ptr_equal(hostlimit_pop(hl, &ha), &a[3]);
+	hostlimit_release(hl, ha);
+	assert_null(hostlimit_pop(hl, &h));
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	hostlimit_destroy(hl);
+}
+
+static void test_hostlimit_round_robin(void **state)
+{
+	(void)state;
+	int a[3], b[3], c[1];
+	struct hostlimit *hl = hostlimit_create(10);
+	for (int i = 0; i < 3; i++)
+		hostlimit_push(hl, "a:80", &a[i]);
+	for (int i = 0; i < 3; i++)
+		hostlimit_push(hl, "b:443", &b[i]);
+	hostlimit_push(hl, "c:80", &c[0]);
+	/* Free slots everywhere: hosts take turns. */
+	void *want[] = {&a[0], &b[0], &c[0], &a[1], &b[1], &a[2], &b[2]};
+	struct host *hs[7];
+	for (int i = 0; i < 7; i++)
+		assert_ptr_equal(hostlimit_pop(hl, &hs[i]), want[i]);
+	struct host *h;
+	assert_null(hostlimit_pop(hl, &h));
+	assert_int_equal(hostlimit_inflight(hl), 7);
+	assert_int_equal(hostlimit_host_inflight(hl, "a:80"), 3);
+	assert_int_equal(hostlimit_host_inflight(hl, "b:443"), 3);
+	assert_int_equal(hostlimit_host_inflight(hl, "c:80"), 1);
+	assert_int_equal(hostlimit_host_inflight(hl, "d:80"), 0);
+	assert_int_equal(hostlimit_hosts(hl), 3);
+	for (int i = 0; i < 7; i++)
+		hostlimit_release(hl, hs[i]);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	assert_int_equal(hostlimit_inflight(hl), 0);
+	hostlimit_destroy(hl);
+}
+
+static void test_hostlimit_drain(void **state)
+{
+	(void)state;
+	enum { N = 60 };
+	int items[N];
+	bool seen[N] = {false};
+	char key[32];
+	struct hostlimit *hl = hostlimit_create(2);
+	for (int i = 0; i < N; i++) {
+		snprintf(key, sizeof key, "h%d:80", i % 7);
+		hostlimit_push(hl, key, &items[i]);
+	}
+	/* Some items are in flight and are not drained. */
+	struct host *running[5];
+	for (int i = 0; i < 5; i++) {
+		int *it = hostlimit_pop(hl, &running[i]);
+		assert_non_null(it);
+		seen[it - items] = true;
+	}
+	assert_int_equal(hostlimit_waiting(hl), N - 5);
+	size_t drained = 0;
+	int *it;
+	while ((it = hostlimit_drain(hl))) {
+		assert_true(it >= items && it < items + N);
+		assert_false(seen[it - items]);
+		seen[it - items] = true;
+		drained++;
+	}
+	assert_int_equal(drained, N - 5);
+	for (int i = 0; i < N; i++)
+		assert_true(seen[i]);
+	assert_int_equal(hostlimit_waiting(hl), 0);
+	assert_null(hostlimit_drain(hl));
+	struct host *h;
+	assert_null(hostlimit_pop(hl, &h));
+	/* Only hosts with requests in flight remain, and go when released. */
+	assert_int_equal(hostlimit_inflight(hl), 5);
+	size_t distinct = 0;
+	for (int i = 0; i < 5; i++) {
+		bool dup = false;
+		for (int j = 0; j < i; j++)
+			dup |= running[j] == running[i];
+		distinct += !dup;
+	}
+	assert_int_equal(hostlimit_hosts(hl), distinct);
+	for (int i = 0; i < 5; i++)
+		hostlimit_release(hl, running[i]);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	assert_null(hostlimit_pop(hl, &h));
+
+	/* Drain on an empty limiter, and destroy with items still queued
+	 * (they belong to the caller; nothing may leak). */
+	assert_null(hostlimit_drain(hl));
+	hostlimit_push(hl, "x:1", &items[0]);
+	hostlimit_push(hl, "y:1", &items[1]);
+	hostlimit_destroy(hl);
+}
+
+static void test_hostlimit_many_hosts(void **state)
+{
+	(void)state;
+	enum { N = 10000 };
+	int *items = xcalloc(N, sizeof *items);
+	struct host **hs = xcalloc(N, sizeof *hs);
+	bool *seen = xcalloc(N, sizeof *seen);
+	char key[32];
+	struct hostlimit *hl = hostlimit_create(1);
+	for (int i = 0; i < N; i++) {
+		snprintf(key, sizeof key, "host%d.test:%d", i, 80 + i % 3);
+		hostlimit_push(hl, key, &items[i]);
+	}
+	assert_int_equal(hostlimit_hosts(hl), N);
+	assert_int_equal(hostlimit_waiting(hl), N);
+	/* One slot per host and one item per host: all start at once. */
+	for (int i = 0; i < N; i++) {
+		int *it = hostlimit_pop(hl, &hs[i]);
+		assert_non_null(it);
+		assert_false(seen[it - items]);
+		seen[it - items] = true;
+	}
+	struct host *h;
+	assert_null(hostlimit_pop(hl, &h));
+	assert_int_equal(hostlimit_inflight(hl), N);
+	for (int i = 0; i < N; i += 997) {
+		snprintf(key, sizeof key, "host%d.test:%d", i, 80 + i % 3);
+		assert_int_equal(hostlimit_host_inflight(hl, key), 1);
+		/* Same name, other port: another host. */
+		snprintf(key, sizeof key, "host%d.test:%d", i, 79);
+		assert_int_equal(hostlimit_host_inflight(hl, key), 0);
+	}
+	/* A second item for an existing host finds the same entry after all
+	 * that table growth. */
+	int extra;
+	hostlimit_push(hl, "host1234.test:81", &extra);
+	assert_int_equal(hostlimit_hosts(hl), N);
+	assert_null(hostlimit_pop(hl, &h));
+	for (int i = 0; i < N; i++)
+		hostlimit_release(hl, hs[i]);
+	assert_int_equal(hostlimit_hosts(hl), 1);
+	assert_ptr_equal(hostlimit_pop(hl, &h), &extra);
+	hostlimit_release(hl, h);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	assert_int_equal(hostlimit_inflight(hl), 0);
+	hostlimit_destroy(hl);
+	free(items);
+	free(hs);
+	free(seen);
+}
+
+/* --- randomized comparison with a model ------------------------------ */
+
+enum { SIM_HOSTS = 9, SIM_CAP = 3, SIM_ITEMS = 4000, SIM_STEPS = 20000 };
+
+struct sim_item {
+	int host;      /* index of its host key */
+	bool pushed, popped, released;
+	struct host *handle;
+};
+
+struct model {
+	/* Per host: FIFO of waiting item ids, and slots taken. */
+	int queue[SIM_HOSTS][SIM_ITEMS];
+	size_t qhead[SIM_HOSTS], qtail[SIM_HOSTS];
+	long inflight[SIM_HOSTS];
+	/* Item ids in flight, in no particular order. */
+	int running[SIM_ITEMS];
+	size_t nrunning;
+};
+
+static void sim_key(int host, char *key, size_t n)
+{
+	snprintf(key, n, "sim%d.test:%d", host, 8000 + host);
+}
+
+static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
+{
+	size_t waiting = 0, inflight = 0, hosts = 0;
+	char key[32];
+	for (int h = 0; h < SIM_HOSTS; h++) {
+		size_t q = m->qtail[h] - m->qhead[h];
+		waiting += q;
+		inflight += (size_t)m->inflight[h];
+		hosts += q || m->inflight[h];
+		sim_key(h, key, sizeof key);
+		assert_int_equal(hostlimit_host_inflight(hl, key), m->inflight[h]);
+		assert_true(m->inflight[h] <= SIM_CAP);
+	}
+	assert_int_equal(hostlimit_waiting(hl), waiting);
+	assert_int_equal(hostlimit_inflight(hl), inflight);
+	assert_int_equal(hostlimit_hosts(hl), hosts);
+}
+
+static bool sim_can_start(const struct model *m)
+{
+	for (int h = 0; h < SIM_HOSTS; h++)
+		if (m->qtail[h] > m->qhead[h] && m->inflight[h] < SIM_CAP)
+			return true;
+	return false;
+}
+
+/* One pop; returns whether something was popped. */
+static bool sim_pop(struct hostlimit *hl, struct model *m, struct sim_item *items)
+{
+	struct host *handle = NULL;
+	struct sim_item *it = hostlimit_pop(hl, &handle);
+	if (!it) {
+		if (sim_can_start(m))
+			fail_msg("pop returned NULL though a host could start");
+		return false;
+	}
+	assert_true(it >= items && it < items + SIM_ITEMS);
+	int id = (int)(it - items);
+	assert_true(it->pushed);
+	assert_false(it->popped);
+	int h = it->host;
+	/* FIFO within the host, and only with a free slot. */
+	assert_true(m->qtail[h] > m->qhead[h]);
+	assert_int_equal(m->queue[h][m->qhead[h]], id);
+	assert_true(m->inflight[h] < SIM_CAP);
+	m->qhead[h]++;
+	m->inflight[h]++;
+	it->popped = true;
+	it->handle = handle;
+	m->running[m->nrunning++] = id;
+	return true;
+}
+
+static void sim_release(struct hostlimit *hl, struct model *m,
+			struct sim_item *items, size_t k)
+{
+	int id = m->running[k];
+	m->running[k] = m->running[--m->nrunning];
+	struct sim_item *it = &items[id];
+	assert_false(it->released);
+	it->released = true;
+	m->inflight[it->host]--;
+	hostlimit_release(hl, it->handle);
+}
+
+static void test_hostlimit_random_simulation(void **state)
+{
+	(void)state;
+	struct sim_item *items = xcalloc(SIM_ITEMS, sizeof *items);
+	struct model *m = xcalloc(1, sizeof *m);
+	struct hostlimit *hl = hostlimit_create(SIM_CAP);
+	char key[32];
+	int next = 0;
+	srand(20240601);
+	for (int step = 0; step < SIM_STEPS; step++) {
+		int op = rand() % 10;
+		if (op < 4 && next < SIM_ITEMS) {
+			/* Skewed hosts, so some are always contended. */
+			int h = rand() % 3 ? rand() % 3 : rand() % SIM_HOSTS;
+			items[next].host = h;
+			items[next].pushed = true;
+			m->queue[h][m->qtail[h]++] = next;
+			sim_key(h, key, sizeof key);
+			hostlimit_push(hl, key, &items[next]);
+			next++;
+		} else if (op < 7) {
+			sim_pop(hl, m, items);
+		} else if (m->nrunning) {
+			sim_release(hl, m, items, (size_t)rand() % m->nrunning);
+		}
+		sim_check_counts(hl, m);
+	}
+	/* Run everything left to completion. */
+	for (;;) {
+		while (sim_pop(hl, m, items))
+			sim_check_counts(hl, m);
+		if (!m->nrunning)
+			break;
+		sim_release(hl, m, items, (size_t)rand() % m->nrunning);
+		sim_check_counts(hl, m);
+	}
+	for (int i = 0; i < next; i++) {
+		assert_true(items[i].popped);
+		assert_true(items[i].released);
+	}
+	assert_true(next > SIM_ITEMS / 2);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	assert_int_equal(hostlimit_waiting(hl), 0);
+	assert_int_equal(hostlimit_inflight(hl), 0);
+	hostlimit_destroy(hl);
+	free(items);
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostlimit_per_host_cap_and_fifo),
+		cmocka_unit_test(test_hostlimit_no_head_of_line_blocking),
+		cmocka_unit_test(test_hostlimit_round_robin),
+		cmocka_unit_test(test_hostlimit_drain),
+		cmocka_unit_test(test_hostlimit_many_hosts),
+		cmocka_unit_test(test_hostlimit_random_simulation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,638 @@
+/* Unit tests for json.c: the byte-faithful reformatter, the object member
+ * iterator, string decoding/encoding, UTF-8 validation and base64. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "json.h"
+
+/* Reformat a NUL-terminated document; the result is owned by the caller. */
+static int reformat(const char *s, int indent, struct buf *out)
+{
+	return json_reformat(s, strlen(s), out, indent);
+}
+
+/* Assert that s reformats to exactly want (both NUL-terminated). */
+static void expect_reformat(const char *s, int indent, const char *want)
+{
+	struct buf out = BUF_INIT;
+	assert_int_equal(reformat(s, indent, &out), 0);
+	assert_non_null(out.data);
+	assert_int_equal(out.len, strlen(want));
+	assert_string_equal(out.data, want);
+	buf_free(&out);
+}
+
+/* --- json_reformat -------------------------------------------------- */
+
+static void test_json_minify_numbers_verbatim(void **state)
+{
+	(void)state;
+	/* Numbers a double cannot hold must come out exactly as written. */
+	expect_reformat("[ 12345678901234567890 , 9007199254740993,\n1e400 ,1.50, -0 ,1E+2 ]", -1,
+			"[12345678901234567890,9007199254740993,1e400,1.50,-0,1E+2]");
+	expect_reformat("12345678901234567890", -1, "12345678901234567890");
+	expect_reformat("  -0.000e-0000  ", -1, "-0.000e-0000");
+}
+
+static void test_json_minify_escapes_verbatim(void **state)
+{
+	(void)state;
+	/* Escapes are copied, never decoded or re-encoded. */
+	expect_reformat("\"a\\u00e9\\n\\\"q\\\"\"", -1, "\"a\\u00e9\\n\\\"q\\\"\"");
+	expect_reformat("{ \"k\\/\" : \"\\uD83D\\uDE00\\t\" }", -1,
+			"{\"k\\/\":\"\\uD83D\\uDE00\\t\"}");
+	/* Raw UTF-8 passes unchanged. */
+	expect_reformat("[\"caf\xc3\xa9\", \"\xf0\x9f\x98\x80\"]", -1,
+			"[\"caf\xc3\xa9\",\"\xf0\x9f\x98\x80\"]");
+}
+
+static void test_json_minify_key_order_and_empty(void **state)
+{
+	(void)state;
+	expect_reformat("{ \"z\" : 1 , \"a\" : [ ] , \"m\" : { } , \"a\" : 2 }", -1,
+			"{\"z\":1,\"a\":[],\"m\":{},\"a\":2}");
+	expect_reformat(" \t\r\n{\n}\n", -1, "{}");
+	expect_reformat("[[],[[]],{},[{}],{\"e\":{\"f\":[]}}]", -1,
+			"[[],[[]],{},[{}],{\"e\":{\"f\":[]}}]");
+	expect_reformat("[true,false,null]", -1, "[true,false,null]");
+}
+
+static void test_json_pretty(void **state)
+{
+	(void)state;
+	expect_reformat("{\"z\":1,\"a\":[1.50,{\"b\":null}],\"e\":{},\"f\":[]}", 2,
+			"{\n"
+			"  \"z\": 1,\n"
+			"  \"a\": [\n"
+			"    1.50,\n"
+			"    {\n"
+			"      \"b\": null\n"
+			"    }\n"
+			"  ],\n"
+			"  \"e\": {},\n"
+			"  \"f\": []\n"
+			"}");
+	expect_reformat("[12345678901234567890,-0,1E+2]", 2,
+			"[\n  12345678901234567890,\n  -0,\n  1E+2\n]");
+	/* Scalars and empty containers have no line breaks. */
+	expect_reformat(" 1e400 ", 2, "1e400");
+	expect_reformat("[ ]", 2, "[]");
+	/* indent 0 still breaks lines, without spaces. */
+	expect_reformat("[1,[2]]", 0, "[\n1,\n[\n2\n]\n]");
+}
+
+static void test_json_pretty_then_minify_roundtrip(void **state)
+{
+	(void)state;
+	const char *doc = "{\"a\":[1,2,{\"b\":\"x y\",\"c\":[]}],\"d\":{\"e\":1e5}}";
+	struct buf pretty = BUF_INIT, mini = BUF_INIT;
+	assert_int_equal(reformat(doc, 4, &pretty), 0);
+	assert_int_equal(json_reformat(pretty.data, pretty.len, &mini, -1), 0);
+	assert_string_equal(mini.data, doc);
+	buf_free(&pretty);
+	buf_free(&mini);
+}
+
+static void test_json_deep_nesting(void **state)
+{
+	(void)state;
+	/* An explicit stack: 100000 levels must not overflow the C stack. */
+	size_t depth = 100000;
+	char *s = malloc(2 * depth);
+	assert_non_null(s);
+	memset(s, '[', depth);
+	memset(s + depth, ']', depth);
+	struct buf out = BUF_INIT;
+	assert_int_equal(json_reformat(s, 2 * depth, &out, -1), 0);
+	assert_int_equal(out.len, 2 * depth);
+	assert_memory_equal(out.data, s, 2 * depth);
+	assert_int_equal(json_reformat(s, 2 * depth, NULL, -1), 0);
+	/* One bracket short: invalid, and nothing is left in out. */
+	buf_free(&out);
+	assert_int_equal(json_reformat(s, 2 * depth - 1, &out, -1), -1);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+	free(s);
+
+	/* Deep objects too. */
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < 20000; i++)
+		buf_adds(&b, "{\"k\":");
+	buf_adds(&b, "0");
+	for (int i = 0; i < 20000; i++)
+		buf_addc(&b, '}');
+	assert_int_equal(json_reformat(b.data, b.len, NULL, -1), 0);
+	buf_free(&b);
+}
+
+static const char *const invalid_docs[] = {
+	"[1,2,]",
+	"{\"a\":1,}",
+	"01",
+	"[01]",
+	"-01",
+	"NaN",
+	"[NaN]",
+	"Infinity",
+	"-Infinity",
+	"'a'",
+	"{'a':1}",
+	"\"abc",
+	"\"a\\\"",
+	"\"a\x01z\"",
+	"\"tab\there\"",
+	"\"\xff\"",
+	"\"\xc0\x80\"",
+	"\"\xed\xa0\x80\"",
+	"\"\xc3\"",
+	"1 2",
+	"{} {}",
+	"[] x",
+	"",
+	"   ",
+	"-",
+	"[-]",
+	"+1",
+	".5",
+	"1.",
+	"1.e5",
+	"1e",
+	"1e+",
+	"tru",
+	"nul",
+	"True",
+	"nulll",
+	"[1 2]",
+	"{\"a\" 1}",
+	"{\"a\":}",
+	"{1:2}",
+	"{\"a\":1 \"b\":2}",
+	"[,1]",
+	"[",
+	"]",
+	"{",
+	"}",
+	"[1]]",
+	"\"\\x\"",
+	"\"\\u12G4\"",
+	"\"\\u12\"",
+	"\"\\'\"",
+	"[\"a\",]",
+	"\xef\xbb\xbf{}", /* a BOM is not white space in RFC 8259 */
+};
+
+static void test_json_rejects_invalid(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof invalid_docs / sizeof *invalid_docs; i++) {
+		const char *d = invalid_docs[i];
+		struct buf out = BUF_INIT;
+		/* out already holds something that must survive the failure. */
+		buf_adds(&out, "prefix");
+		if (json_reformat(d, strlen(d), &out, -1) != -1)
+			fail_msg("accepted invalid JSON #%zu: %s", i, d);
+		assert_int_equal(out.len, 6);
+		assert_string_equal(out.data, "prefix");
+		if (json_reformat(d, strlen(d), &out, 2) != -1)
+			fail_msg("pretty accepted invalid JSON #%zu: %s", i, d);
+		assert_int_equal(out.len, 6);
+		assert_string_equal(out.data, "prefix");
+		assert_int_equal(json_reformat(d, strlen(d), NULL, -1), -1);
+		buf_free(&out);
+	}
+}
+
+static void test_json_failure_rolls_back_partial_output(void **state)
+{
+	(void)state;
+	/* The error comes after tokens were already copied. */
+	struct buf out = BUF_INIT;
+	buf_adds(&out, "keep");
+	assert_int_equal(reformat("[1,2,3,{\"a\":[4,5]},]", 2, &out), -1);
+	assert_int_equal(out.len, 4);
+	assert_string_equal(out.data, "keep");
+	/* A NUL inside the given length is not white space. */
+	assert_int_equal(json_reformat("[1]\0", 4, &out, -1), -1);
+	assert_int_equal(out.len, 4);
+	assert_string_equal(out.data, "keep");
+	/* And a valid document appends after the old content. */
+	assert_int_equal(reformat(" [ 1 ] ", -1, &out), 0);
+	assert_string_equal(out.data, "keep[1]");
+	buf_free(&out);
+}
+
+static void test_json_validate_only(void **state)
+{
+	(void)state;
+	assert_int_equal(json_reformat("{\"a\":[1,2]}", 11, NULL, -1), 0);
+	assert_int_equal(json_reformat("{\"a\":[1,2]}", 11, NULL, 2), 0);
+	assert_int_equal(json_reformat("{\"a\":[1,2]", 10, NULL, -1), -1);
+	/* n bounds the input: a valid prefix of a longer string. */
+	assert_int_equal(json_reformat("[1]garbage", 3, NULL, -1), 0);
+	assert_int_equal(json_reformat("truefalse", 4, NULL, -1), 0);
+	assert_int_equal(json_reformat("\"ab\"", 3, NULL, -1), -1);
+	/* "n" of "null" cut short must not read past n. */
+	assert_int_equal(json_reformat("null", 3, NULL, -1), -1);
+	assert_int_equal(json_reformat("0", 0, NULL, -1), -1);
+}
+
+/* --- differential check against cJSON --------------------------------- */
+
+/* Documents on which urlfan's scanner and cJSON must agree. Left out on
+ * purpose, because cJSON differs from RFC 8259 there:
+ * - leading zeros ("01"), "1.", "1.e5": cJSON hands numbers to strtod and
+ *   accepts them (laxer);
+ * - control characters and invalid UTF-8 in strings: cJSON does not check
+ *   them (laxer);
+ * - white space other than the four JSON ones: cJSON skips any byte <= 32
+ *   (laxer);
+ * - lone surrogate escapes ("\ud800"): valid JSON text, cJSON rejects them
+ *   (stricter);
+ * - bad hex digits in \u escapes ("\u12G4"): cJSON reads them as 0 and
+ *   accepts the string (laxer);
+ * - nesting deeper than CJSON_NESTING_LIMIT (1000): cJSON rejects (stricter);
+ * - numbers beyond double precision: cJSON accepts but rounds, which says
+ *   nothing about validity, so they are left to the tests above. */
+static const char *const diff_docs[] = {
+	/* valid */
+	"null", "true", "false", "0", "-1", "3.25", "-0.5e-3", "1E+2", "-0",
+	"\"\"", "\"abc\"", "\"\\n\\t\\\"\\\\\\/\\b\\f\\r\"", "\"\\u0041\\u00e9\"",
+	"\"\\ud83d\\ude00\"", "\"caf\xc3\xa9\"", "[]", "{}", "[1,2,3]",
+	"{\"a\":[1,{\"b\":null}]}", " \t\n[ 1 , 2 ]\r\n", "[[[[]]]]",
+	"{\"a\":1,\"a\":2}", "[true,false,null]", "{\"\":\"\"}",
+	"{ \"x\" : { \"y\" : [ \"z\" , 1e5 ] } }",
+	/* invalid */
+	"", " ", "[1,]", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "{\"a\":}",
+	"{1:2}", "'a'", "\"abc", "[", "]", "{", "}", "[1]]", "{}}", "nul",
+	"tru", "NaN", "Infinity", "-", "+1", ".5", "[-]", "1 2", "\"\\x\"",
+	"{\"a\":1 \"b\":2}", "[,1]", "truex", "[1e]",
+};
+
+static bool cjson_accepts(const char *s, size_t n)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+	if (!j)
+		return false;
+	cJSON_Delete(j);
+	/* Only JSON white space may follow the value. */
+	for (const char *p = end; p < s + n; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return false;
+	return true;
+}
+
+static void test_json_differential_cjson(void **state)
+{
+	(void)state;
+	size_t valid = 0;
+	for (size_t i = 0; i < sizeof diff_docs / sizeof *diff_docs; i++) {
+		const char *d = diff_docs[i];
+		size_t n = strlen(d);
+		bool ours = json_reformat(d, n, NULL, -1) == 0;
+		bool theirs = cjson_accepts(d, n);
+		if (ours != theirs)
+			fail_msg("disagreement on #%zu '%s': urlfan %d, cJSON %d", i, d,
+				 ours, theirs);
+		valid += ours;
+	}
+	/* Guard against a list that tests only one side. */
+	assert_true(valid >= 20);
+	assert_true(valid <= sizeof diff_docs / sizeof *diff_docs - 20);
+}
+
+/* --- json_object_next ----------------------------------------------- */
+
+static void expect_member(const struct json_member *m, const char *key,
+			  const char *val)
+{
+	assert_int_equal(m->key_len, strlen(key));
+	assert_memory_equal(m->key, key, m->key_len);
+	assert_int_equal(m->val_len, strlen(val));
+	assert_memory_equal(m->val, val, m->val_len);
+}
+
+static void test_json_object_next_members(void **state)
+{
+	(void)state;
+	const char *s = " { \"a\" : 1 ,\"b\\n\":[1, 2] , \"c\":{\"d\" : \"e\"},"
+			"\"n\":12345678901234567890 } ";
+	size_t n = strlen(s), pos = 0;
+	struct json_member m;
+	assert_int_equal(json_object_next(s, n, &pos, &m), 1);
+	expect_member(&m, "\"a\"", "1");
+	assert_ptr_equal(m.key, strstr(s, "\"a\""));
+	assert_int_equal(json_object_next(s, n, &pos, &m), 1);
+	expect_member(&m, "\"b\\n\"", "[1, 2]");
+	assert_int_equal(json_object_next(s, n, &pos, &m), 1);
+	expect_member(&m, "\"c\"", "{\"d\" : \"e\"}");
+	assert_int_equal(json_object_next(s, n, &pos, &m), 1);
+	expect_member(&m, "\"n\"", "12345678901234567890");
+	assert_int_equal(json_object_next(s, n, &pos, &m), 0);
+	/* The end is sticky. */
+	assert_int_equal(json_object_next(s, n, &pos, &m), 0);
+}
+
+static void test_json_object_next_empty(void **state)
+{
+	(void)state;
+	struct json_member m;
+	size_t pos = 0;
+	assert_int_equal(json_object_next("{}", 2, &pos, &m), 0);
+	pos = 0;
+	assert_int_equal(json_object_next(" {\n} ", 5, &pos, &m), 0);
+	pos = 0;
+	assert_int_equal(json_object_next("{} x", 4, &pos, &m), -1);
+}
+
+/* Iterate s to the end; the last return value (0 or -1). */
+static int object_walk(const char *s, int *members)
+{
+	size_t pos = 0, n = strlen(s);
+	struct json_member m;
+	int rc;
+	*members = 0;
+	while ((rc = json_object_next(s, n, &pos, &m)) == 1) {
+		(*members)++;
+		assert_true(*members < 100);
+	}
+	return rc;
+}
+
+static void test_json_object_next_invalid(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"", "[1]", "\"a\"", "1", "{", "{\"a\"}", "{\"a\":}", "{\"a\" 1}",
+		"{\"a\":1", "{\"a\":1,}", "{\"a\":1}x", "{\"a\":1}}", "{a:1}",
+		"{\"a\":01}", "{\"a\":[1,]}", "{\"a\":1 \"b\":2}", "{,}",
+		"{\"a\":1,,\"b\":2}", "{\"a\":\"\xff\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int members;
+		if (object_walk(bad[i], &members) != -1)
+			fail_msg("json_object_next accepted invalid object #%zu: '%s'", i,
+				 bad[i]);
+	}
+}
+
+static void test_json_object_next_truncated_after_comma(void **state)
+{
+	(void)state;
+	/* Input ending right after a comma is an unfinished object; it must
+	 * not be reported as the end (0) of a valid one. */
+	static const char *const bad[] = {
+		"{\"a\":1,", "{\"a\":1, ", "{\"a\":1,\"b\":[2],\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int members;
+		int rc = object_walk(bad[i], &members);
+		if (rc != -1)
+			fail_msg("'%s' ended with %d after %d members instead of -1",
+				 bad[i], rc, members);
+	}
+}
+
+/* --- json_string_decode --------------------------------------------- */
+
+static void expect_decode(const char *tok, const char *want, size_t want_len)
+{
+	struct buf out = BUF_INIT;
+	buf_adds(&out, ">");
+	assert_int_equal(json_string_decode(tok, strlen(tok), &out), 0);
+	assert_int_equal(out.len, 1 + want_len);
+	assert_memory_equal(out.data + 1, want, want_len);
+	buf_free(&out);
+}
+
+static void test_json_string_decode(void **state)
+{
+	(void)state;
+	expect_decode("\"plain text\"", "plain text", 10);
+	expect_decode("\"\"", "", 0);
+	expect_decode("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8);
+	/* An escaped NUL is one NUL byte, not the end of the string. */
+	expect_decode("\"a\\u0000b\"", "a\0b", 3);
+	expect_decode("\"\\u0041\\u00e9\\u20AC\"", "A\xc3\xa9\xe2\x82\xac", 6);
+	/* A surrogate pair is one 4-byte character. */
+	expect_decode("\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4);
+	expect_decode("\"\\uDBFF\\uDFFF\"", "\xf4\x8f\xbf\xbf", 4);
+	/* Lone surrogates become U+FFFD. */
+	expect_decode("\"\\ud800\"", "\xef\xbf\xbd", 3);
+	expect_decode("\"\\udc00x\"", "\xef\xbf\xbdx", 4);
+	/* A high surrogate followed by something else keeps that. */
+	expect_decode("\"\\ud800\\u0041\"", "\xef\xbf\xbd" "A", 4);
+	expect_decode("\"\\ud800\\n\"", "\xef\xbf\xbd\n", 4);
+	/* Raw UTF-8 passes. */
+	expect_decode("\"caf\xc3\xa9\"", "caf\xc3\xa9", 5);
+}
+
+static void test_json_string_decode_rejects(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"", "\"", "abc", "1", "\"abc", "\"a\"b", "\"a\" ", " \"a\"",
+		"\"\\x\"", "\"\\u12\"", "\"a\x01\"", "\"\xff\"", "[\"a\"]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct buf out = BUF_INIT;
+		buf_adds(&out, "x");
+		if (json_string_decode(bad[i], strlen(bad[i]), &out) != -1)
+			fail_msg("decoded a non-string token #%zu: '%s'", i, bad[i]);
+		assert_int_equal(out.len, 1);
+		buf_free(&out);
+	}
+}
+
+/* --- json_write_string ---------------------------------------------- */
+
+static void expect_write(const char *s, size_t n, const char *want)
+{
+	struct buf out = BUF_INIT;
+	json_write_string(&out, s, n);
+	assert_string_equal(out.data, want);
+	assert_int_equal(out.len, strlen(want));
+	/* Whatever the input, the output is valid JSON. */
+	assert_int_equal(json_reformat(out.data, out.len, NULL, -1), 0);
+	buf_free(&out);
+}
+
+static void test_json_write_string(void **state)
+{
+	(void)state;
+	expect_write("plain", 5, "\"plain\"");
+	expect_write("", 0, "\"\"");
+	expect_write("say \"hi\"", 8, "\"say \\\"hi\\\"\"");
+	expect_write("a\\b", 3, "\"a\\\\b\"");
+	expect_write("\x1b[0m", 4, "\"\\u001b[0m\"");
+	expect_write("\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\"");
+	expect_write("a\0b", 3, "\"a\\u0000b\"");
+	expect_write("\x1f\x7f", 2, "\"\\u001f\x7f\"");
+	/* Valid UTF-8 passes unescaped. */
+	expect_write("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
+		     "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+	/* Every byte that does not start a valid sequence is replaced. */
+	expect_write("\xff", 1, "\"\\ufffd\"");
+	expect_write("a\xc3", 2, "\"a\\ufffd\"");
+	expect_write("\xc0\x80", 2, "\"\\ufffd\\ufffd\"");
+	expect_write("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"");
+	expect_write("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	expect_write("\xe2\x82x", 3, "\"\\ufffd\\ufffdx\"");
+	/* Appends after existing content. */
+	struct buf out = BUF_INIT;
+	buf_adds(&out, "k=");
+	json_write_string(&out, "v", 1);
+	assert_string_equal(out.data, "k=\"v\"");
+	buf_free(&out);
+}
+
+static void test_json_write_string_roundtrip_random(void **state)
+{
+	(void)state;
+	/* Random bytes (biased towards interesting ones) must always give
+	 * valid JSON whose decoding is valid UTF-8, and equal to the input
+	 * whenever the input was valid UTF-8. */
+	static const unsigned char pool[] = {
+		'a', 'Z', ' ', '"', '\\', '/', 0, 1, 0x1f, 0x7f, '\n', 0x80, 0xbf,
+		0xc2, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xed, 0xa0, 0xf0, 0x9f, 0x98,
+		0xf4, 0x90, 0xff, 0xc0,
+	};
+	srand(12345);
+	char s[32];
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n = (size_t)(rand() % (int)sizeof s);
+		for (size_t i = 0; i < n; i++)
+			s[i] = (char)(rand() % 4 ? pool[rand() % (int)sizeof pool]
+						 : rand() % 256);
+		struct buf enc = BUF_INIT, dec = BUF_INIT;
+		json_write_string(&enc, s, n);
+		assert_int_equal(json_reformat(enc.data, enc.len, NULL, -1), 0);
+		assert_int_equal(json_string_decode(enc.data, enc.len, &dec), 0);
+		assert_true(utf8_valid(dec.data ? dec.data : "", dec.len));
+		if (utf8_valid(s, n)) {
+			assert_int_equal(dec.len, n);
+			if (n)
+				assert_memory_equal(dec.data, s, n);
+		}
+		buf_free(&enc);
+		buf_free(&dec);
+	}
+}
+
+/* --- utf8_valid ------------------------------------------------------- */
+
+#define U(s) (s), (sizeof(s) - 1)
+
+static void test_json_utf8_valid(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid(U("")));
+	assert_true(utf8_valid(U("plain ascii\x7f")));
+	assert_true(utf8_valid(U("a\0b")));
+	assert_true(utf8_valid(U("\xc2\x80")));         /* U+0080 */
+	assert_true(utf8_valid(U("\xdf\xbf")));         /* U+07FF */
+	assert_true(utf8_valid(U("\xe0\xa0\x80")));     /* U+0800 */
+	assert_true(utf8_valid(U("\xe2\x82\xac")));     /* euro */
+	assert_true(utf8_valid(U("\xed\x9f\xbf")));     /* U+D7FF */
+	assert_true(utf8_valid(U("\xee\x80\x80")));     /* U+E000 */
+	assert_true(utf8_valid(U("\xef\xbf\xbf")));     /* U+FFFF */
+	assert_true(utf8_valid(U("\xf0\x90\x80\x80"))); /* U+10000 */
+	assert_true(utf8_valid(U("\xf0\x9f\x98\x80")));
+	assert_true(utf8_valid(U("\xf4\x8f\xbf\xbf"))); /* U+10FFFF */
+}
+
+static void test_json_utf8_invalid(void **state)
+{
+	(void)state;
+	assert_false(utf8_valid(U("\xc0\x80")));         /* overlong NUL */
+	assert_false(utf8_valid(U("\xc1\xbf")));         /* overlong */
+	assert_false(utf8_valid(U("\xe0\x80\x80")));     /* overlong */
+	assert_false(utf8_valid(U("\xe0\x9f\xbf")));     /* overlong */
+	assert_false(utf8_valid(U("\xf0\x8f\xbf\xbf"))); /* overlong */
+	assert_false(utf8_valid(U("\xed\xa0\x80")));     /* U+D800 */
+	assert_false(utf8_valid(U("\xed\xbf\xbf")));     /* U+DFFF */
+	assert_false(utf8_valid(U("\xf4\x90\x80\x80"))); /* > U+10FFFF */
+	assert_false(utf8_valid(U("\xf5\x80\x80\x80")));
+	assert_false(utf8_valid(U("\xff")));
+	assert_false(utf8_valid(U("\x80")));             /* lone continuation */
+	assert_false(utf8_valid(U("\xc2")));             /* truncated */
+	assert_false(utf8_valid(U("\xe2\x82")));
+	assert_false(utf8_valid(U("\xf0\x9f\x98")));
+	assert_false(utf8_valid(U("ab\xf0\x9f\x98")));
+	assert_false(utf8_valid(U("\xc2\x41")));         /* bad continuation */
+	assert_false(utf8_valid(U("\xe2\x82\x41")));
+	assert_false(utf8_valid(U("\xf0\x9f\x98\x41")));
+	/* n bounds the check: a sequence cut by n is truncated. */
+	assert_false(utf8_valid("\xe2\x82\xac", 2));
+	assert_true(utf8_valid("ab\xff", 2));
+}
+
+/* --- base64_encode ---------------------------------------------------- */
+
+static void expect_b64(const char *in, size_t n, const char *want)
+{
+	struct buf out = BUF_INIT;
+	base64_encode(&out, in, n);
+	assert_non_null(out.data);
+	assert_int_equal(out.len, strlen(want));
+	assert_string_equal(out.data, want);
+	buf_free(&out);
+}
+
+static void test_json_base64_rfc4648(void **state)
+{
+	(void)state;
+	expect_b64("", 0, "");
+	expect_b64("f", 1, "Zg==");
+	expect_b64("fo", 2, "Zm8=");
+	expect_b64("foo", 3, "Zm9v");
+	expect_b64("foob", 4, "Zm9vYg==");
+	expect_b64("fooba", 5, "Zm9vYmE=");
+	expect_b64("foobar", 6, "Zm9vYmFy");
+	/* All of the alphabet's high end and NUL bytes. */
+	expect_b64("\xff\xfe\xfd", 3, "//79");
+	expect_b64("\xfb\xff", 2, "+/8=");
+	expect_b64("\0\0\0\0", 4, "AAAAAA==");
+	/* Appends to existing content. */
+	struct buf out = BUF_INIT;
+	buf_adds(&out, "b64:");
+	base64_encode(&out, "foo", 3);
+	assert_string_equal(out.data, "b64:Zm9v");
+	buf_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_minify_numbers_verbatim),
+		cmocka_unit_test(test_json_minify_escapes_verbatim),
+		cmocka_unit_test(test_json_minify_key_order_and_empty),
+		cmocka_unit_test(test_json_pretty),
+		cmocka_unit_test(test_json_pretty_then_minify_roundtrip),
+		cmocka_unit_test(test_json_deep_nesting),
+		cmocka_unit_test(test_json_rejects_invalid),
+		cmocka_unit_test(test_json_failure_rolls_back_partial_output),
+		cmocka_unit_test(test_json_validate_only),
+		cmocka_unit_test(test_json_differential_cjson),
+		cmocka_unit_test(test_json_object_next_members),
+		cmocka_unit_test(test_json_object_next_empty),
+		cmocka_unit_test(test_json_object_next_invalid),
+		cmocka_unit_test(test_json_object_next_truncated_after_comma),
+		cmocka_unit_test(test_json_string_decode),
+		cmocka_unit_test(test_json_string_decode_rejects),
+		cmocka_unit_test(test_json_write_string),
+		cmocka_unit_test(test_json_write_string_roundtrip_random),
+		cmocka_unit_test(test_json_utf8_valid),
+		cmocka_unit_test(test_json_utf8_invalid),
+		cmocka_unit_test(test_json_base64_rfc4648),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,166 @@
+/* Unit tests for url.c: host keys and credential masking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "url.h"
+
+static void expect_key_n(const char *url, size_t n, const char *want)
+{
+	char key[URL_HOSTKEY_MAX];
+	const char *why = NULL;
+	memset(key, 'X', sizeof key);
+	if (url_host_key(url, n, key, &why) != 0)
+		fail_msg("'%.*s' rejected: %s", (int)n, url, why ? why : "(null)");
+	assert_string_equal(key, want);
+}
+
+static void expect_key(const char *url, const char *want)
+{
+	expect_key_n(url, strlen(url), want);
+}
+
+/* Assert url is rejected with a reason; returns the reason. */
+static const char *expect_bad_n(const char *url, size_t n)
+{
+	char key[URL_HOSTKEY_MAX];
+	const char *why = NULL;
+	if (url_host_key(url, n, key, &why) != -1)
+		fail_msg("'%.*s' accepted as %s", (int)n, url, key);
+	assert_non_null(why);
+	assert_true(why[0] != '\0');
+	return why;
+}
+
+static const char *expect_bad(const char *url)
+{
+	return expect_bad_n(url, strlen(url));
+}
+
+static void test_url_host_key_valid(void **state)
+{
+	(void)state;
+	expect_key("http://example.com/", "example.com:80");
+	expect_key("http://example.com", "example.com:80");
+	expect_key("https://example.com/", "example.com:443");
+	expect_key("HTTP://Example.COM/Path", "example.com:80");
+	expect_key("hTTpS://WWW.A.Test", "www.a.test:443");
+	expect_key("http://a.test:8080/x", "a.test:8080");
+	expect_key("https://a.test:80/", "a.test:80");
+	expect_key("http://a.test:1/", "a.test:1");
+	expect_key("http://a.test:65535/", "a.test:65535");
+	expect_key("http://a.test:00080/", "a.test:80");
+	expect_key("http://a.test?q=1", "a.test:80");
+	expect_key("http://a.test#frag", "a.test:80");
+	expect_key("http://a.test/p@q:r", "a.test:80");
+	expect_key("http://u:p@h.test:81/", "h.test:81");
+	expect_key("http://user@h.test/", "h.test:80");
+	expect_key("http://a@b@c.test/", "c.test:80");
+	expect_key("http://127.0.0.1:9/", "127.0.0.1:9");
+	/* IPv6 keeps its brackets, and the port after them. */
+	expect_key("http://[::1]:8080/", "[::1]:8080");
+	expect_key("http://[::1]/", "[::1]:80");
+	expect_key("https://[2001:DB8::1]", "[2001:db8::1]:443");
+	/* n bounds the URL: what follows is not looked at. */
+	expect_key_n("http://a.test:81junk", 16, "a.test:81");
+	expect_key_n("http://a.test/\x01 x", 14, "a.test:80");
+}
+
+static void test_url_host_key_invalid(void **state)
+{
+	(void)state;
+	const char *why = expect_bad("ftp://a.test/");
+	assert_non_null(strstr(why, "http"));
+	why = expect_bad("not a url");
+	assert_string_equal(why, "not a URL");
+	static const char *const bad[] = {
+		"", "http", "http:", "http:/", "http:/a.test/", "httpx://a.test/",
+		"file:///etc/passwd", "mailto:a@b.test", "//a.test/",
+		"http://", "https://", "http:///path", "http://?q", "http://#f",
+		"http://u:p@/", "http://@",
+		"http://a.test:99999/", "http://a.test:65536/", "http://a.test:0/",
+		"http://a.test:-1/", "http://a.test:8x/", "http://a.test:+80/",
+		"http://a.test:123456789012345678901234567890/",
+		"http://a test/", "http://a.test/ x", "http://a.test/\t",
+		"http://a.test/\x01", "http://a.test/\x7f", " http://a.test/",
+		"http://a\"b.test/", "http://a<b.test/", "http://a\\b.test/",
+		"http://[::1", "http://[::1/x", "http://[::1]x/", "http://[::1]:0/",
+		"http://[::1]:http/",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		expect_bad(bad[i]);
+
+	/* An embedded NUL is a control character too. */
+	expect_bad_n("http://a.test/\0x", 16);
+}
+
+static void test_url_host_key_length_limit(void **state)
+{
+	(void)state;
+	/* The longest host that fits URL_HOSTKEY_MAX with any port. */
+	char url[URL_HOSTKEY_MAX + 64];
+	size_t host = URL_HOSTKEY_MAX - 7;
+	memcpy(url, "http://", 7);
+	memset(url + 7, 'h', host);
+	strcpy(url + 7 + host, ":65535/");
+	char key[URL_HOSTKEY_MAX];
+	const char *why;
+	assert_int_equal(url_host_key(url, strlen(url), key, &why), 0);
+	assert_int_equal(strlen(key), host + 6);
+	assert_memory_equal(key + host, ":65535", 7);
+	/* One more character is too long. */
+	memset(url + 7, 'h', host + 1);
+	strcpy(url + 7 + host + 1, ":65535/");
+	assert_int_equal(url_host_key(url, strlen(url), key, &why), -1);
+	assert_non_null(why);
+}
+
+static void expect_mask(const char *url, const char *want)
+{
+	struct buf out = BUF_INIT;
+	buf_adds(&out, "<");
+	url_mask(&out, url);
+	assert_string_equal(out.data + 1, want);
+	assert_int_equal(out.len, 1 + strlen(want));
+	buf_free(&out);
+}
+
+static void test_url_mask(void **state)
+{
+	(void)state;
+	expect_mask("http://user:secret@h/p", "http://user:***@h/p");
+	expect_mask("https://user:secret@h.test:8443/p?q=a:b@c",
+		    "https://user:***@h.test:8443/p?q=a:b@c");
+	/* No password, or no credentials: unchanged. */
+	expect_mask("http://user@h/", "http://user@h/");
+	expect_mask("http://h.test:8080/x", "http://h.test:8080/x");
+	expect_mask("http://h/", "http://h/");
+	/* '@' only after the authority is not userinfo. */
+	expect_mask("http://h/a@b:c", "http://h/a@b:c");
+	expect_mask("http://h?x:y@z", "http://h?x:y@z");
+	expect_mask("http://h#x:y@z", "http://h#x:y@z");
+	/* The password is everything after the first colon. */
+	expect_mask("https://u:p:q@h", "https://u:***@h");
+	expect_mask("https://u:@h/", "https://u:***@h/");
+	expect_mask("http://u:p@q@h/", "http://u:***@h/");
+	/* Not URLs: copied as they are. */
+	expect_mask("not a url", "not a url");
+	expect_mask("", "");
+	expect_mask("user:pw@host", "user:pw@host");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_host_key_valid),
+		cmocka_unit_test(test_url_host_key_invalid),
+		cmocka_unit_test(test_url_host_key_length_limit),
+		cmocka_unit_test(test_url_mask),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
