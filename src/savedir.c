@@ -119,8 +119,11 @@ void savedir_sanitize(const char *wanted, struct buf *out)
 		if (*s == '/')
 			s++;
 	}
+	/* A name ending in '/' names a directory: the file inside is '_'. */
 	if (out->len == start)
 		buf_addc(out, '_');
+	else if (s > wanted && s[-1] == '/' && parts < PATH_PARTS)
+		buf_adds(out, "/_");
 }
 
 /* Open (creating) directory part name under dirfd without following

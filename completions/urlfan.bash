@@ -1,0 +1,36 @@
+# bash completion for urlfan(1)
+_urlfan()
+{
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-i|--input|-d|--data|--json|--cacert|--unix-socket)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-O|--output-dir)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--format)
+		COMPREPLY=($(compgen -W "text ndjson json body" -- "$cur")); return ;;
+	--order)
+		COMPREPLY=($(compgen -W "completion input" -- "$cur")); return ;;
+	--color)
+		COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	-X|--request)
+		COMPREPLY=($(compgen -W "GET HEAD POST PUT PATCH DELETE OPTIONS" -- "$cur")); return ;;
+	-j|--parallel|-p|--per-host|-H|--header|-A|--user-agent|-u|--user|-x|--proxy|\
+	--resolve|--max-redirs|--connect-timeout|--idle-timeout|-m|--max-time|\
+	--max-body|-w|--write-out|--name|--ok)
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "--input --parallel --per-host --request --header
+			--data --json --user-agent --user --proxy --insecure --cacert
+			--http1.1 --http2 --http2-prior-knowledge --resolve --unix-socket
+			--head --max-redirs --compressed --no-compressed --connect-timeout
+			--idle-timeout --max-time --max-body --format --write-out --no-body
+			--headers --order --output-dir --name --overwrite --ok --color
+			--progress --no-progress --stats --stats=json --silent --verbose
+			--help --version" -- "$cur"))
+	fi
+}
+complete -o default -F _urlfan urlfan
