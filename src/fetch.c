@@ -2,8 +2,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -19,6 +22,12 @@ struct slot {
 	struct xfer *x;
 	struct request *req;
 	struct host *host;
+};
+
+/* A request waiting out its retry delay; it holds no slot meanwhile. */
+struct delayed {
+	double due;
+	struct request *req;
 };
 
 /* The loop's whole state: one struct, one xfer per easy handle (found
@@ -39,7 +48,63 @@ struct fetch {
 	const struct fetch_hooks *hooks;
 	struct fetch_stats *stats;
 	bool stop;
+	int level;          /* interruption acted on: 0, 1 or 2 */
+	double deadline_at; /* 0: no --deadline */
+	struct delayed *heap; /* retries, a min-heap on due */
+	size_t nheap, capheap;
+	uint64_t rng;       /* for backoff jitter */
 };
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A uniform number in [0, 1): xorshift64*, enough for jitter. */
+static double uniform(struct fetch *f)
+{
+	f->rng ^= f->rng >> 12;
+	f->rng ^= f->rng << 25;
+	f->rng ^= f->rng >> 27;
+	return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static void heap_push(struct fetch *f, double due, struct request *req)
+{
+	if (f->nheap == f->capheap) {
+		f->capheap = f->capheap ? f->capheap * 2 : 16;
+		f->heap = xrealloc(f->heap, f->capheap * sizeof *f->heap);
+	}
+	size_t i = f->nheap++;
+	while (i > 0 && f->heap[(i - 1) / 2].due > due) {
+		f->heap[i] = f->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	f->heap[i] = (struct delayed){due, req};
+}
+
+static struct request *heap_pop(struct fetch *f)
+{
+	struct request *top = f->heap[0].req;
+	struct delayed last = f->heap[--f->nheap];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= f->nheap)
+			break;
+		if (c + 1 < f->nheap && f->heap[c + 1].due < f->heap[c].due)
+			c++;
+		if (f->heap[c].due >= last.due)
+			break;
+		f->heap[i] = f->heap[c];
+		i = c;
+	}
+	if (f->nheap)
+		f->heap[i] = last;
+	return top;
+}
 
 size_t fetch_readahead(const struct config *cfg)
 {
@@ -78,7 +143,10 @@ static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
 	size_t limit = f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
-	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) < f->readahead &&
+	/* Requests waiting for a retry count against the bound too: a host
+	 * that fails everything must not make urlfan read the whole input. */
+	while (!f->input_done && !f->stop &&
+	       hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
 	       source_count(f->src) < limit) {
 		struct request *req;
 		switch (source_next(f->src, &req)) {
@@ -86,6 +154,10 @@ static void read_input(struct fetch *f)
 			if (req->error) {
 				msg_verbose(1, "[%zu] invalid input: %s", req->index, req->error);
 				deliver_error(f, req, ERR_INVALID_INPUT, req->error);
+				request_free(req);
+			} else if (f->hooks->skip && f->hooks->skip(req, f->hooks->ctx)) {
+				msg_verbose(1, "[%zu] skipped: done before", req->index);
+				f->stats->skipped++;
 				request_free(req);
 			} else {
 				hostlimit_push(f->hl, req->hostkey, req);
@@ -112,7 +184,7 @@ static void read_input(struct fetch *f)
 /* Start requests while the global cap and some host's cap allow. */
 static void start_ready(struct fetch *f)
 {
-	while (!f->stop && f->nfree > 0) {
+	while (!f->stop && f->level == 0 && f->nfree > 0) {
 		struct host *host;
 		struct request *req = hostlimit_pop(f->hl, &host);
 		if (!req)
@@ -135,7 +207,14 @@ static void start_ready(struct fetch *f)
 		s->host = host;
 		f->nfree--;
 		f->running++;
-		msg_verbose(1, "[%zu] start %s", req->index, req->url);
+		req->attempts++;
+		if (msg_get_level() >= MSG_VERBOSE) {
+			struct buf masked = BUF_INIT;
+			url_mask(&masked, req->url);
+			msg_verbose(1, "[%zu] start %s (attempt %ld)", req->index, masked.data,
+				    req->attempts);
+			buf_free(&masked);
+		}
 		continue;
 fail:
 		deliver_error(f, req, ERR_IO, err);
@@ -144,70 +223,202 @@ fail:
 	}
 }
 
-static void finish(struct fetch *f, CURL *easy, CURLcode rc)
+static bool idempotent(const char *method)
 {
-	struct slot *s = NULL;
-	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s);
-	curl_multi_remove_handle(f->multi, easy);
-	f->running--;
-	struct result res;
-	xfer_finish(s->x, rc, &res);
-	if (res.error)
-		msg_verbose(1, "[%zu] %s: %s", s->req->index, result_kind_name(res.error),
-			    res.error_message);
-	else
-		msg_verbose(1, "[%zu] %ld in %.3fs, %zu bytes", s->req->index, res.status,
-			    res.time.total, res.body_len);
-	deliver(f, &res);
+	static const char *const safe[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"};
+	for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++)
+		if (strcmp(method, safe[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Decide whether a finished attempt is retried. Also applies a 429/503
+ * Retry-After to the whole host, retried or not. Returns the delay in
+ * seconds, or -1 for no retry. */
+static double retry_delay(struct fetch *f, struct slot *s, CURLcode rc)
+{
+	const struct config *cfg = f->cfg;
+	long status;
+	double after;
+	bool transient = xfer_transient(s->x, rc, &status, &after);
+	if (after >= 0 && (status == 429 || status == 503)) {
+		double pause = after < cfg->retry_max_delay ? after : cfg->retry_max_delay;
+		hostlimit_pause(f->hl, s->req->hostkey, now() + pause);
+		msg_verbose(1, "[%zu] %s paused for %.1fs (Retry-After)", s->req->index,
+			    s->req->hostkey, pause);
+	}
+	if (!transient || s->req->attempts > cfg->retry || f->level > 0 ||
+	    (!cfg->retry_all_methods && !idempotent(xfer_method(s->req, cfg))))
+		return -1;
+	if (after >= 0)
+		return after < cfg->retry_max_delay ? after : cfg->retry_max_delay;
+	/* Exponential backoff with full jitter. */
+	double cap = cfg->retry_delay * ldexp(1.0, (int)(s->req->attempts - 1 < 60 ? s->req->attempts - 1 : 60));
+	if (cap > cfg->retry_max_delay)
+		cap = cfg->retry_max_delay;
+	return cap * uniform(f);
+}
+
+/* Give a slot back after its transfer left the multi handle. */
+static void free_slot(struct fetch *f, struct slot *s)
+{
 	hostlimit_release(f->hl, s->host);
-	request_free(s->req);
 	s->req = NULL;
 	s->host = NULL;
 	f->free_slots[f->nfree++] = (size_t)(s - f->slots);
+}
+
+static void finish(struct fetch *f, struct slot *s, CURLcode rc)
+{
+	curl_multi_remove_handle(f->multi, xfer_easy(s->x));
+	f->running--;
+	struct request *req = s->req;
+	double delay = retry_delay(f, s, rc);
+	if (delay >= 0) {
+		msg_verbose(1, "[%zu] attempt %ld failed, retrying in %.2fs", req->index,
+			    req->attempts, delay);
+		xfer_abandon(s->x);
+		heap_push(f, now() + delay, req);
+		free_slot(f, s);
+		return;
+	}
+	struct result res;
+	xfer_finish(s->x, rc, &res);
+	if (res.error)
+		msg_verbose(1, "[%zu] %s: %s", req->index, result_kind_name(res.error),
+			    res.error_message);
+	else
+		msg_verbose(1, "[%zu] %ld in %.3fs, %zu bytes", req->index, res.status,
+			    res.time.total, res.size);
+	deliver(f, &res);
+	free_slot(f, s);
+	request_free(req);
+}
+
+/* Retries whose delay is over go to the front of their host's queue. */
+static void requeue_due(struct fetch *f, double t)
+{
+	while (f->nheap && f->heap[0].due <= t) {
+		struct request *req = heap_pop(f);
+		hostlimit_requeue(f->hl, req->hostkey, req);
+	}
+}
+
+/* Level 1: no more reading or starting; requests not in flight end now
+ * with an aborted record. Level 2: those in flight too. */
+static void interrupt(struct fetch *f, int level)
+{
+	if (level <= f->level)
+		return;
+	if (f->level == 0) {
+		f->input_done = true;
+		struct request *req;
+		while ((req = hostlimit_drain(f->hl))) {
+			deliver_error(f, req, ERR_ABORTED, "interrupted before it started");
+			request_free(req);
+		}
+		while (f->nheap) {
+			req = heap_pop(f);
+			deliver_error(f, req, ERR_ABORTED, "interrupted while waiting to retry");
+			request_free(req);
+		}
+	}
+	f->level = level;
+	f->stats->interrupted = level;
+	if (level < 2)
+		return;
+	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
+		if (f->slots[i].req)
+			finish(f, &f->slots[i], CURLE_ABORTED_BY_CALLBACK);
+}
+
+static void check_interrupt(struct fetch *f, double t)
+{
+	int level = f->hooks->interrupted ? f->hooks->interrupted(f->hooks->ctx) : 0;
+	if (f->deadline_at > 0 && t >= f->deadline_at && level < 1) {
+		if (!f->stats->deadline)
+			msg_warn("--deadline reached: finishing the requests in flight");
+		f->stats->deadline = 1;
+		level = 1;
+	}
+	interrupt(f, level);
+}
+
+/* How long the loop may sleep: until the next idle call, retry or pause
+ * end or the deadline, whichever comes first. */
+static int wait_ms(struct fetch *f, double t)
+{
+	double wake = t + (double)f->hooks->idle_ms / 1000;
+	double pause_end = hostlimit_wake(f->hl, t);
+	if (pause_end > 0 && pause_end < wake)
+		wake = pause_end;
+	if (f->nheap && f->heap[0].due < wake)
+		wake = f->heap[0].due;
+	if (f->deadline_at > 0 && !f->stats->deadline && f->deadline_at < wake)
+		wake = f->deadline_at;
+	double ms = (wake - t) * 1000;
+	return ms < 0 ? 0 : (int)ceil(ms);
 }
 
 static void drain(struct fetch *f)
 {
 	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(f->multi, &left)))
-		if (m->msg == CURLMSG_DONE)
-			finish(f, m->easy_handle, m->data.result);
+	while ((m = curl_multi_info_read(f->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct slot *s = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		finish(f, s, m->data.result);
+	}
 }
 
 static int loop(struct fetch *f, char *err, size_t errlen)
 {
 	for (;;) {
+		double t = now();
+		check_interrupt(f, t);
+		hostlimit_wake(f->hl, t);
+		requeue_due(f, t);
 		read_input(f);
 		start_ready(f);
 		if (f->stop)
-			return 0;
-		if (f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->input_done)
-			return 0;
+			return FETCH_OK;
+		if (f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->nheap == 0 &&
+		    f->input_done)
+			return FETCH_OK;
 		int still;
 		CURLMcode mc = curl_multi_perform(f->multi, &still);
 		if (mc != CURLM_OK) {
 			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
 			return FETCH_ECURL;
 		}
-		size_t before = f->stats->requests;
+		size_t before = f->stats->requests, free_before = f->nfree;
 		drain(f);
 		if (f->stop)
-			return 0;
-		if (f->stats->requests != before)
+			return FETCH_OK;
+		if (f->stats->requests != before || f->nfree != free_before)
 			continue; /* slots freed: refill before waiting */
 		if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, f->running) != 0) {
 			f->stop = true;
 			f->stats->stopped = 1;
-			return 0;
+			return FETCH_OK;
 		}
-		struct curl_waitfd wfd = {.fd = source_fd(f->src), .events = CURL_WAIT_POLLIN};
-		bool want_input = f->input_blocked && !f->input_done;
-		mc = curl_multi_poll(f->multi, want_input ? &wfd : NULL, want_input ? 1 : 0,
-				     (int)f->hooks->idle_ms, NULL);
+		struct curl_waitfd wfd[2];
+		unsigned nfd = 0;
+		if (f->input_blocked && !f->input_done)
+			wfd[nfd++] = (struct curl_waitfd){.fd = source_fd(f->src), .events = CURL_WAIT_POLLIN};
+		if (f->hooks->wake_fd >= 0)
+			wfd[nfd++] = (struct curl_waitfd){.fd = f->hooks->wake_fd, .events = CURL_WAIT_POLLIN};
+		mc = curl_multi_poll(f->multi, nfd ? wfd : NULL, nfd, wait_ms(f, now()), NULL);
 		if (mc != CURLM_OK) {
 			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
 			return FETCH_ECURL;
+		}
+		if (f->hooks->wake_fd >= 0 && (wfd[nfd - 1].revents & CURL_WAIT_POLLIN)) {
+			char drainbuf[64];
+			while (read(f->hooks->wake_fd, drainbuf, sizeof drainbuf) == (ssize_t)sizeof drainbuf)
+				;
 		}
 	}
 }
@@ -228,6 +439,9 @@ static void teardown(struct fetch *f)
 		}
 		xfer_destroy(s->x);
 	}
+	for (size_t i = 0; i < f->nheap; i++)
+		request_free(f->heap[i].req);
+	free(f->heap);
 	hostlimit_destroy(f->hl);
 	xfer_shared_free(&f->shared);
 	free(f->slots);
@@ -244,7 +458,10 @@ int fetch_run(const struct config *cfg, struct source *src,
 		.readahead = fetch_readahead(cfg),
 		.hooks = hooks,
 		.stats = stats,
+		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ULL,
 	};
+	if (cfg->deadline > 0)
+		f.deadline_at = now() + cfg->deadline;
 	memset(stats, 0, sizeof *stats);
 	int rc = FETCH_ESETUP;
 	f.slots = xcalloc((size_t)cfg->parallel, sizeof *f.slots);

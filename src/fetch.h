@@ -9,6 +9,7 @@
 #ifndef URLFAN_FETCH_H
 #define URLFAN_FETCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "opts.h"
@@ -26,6 +27,16 @@ struct fetch_hooks {
 	/* Optional: requests with index >= this must not be read yet
 	 * (--order input's window). */
 	size_t (*read_limit)(void *ctx);
+	/* Optional: true when a valid request needs no fetching (--skip-done).
+	 * It then gets no record. */
+	bool (*skip)(const struct request *req, void *ctx);
+	/* Optional: the interruption level asked for so far: 0 none, 1 stop
+	 * starting requests (first SIGINT), 2 abort those in flight. */
+	int (*interrupted)(void *ctx);
+	/* A descriptor that becomes readable when interrupted() may have
+	 * changed (a self-pipe written by a signal handler), or -1. fetch
+	 * drains it. */
+	int wake_fd;
 	void *ctx;
 	/* Longest wait between on_idle calls, in milliseconds. */
 	long idle_ms;
@@ -36,6 +47,9 @@ struct fetch_stats {
 	size_t peak_readahead; /* most requests read but not started at once */
 	int stopped;      /* a hook asked to stop */
 	int input_error;  /* reading the input failed; see the message */
+	int interrupted;  /* the highest interruption level acted on */
+	int deadline;     /* --deadline passed (acted on as level 1) */
+	size_t skipped;   /* requests --skip-done dropped */
 };
 
 enum {

@@ -16,6 +16,8 @@ struct host {
 	struct host *hnext;        /* hash chain */
 	struct host *rprev, *rnext; /* ready list links */
 	bool ready;                /* on the ready list */
+	double paused_until;       /* 0: not paused */
+	struct host *pnext;        /* paused list link */
 	long inflight;
 	struct node *head, *tail;  /* waiting items */
 	uint32_t hash;
@@ -30,6 +32,7 @@ struct hostlimit {
 	struct host *ready_head, *ready_tail;
 	size_t waiting, inflight;
 	struct node *free_nodes; /* recycled queue nodes */
+	struct host *paused;     /* hosts with a pause running */
 };
 
 static uint32_t hash_key(const char *s)
@@ -136,42 +139,107 @@ static void ready_remove(struct hostlimit *hl, struct host *h)
 /* Put h on or off the ready list to match its state. */
 static void update_ready(struct hostlimit *hl, struct host *h)
 {
-	bool should = h->head && h->inflight < hl->per_host;
+	bool should = h->head && h->inflight < hl->per_host && h->paused_until == 0;
 	if (should && !h->ready)
 		ready_add(hl, h);
 	else if (!should && h->ready)
 		ready_remove(hl, h);
 }
 
-void hostlimit_push(struct hostlimit *hl, const char *key, void *item)
+static struct host *get_host(struct hostlimit *hl, const char *key)
 {
 	uint32_t hash = hash_key(key);
 	struct host *h = lookup(hl, key, hash);
-	if (!h) {
-		if (hl->nhosts >= hl->nbuckets)
-			grow(hl);
-		size_t len = strlen(key);
-		h = xcalloc(1, sizeof *h + len + 1);
-		memcpy(h->key, key, len + 1);
-		h->hash = hash;
-		h->hnext = hl->table[hash & (hl->nbuckets - 1)];
-		hl->table[hash & (hl->nbuckets - 1)] = h;
-		hl->nhosts++;
-	}
+	if (h)
+		return h;
+	if (hl->nhosts >= hl->nbuckets)
+		grow(hl);
+	size_t len = strlen(key);
+	h = xcalloc(1, sizeof *h + len + 1);
+	memcpy(h->key, key, len + 1);
+	h->hash = hash;
+	h->hnext = hl->table[hash & (hl->nbuckets - 1)];
+	hl->table[hash & (hl->nbuckets - 1)] = h;
+	hl->nhosts++;
+	return h;
+}
+
+static void enqueue(struct hostlimit *hl, const char *key, void *item, bool front)
+{
+	struct host *h = get_host(hl, key);
 	struct node *n = hl->free_nodes;
 	if (n)
 		hl->free_nodes = n->next;
 	else
 		n = xmalloc(sizeof *n);
 	n->item = item;
-	n->next = NULL;
-	if (h->tail)
-		h->tail->next = n;
-	else
+	if (front) {
+		n->next = h->head;
 		h->head = n;
-	h->tail = n;
+		if (!h->tail)
+			h->tail = n;
+	} else {
+		n->next = NULL;
+		if (h->tail)
+			h->tail->next = n;
+		else
+			h->head = n;
+		h->tail = n;
+	}
 	hl->waiting++;
 	update_ready(hl, h);
+}
+
+void hostlimit_push(struct hostlimit *hl, const char *key, void *item)
+{
+	enqueue(hl, key, item, false);
+}
+
+void hostlimit_requeue(struct hostlimit *hl, const char *key, void *item)
+{
+	enqueue(hl, key, item, true);
+}
+
+/* Free h if nothing refers to it any more. */
+static void maybe_free(struct hostlimit *hl, struct host *h)
+{
+	if (h->inflight == 0 && !h->head && h->paused_until == 0) {
+		if (h->ready)
+			ready_remove(hl, h);
+		unlink_host(hl, h);
+	}
+}
+
+void hostlimit_pause(struct hostlimit *hl, const char *key, double until)
+{
+	struct host *h = get_host(hl, key);
+	if (h->paused_until == 0) {
+		h->pnext = hl->paused;
+		hl->paused = h;
+	}
+	if (until > h->paused_until)
+		h->paused_until = until;
+	update_ready(hl, h);
+}
+
+double hostlimit_wake(struct hostlimit *hl, double now)
+{
+	double next = 0;
+	for (struct host **p = &hl->paused; *p;) {
+		struct host *h = *p;
+		if (h->paused_until > now) {
+			if (next == 0 || h->paused_until < next)
+				next = h->paused_until;
+			p = &h->pnext;
+			continue;
+		}
+		*p = h->pnext;
+		h->paused_until = 0;
+		h->pnext = NULL;
+		update_ready(hl, h);
+		maybe_free(hl, h);
+	}
+	return next;
 }
 
 static void *take_head(struct hostlimit *hl, struct host *h)
@@ -206,13 +274,8 @@ void hostlimit_release(struct hostlimit *hl, struct host *h)
 {
 	h->inflight--;
 	hl->inflight--;
-	if (h->inflight == 0 && !h->head) {
-		if (h->ready)
-			ready_remove(hl, h);
-		unlink_host(hl, h);
-		return;
-	}
 	update_ready(hl, h);
+	maybe_free(hl, h);
 }
 
 void *hostlimit_drain(struct hostlimit *hl)
@@ -222,10 +285,8 @@ void *hostlimit_drain(struct hostlimit *hl)
 			if (!h->head)
 				continue;
 			void *item = take_head(hl, h);
-			if (!h->head && h->ready)
-				ready_remove(hl, h);
-			if (!h->head && h->inflight == 0)
-				unlink_host(hl, h);
+			update_ready(hl, h);
+			maybe_free(hl, h);
 			return item;
 		}
 	}

@@ -22,6 +22,18 @@ void hostlimit_destroy(struct hostlimit *hl);
 /* Queue item (owned by the caller, must not be NULL) for host key. */
 void hostlimit_push(struct hostlimit *hl, const char *key, void *item);
 
+/* Queue item at the front of its host's queue: a retry goes before
+ * requests that have not been tried yet. */
+void hostlimit_requeue(struct hostlimit *hl, const char *key, void *item);
+
+/* Start nothing more for key until the time until (on the caller's clock,
+ * in seconds) - a server's Retry-After applies to the whole host. A pause
+ * is only ever extended. The host's entry lives at least that long. */
+void hostlimit_pause(struct hostlimit *hl, const char *key, double until);
+/* End the pauses that are over by now. Returns the earliest end of a
+ * pause still running, or 0 when none is. */
+double hostlimit_wake(struct hostlimit *hl, double now);
+
 /* Take the next item whose host has a free slot, taking that slot; *host
  * receives the handle to pass to hostlimit_release() when the item's
  * request is done. NULL when no host can start now. */

@@ -15,6 +15,7 @@
 #include "opts.h"
 #include "output.h"
 #include "progress.h"
+#include "resume.h"
 #include "source.h"
 
 /* The man page's EXIT STATUS table. */
@@ -23,10 +24,50 @@ enum exit_code {
 	EXIT_HTTP_STATUS = 1,  /* some status outside --ok, nothing worse */
 	EXIT_USAGE = 2,        /* nothing was fetched */
 	EXIT_FAILED = 3,       /* some request failed or some line was invalid */
+	EXIT_SIGINT = 130,     /* interrupted (or --deadline) */
+	EXIT_SIGTERM = 143,
 };
+
+/* Signals: a count and the first one's number, and a self-pipe that wakes
+ * the event loop. Only async-signal-safe things happen in the handler. */
+static volatile sig_atomic_t signal_count, first_signal;
+static int wake_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	if (!first_signal)
+		first_signal = sig;
+	if (signal_count < 2)
+		signal_count++;
+	if (signal_count >= 2) {
+		/* A third signal kills at once, as users expect. */
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+	}
+	if (wake_pipe[1] >= 0)
+		(void)!write(wake_pipe[1], "", 1);
+	errno = saved;
+}
+
+static void catch_signals(void)
+{
+	if (pipe(wake_pipe) == 0) {
+		for (int i = 0; i < 2; i++) {
+			fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
+			fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+		}
+	}
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 struct run_state {
 	struct output *out;
+	struct resume *resume;
 	struct progress *progress; /* NULL without a line or --stats */
 	bool clear_before_output; /* the line and stdout share a terminal */
 	size_t window;            /* --order input */
@@ -58,6 +99,7 @@ static int on_result(const struct result *res, void *ctx)
 	else if (!res->ok)
 		st->any_status = true;
 	progress_record(st->progress, res);
+	resume_record(st->resume, res);
 	if (output_record(st->out, res) != 0)
 		return write_failed(st);
 	return 0;
@@ -72,6 +114,23 @@ static int on_idle(void *ctx, size_t inflight)
 		return write_failed(st);
 	progress_tick(st->progress, now(), inflight);
 	return 0;
+}
+
+static bool skip(const struct request *req, void *ctx)
+{
+	struct run_state *st = ctx;
+	if (!resume_skip(st->resume, req))
+		return false;
+	/* The reorder window must not wait for a record that never comes. */
+	if (output_skip(st->out, req->index) != 0)
+		write_failed(st);
+	return true;
+}
+
+static int interrupted(void *ctx)
+{
+	(void)ctx;
+	return signal_count;
 }
 
 static size_t read_limit(void *ctx)
@@ -134,6 +193,10 @@ static int run(int argc, char **argv)
 		msg_fatal("--write-out: %s", err);
 		goto out;
 	}
+	if (!(st.resume = resume_create(&cfg, err, sizeof err))) {
+		msg_fatal("%s", err);
+		goto out;
+	}
 	bool line = !cfg.silent && (cfg.progress == TOGGLE_ON ||
 				    (cfg.progress == TOGGLE_AUTO && isatty(2)));
 	bool stats_wanted = cfg.stats != STATS_NONE && !cfg.silent;
@@ -146,6 +209,9 @@ static int run(int argc, char **argv)
 		.on_result = on_result,
 		.on_idle = on_idle,
 		.read_limit = cfg.order == ORDER_INPUT ? read_limit : NULL,
+		.skip = cfg.skip_done ? skip : NULL,
+		.interrupted = interrupted,
+		.wake_fd = wake_pipe[0],
 		.ctx = &st,
 		/* The line redraws ten times a second; without it, waking up
 		 * once a second costs nothing and flushes output. */
@@ -183,12 +249,23 @@ static int run(int argc, char **argv)
 	}
 	if (stats_wanted)
 		progress_summary(st.progress, stderr, cfg.stats == STATS_JSON, now());
+	bool stopped_early = stats.interrupted || stats.deadline;
+	if (resume_finish(st.resume, stopped_early, src, err, sizeof err) != 0) {
+		msg_fatal("%s", err);
+		status = EXIT_FAILED;
+		goto out;
+	}
+	if (stopped_early) {
+		status = first_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+		goto out;
+	}
 	status = st.any_failed || stats.input_error ? EXIT_FAILED
 		 : st.any_status ? EXIT_HTTP_STATUS
 		 : EXIT_ALL_OK;
 out:
 	progress_clear(st.progress);
 	progress_destroy(st.progress);
+	resume_destroy(st.resume);
 	output_destroy(st.out);
 	source_destroy(src);
 	opts_free(&cfg);
@@ -214,6 +291,7 @@ int main(int argc, char **argv)
 	/* Writes to a closed pipe must come back as EPIPE, not kill us in the
 	 * middle of a record. */
 	signal(SIGPIPE, SIG_IGN);
+	catch_signals();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		msg_fatal("cannot initialise libcurl");
 		return EXIT_FAILED;

@@ -36,6 +36,13 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_STATS,
+	OPT_DEADLINE,
+	OPT_RETRY,
+	OPT_RETRY_DELAY,
+	OPT_RETRY_MAX_DELAY,
+	OPT_RETRY_ALL_METHODS,
+	OPT_SAVE_UNFINISHED,
+	OPT_SKIP_DONE,
 };
 
 /* The option table and the usage text below are kept side by side: a new
@@ -66,6 +73,13 @@ static const struct option options[] = {
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 	{"max-time", required_argument, NULL, 'm'},
 	{"max-body", required_argument, NULL, OPT_MAX_BODY},
+	{"deadline", required_argument, NULL, OPT_DEADLINE},
+	{"retry", required_argument, NULL, OPT_RETRY},
+	{"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+	{"retry-max-delay", required_argument, NULL, OPT_RETRY_MAX_DELAY},
+	{"retry-all-methods", no_argument, NULL, OPT_RETRY_ALL_METHODS},
+	{"save-unfinished", required_argument, NULL, OPT_SAVE_UNFINISHED},
+	{"skip-done", required_argument, NULL, OPT_SKIP_DONE},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"no-body", no_argument, NULL, OPT_NO_BODY},
 	{"ok", required_argument, NULL, OPT_OK},
@@ -126,6 +140,15 @@ static const char usage_text[] =
 	"      --idle-timeout SECS   abort when no byte arrives for SECS (default 30)\n"
 	"  -m, --max-time SECS       cap on one request (default none)\n"
 	"      --max-body SIZE       longest body, K/M/G suffixes (default 100M)\n"
+	"      --deadline SECS       stop the whole run after SECS, as on SIGINT\n"
+	"      --retry N             retry transient failures N times (default 0)\n"
+	"      --retry-delay SECS    first backoff delay (default 0.5)\n"
+	"      --retry-max-delay SECS  longest backoff delay (default 30)\n"
+	"      --retry-all-methods   retry non-idempotent methods too\n"
+	"\n"
+	"Resuming:\n"
+	"      --save-unfinished FILE  when interrupted, save lines without an ok record\n"
+	"      --skip-done FILE      skip requests with an ok record in FILE (ndjson)\n"
 	"\n"
 	"Output:\n"
 	"      --format FORMAT       text, ndjson, json or body (default text)\n"
@@ -351,6 +374,8 @@ static void defaults(struct config *cfg)
 	cfg->connect_timeout = 10;
 	cfg->idle_timeout = 30;
 	cfg->max_body = 100LL << 20;
+	cfg->retry_delay = 0.5;
+	cfg->retry_max_delay = 30;
 	cfg->ok[0].lo = 200;
 	cfg->ok[0].hi = 399;
 	cfg->nok = 1;
@@ -428,9 +453,15 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 		case OPT_NO_COMPRESSED: cfg->compressed = false; break;
 		case OPT_CONNECT_TIMEOUT:
 		case OPT_IDLE_TIMEOUT:
+		case OPT_DEADLINE:
+		case OPT_RETRY_DELAY:
+		case OPT_RETRY_MAX_DELAY:
 		case 'm': {
 			double *d = c == 'm' ? &cfg->max_time
 				    : c == OPT_CONNECT_TIMEOUT ? &cfg->connect_timeout
+				    : c == OPT_DEADLINE ? &cfg->deadline
+				    : c == OPT_RETRY_DELAY ? &cfg->retry_delay
+				    : c == OPT_RETRY_MAX_DELAY ? &cfg->retry_max_delay
 				    : &cfg->idle_timeout;
 			if (opts_parse_seconds(optarg, d))
 				rc = fail(err, errlen, "--%s: '%s' is not a number of seconds", name, optarg);
@@ -499,6 +530,13 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 			else
 				rc = fail(err, errlen, "--stats: '%s' is not one of text, json", optarg);
 			break;
+		case OPT_RETRY:
+			if (parse_long(optarg, 0, 1000, &cfg->retry))
+				rc = fail(err, errlen, "--retry: '%s' is not a number from 0 to 1000", optarg);
+			break;
+		case OPT_RETRY_ALL_METHODS: cfg->retry_all_methods = true; break;
+		case OPT_SAVE_UNFINISHED: cfg->save_unfinished = optarg; break;
+		case OPT_SKIP_DONE: cfg->skip_done = optarg; break;
 		case 's': cfg->silent = true; break;
 		case 'v': cfg->verbose++; break;
 		case 'h': return OPTS_HELP;

@@ -58,6 +58,17 @@ struct config {
 	double idle_timeout;
 	double max_time;
 	long long max_body;
+	double deadline;       /* --deadline: the whole run (0: none) */
+
+	/* Retries. */
+	long retry;            /* more tries after the first */
+	double retry_delay;
+	double retry_max_delay;
+	bool retry_all_methods;
+
+	/* Resuming. */
+	const char *save_unfinished;
+	const char *skip_done;
 
 	/* Output. */
 	enum format format;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <time.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct xfer {
 	char tmp[64];
 	int io_errno;     /* a failed write to that file */
 	struct buf headers; /* "name\0value\0" of the latest response */
+	double retry_after; /* its Retry-After, seconds from now; -1: none */
 	struct buf file;  /* -O: the final path */
 	bool too_large;
 	char errbuf[CURL_ERROR_SIZE];
@@ -135,6 +137,31 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 	return len;
 }
 
+/* Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3). */
+static void parse_retry_after(struct xfer *x, const char *v, size_t n)
+{
+	char text[128];
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	if (n == 0 || n >= sizeof text)
+		return;
+	memcpy(text, v, n);
+	text[n] = '\0';
+	if (strspn(text, "0123456789") == n) {
+		x->retry_after = n > 9 ? 1e9 : (double)strtol(text, NULL, 10);
+		return;
+	}
+	time_t when = curl_getdate(text, NULL);
+	if (when != -1) {
+		double d = difftime(when, time(NULL));
+		x->retry_after = d > 0 ? d : 0;
+	}
+}
+
 /* Keep the headers of the latest response: a status line starts a new
  * one (after a redirect or a 100 Continue). */
 static size_t header_cb(char *data, size_t size, size_t n, void *userp)
@@ -143,11 +170,16 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 	size_t len = size * n;
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		x->headers.len = 0;
+		x->retry_after = -1;
 		return len;
 	}
 	const char *colon = memchr(data, ':', len);
 	if (!colon || colon == data)
 		return len; /* the blank line, or an obs-fold */
+	if (colon - data == 11 && strncasecmp(data, "retry-after", 11) == 0)
+		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
+	if (!x->sh->cfg->headers_out)
+		return len;
 	for (const char *p = data; p < colon; p++)
 		buf_addc(&x->headers, (char)tolower((unsigned char)*p));
 	buf_addc(&x->headers, '\0');
@@ -299,6 +331,7 @@ int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
 	x->own_headers = NULL;
 	x->body.len = 0;
 	x->headers.len = 0;
+	x->retry_after = -1;
 	x->size = 0;
 	x->io_errno = 0;
 	x->too_large = false;
@@ -331,10 +364,8 @@ int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, x);
-	if (cfg->headers_out) {
-		SET(CURLOPT_HEADERFUNCTION, header_cb);
-		SET(CURLOPT_HEADERDATA, x);
-	}
+	SET(CURLOPT_HEADERFUNCTION, header_cb);
+	SET(CURLOPT_HEADERDATA, x);
 	if (msg_get_level() >= MSG_TRACE) {
 		SET(CURLOPT_VERBOSE, 1L);
 		SET(CURLOPT_DEBUGFUNCTION, debug_cb);
@@ -463,6 +494,35 @@ static const char *version_name(long v)
 	}
 }
 
+bool xfer_transient(struct xfer *x, CURLcode rc, long *status, double *retry_after)
+{
+	*status = 0;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, status);
+	*retry_after = x->retry_after;
+	if (x->too_large || x->io_errno)
+		return false;
+	switch (rc) {
+	case CURLE_OK:
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE: /* the connection was reset mid-body */
+		return true;
+	default:
+		return false;
+	}
+	switch (*status) {
+	case 408: case 429: case 500: case 502: case 503: case 504:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void xfer_abandon(struct xfer *x)
 {
 	if (x->fd < 0)
@@ -504,7 +564,7 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	url_mask(&x->url_masked, x->req->url);
 	res->url = x->url_masked.data;
 	res->method = x->method;
-	res->attempts = 1;
+	res->attempts = x->req->attempts;
 
 	long status = 0, version = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);

@@ -46,6 +46,12 @@ CURL *xfer_easy(struct xfer *x);
  * move the body's file to its final name. The result borrows from x until
  * the next xfer_setup() or xfer_destroy(). */
 void xfer_finish(struct xfer *x, CURLcode rc, struct result *res);
+/* Whether the finished transfer failed in a way worth retrying: a DNS,
+ * connect, timeout or connection-reset failure, or status 408, 429, 500,
+ * 502, 503 or 504. *status gets the status (0: none) and *retry_after the
+ * response's Retry-After in seconds from now (-1: none). */
+bool xfer_transient(struct xfer *x, CURLcode rc, long *status, double *retry_after);
+
 /* Drop a transfer that will get no record (the run was stopped): remove
  * its temporary file. */
 void xfer_abandon(struct xfer *x);
