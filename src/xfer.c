@@ -216,13 +216,21 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 		if (n && p[n - 1] == '\r')
 			n--;
 		buf_printf(&b, "urlfan: [%zu] %s ", x->req->index, mark);
-		for (size_t i = 0; i < n; i++) {
+		/* Credentials never reach the trace. */
+		const char *colon = memchr(p, ':', n);
+		bool secret = type == CURLINFO_HEADER_OUT && colon &&
+			      ((colon - p == 13 && strncasecmp(p, "Authorization", 13) == 0) ||
+			       (colon - p == 19 && strncasecmp(p, "Proxy-Authorization", 19) == 0));
+		size_t shown = secret ? (size_t)(colon - p) + 1 : n;
+		for (size_t i = 0; i < shown; i++) {
 			unsigned char c = (unsigned char)p[i];
 			if (c < 0x20 || c == 0x7f)
 				buf_printf(&b, "\\x%02x", c);
 			else
 				buf_addc(&b, (char)c);
 		}
+		if (secret)
+			buf_adds(&b, " ***");
 		buf_addc(&b, '\n');
 		p = nl ? nl + 1 : end;
 	}
