@@ -5,7 +5,7 @@ _urlfan()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-i|--input|-d|--data|--json|--cacert|--unix-socket)
+	-i|--input|-d|--data|--json|--cacert|--unix-socket|--save-unfinished|--skip-done)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-O|--output-dir)
 		COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -19,7 +19,8 @@ _urlfan()
 		COMPREPLY=($(compgen -W "GET HEAD POST PUT PATCH DELETE OPTIONS" -- "$cur")); return ;;
 	-j|--parallel|-p|--per-host|-H|--header|-A|--user-agent|-u|--user|-x|--proxy|\
 	--resolve|--max-redirs|--connect-timeout|--idle-timeout|-m|--max-time|\
-	--max-body|-w|--write-out|--name|--ok)
+	--max-body|-w|--write-out|--name|--ok|--deadline|--retry|--retry-delay|\
+	--retry-max-delay)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -27,7 +28,9 @@ _urlfan()
 			--data --json --user-agent --user --proxy --insecure --cacert
 			--http1.1 --http2 --http2-prior-knowledge --resolve --unix-socket
 			--head --max-redirs --compressed --no-compressed --connect-timeout
-			--idle-timeout --max-time --max-body --format --write-out --no-body
+			--idle-timeout --max-time --max-body --deadline --retry --retry-delay
+			--retry-max-delay --retry-all-methods --save-unfinished --skip-done
+			--format --write-out --no-body
 			--headers --order --output-dir --name --overwrite --ok --color
 			--progress --no-progress --stats --stats=json --silent --verbose
 			--help --version" -- "$cur"))

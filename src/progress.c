@@ -203,7 +203,14 @@ static void update_rate(struct progress *p, double now)
 	if (dt < RATE_MIN_DT)
 		return;
 	double inst = (double)(p->records - p->rate_done) / dt;
-	if (p->rate_valid) {
+	double age = now - p->start;
+	if (age > 0 && age < RATE_TAU) {
+		/* Too young for the average to have settled: the run's own
+		 * average is the better estimate (an EWMA starting from its
+		 * first, often empty, sample would lag for several TAU). */
+		p->rate = (double)p->records / age;
+		p->rate_valid = true;
+	} else if (p->rate_valid) {
 		/* Continuous-time EWMA: correct for irregular sample spacing. */
 		double a = 1 - exp(-dt / RATE_TAU);
 		p->rate += a * (inst - p->rate);

@@ -275,7 +275,10 @@ static bool f_path(struct buf *b, const struct result *r, enum mode m)
 	if (!p)
 		return true;
 	p = p + 3 + strcspn(p + 3, "/?#");
-	buf_add(b, p, *p == '/' ? strcspn(p, "?#") : 0);
+	if (*p == '/')
+		buf_add(b, p, strcspn(p, "?#"));
+	else
+		buf_addc(b, '/'); /* "http://host" means "http://host/" */
 	return true;
 }
 

@@ -1,0 +1,163 @@
+"""Every example command in README.md (sections "Use" and "Cookbook") and in
+the man page's EXAMPLES section runs, against the test server, and gives
+sensible output.
+
+Each example runs with `sh -c` in a temporary directory holding urls.txt (a
+few of the test server's JSON URLs), with http://localhost:8080 replaced by
+the server's address and a PATH whose first entry holds a link `urlfan` to
+the binary under test."""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import URLFAN, records, run
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.environ.get("URLFAN_SOURCE_ROOT") or os.path.dirname(TESTS_DIR)
+README = os.path.join(SOURCE_ROOT, "README.md")
+MAN_PAGE = os.path.join(SOURCE_ROOT, "man", "urlfan.1.scd")
+DOC_BASE = "http://localhost:8080"
+# urls.txt: JSON endpoints only, since the README's jq example reads
+# .body.name from every record ("A list of JSON APIs into jq").
+URL_PATHS = ["/json", "/delay/0?x=1", "/json?x=1"]
+
+
+def markdown_sections(text):
+    sections, name = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^#{1,6} (.*)$", line)
+        if m:
+            name = m.group(1).strip()
+            sections[name] = []
+        elif name is not None:
+            sections[name].append(line)
+    return sections
+
+
+def readme_examples():
+    """Command lines of the 4-space-indented code blocks in "Use" and
+    "Cookbook": not comments, not continuation lines of a sample record."""
+    with open(README, encoding="utf-8") as f:
+        sections = markdown_sections(f.read())
+    out, samples = [], []
+    for name in ("Use", "Cookbook"):
+        assert name in sections, "README.md has no section %r" % name
+        for line in sections[name]:
+            if not line.startswith("    "):
+                continue
+            code = line[4:]
+            if not code.strip() or code.startswith("#"):
+                continue
+            if code.startswith((" ", "{")):  # a sample record, not a command
+                samples.append(code)
+                continue
+            out.append((name, code))
+    return out, samples
+
+
+def unescape_scdoc(text):
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def man_examples():
+    with open(MAN_PAGE, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^# EXAMPLES\n(.*?)(?=^# |\Z)", text, re.M | re.S)
+    assert m, "the man page has no EXAMPLES section"
+    return [("EXAMPLES", unescape_scdoc(line[1:])) for line in m.group(1).splitlines()
+            if line.startswith("\t") and line[1:].strip()]
+
+
+README_EXAMPLES, README_SAMPLES = readme_examples()
+MAN_EXAMPLES = man_examples()
+
+
+def test_examples_are_found():
+    # The tests below must not pass vacuously.
+    assert len(README_EXAMPLES) >= 5, README_EXAMPLES
+    assert len(MAN_EXAMPLES) >= 5, MAN_EXAMPLES
+    for _, cmd in README_EXAMPLES + MAN_EXAMPLES:
+        assert re.search(r"(^|\| *)(echo .*\| *)?urlfan\b", cmd), cmd
+
+
+@pytest.fixture
+def workdir(srv, tmp_path):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    os.symlink(os.path.abspath(URLFAN), str(bindir / "urlfan"))
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    (cwd / "urls.txt").write_text("".join(srv.url(p) + "\n" for p in URL_PATHS))
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env["PATH"] = str(bindir) + os.pathsep + env.get("PATH", "/usr/bin:/bin")
+    return cwd, env
+
+
+def run_example(cmd, srv, workdir):
+    cwd, env = workdir
+    base = "http://127.0.0.1:%d" % srv.port
+    assert DOC_BASE in cmd or "urls.txt" in cmd, cmd  # it talks to the server
+    shell_cmd = cmd.replace(DOC_BASE, base)
+    p = subprocess.run(["sh", "-c", shell_cmd], cwd=str(cwd), env=env, capture_output=True,
+                       stdin=subprocess.DEVNULL, timeout=120)
+    assert p.returncode == 0, "%s\nexit %d\nstdout: %r\nstderr: %r" % (
+        shell_cmd, p.returncode, p.stdout[-2000:], p.stderr[-2000:])
+    # It went through the link on PATH, to the server.
+    assert srv.stats()["total"] > 0, shell_cmd
+    return p, cwd
+
+
+def check_output(cmd, p, cwd):
+    outputs = re.findall(r">\s*([\w.-]+)", cmd)
+    if outputs:
+        # Every request line has exactly one record over the output files
+        # (a second run with --skip-done adds none).
+        indexes = []
+        for name in outputs:
+            path = cwd / name
+            assert path.is_file(), (cmd, name)
+            recs = records(path.read_bytes())
+            assert all(r["ok"] for r in recs)
+            if "--order input" in cmd:
+                assert [r["index"] for r in recs] == sorted(r["index"] for r in recs)
+            indexes += [r["index"] for r in recs]
+        assert sorted(indexes) == list(range(len(URL_PATHS))), (cmd, indexes)
+    else:
+        assert p.stdout.strip(), cmd
+    m = re.search(r"-O (\S+)", cmd)
+    if m:
+        d = cwd / m.group(1)
+        files = [os.path.join(dp, f) for dp, _, fs in os.walk(d) for f in fs]
+        assert len(files) == len(URL_PATHS), files
+        assert all(os.path.getsize(f) > 0 for f in files)
+    if "| jq" in cmd:
+        assert b"error" not in p.stderr.lower(), p.stderr
+
+
+@pytest.mark.parametrize("section,cmd", README_EXAMPLES, ids=lambda v: v[:60])
+def test_readme_example_runs(srv, workdir, section, cmd):
+    p, cwd = run_example(cmd, srv, workdir)
+    check_output(cmd, p, cwd)
+
+
+@pytest.mark.parametrize("section,cmd", MAN_EXAMPLES, ids=lambda v: v[:60])
+def test_man_page_example_runs(srv, workdir, section, cmd):
+    p, cwd = run_example(cmd, srv, workdir)
+    check_output(cmd, p, cwd)
+
+
+def test_readme_sample_record_matches_a_real_one(srv):
+    """The README's sample -J record has the fields, in the order, that a
+    real record of /json has."""
+    assert README_SAMPLES, "README.md shows no sample record"
+    sample = json.loads(" ".join(README_SAMPLES))
+    p = run(["-J", srv.url("/json")])
+    (real,) = records(p.stdout)
+    assert list(sample) == list(real)
+    assert list(sample["time"]) == list(real["time"])
+    for key in ("index", "method", "status", "ok", "http_version", "content_type", "attempts"):
+        assert type(sample[key]) is type(real[key]), key
