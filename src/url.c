@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "url.h"
 
 #include <ctype.h>
@@ -122,4 +123,35 @@ void url_mask(struct buf *out, const char *url)
 	buf_add(out, url, (size_t)(colon - url) + 1);
 	buf_adds(out, "***");
 	buf_adds(out, at);
+}
+
+void url_mask_text(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		const char *sep = i + 3 <= n ? memmem(s + i, n - i, "://", 3) : NULL;
+		if (!sep) {
+			buf_add(out, s + i, n - i);
+			return;
+		}
+		size_t a = (size_t)(sep - s) + 3;
+		/* The authority ends at a path, query, fragment, quote or
+		 * white space; its userinfo ends at the last '@' before. */
+		size_t end = a;
+		while (end < n && !strchr("/?#'\" \t\r\n<>", s[end]))
+			end++;
+		const char *at = NULL;
+		for (size_t k = a; k < end; k++)
+			if (s[k] == '@')
+				at = s + k;
+		const char *colon = at ? memchr(s + a, ':', (size_t)(at - s) - a) : NULL;
+		if (colon) {
+			buf_add(out, s + i, (size_t)(colon - s) + 1 - i);
+			buf_adds(out, "***");
+			i = (size_t)(at - s);
+		} else {
+			buf_add(out, s + i, a - i);
+			i = a;
+		}
+	}
 }

@@ -22,4 +22,8 @@ int url_host_key(const char *url, size_t n, char *key, const char **why);
  * replaced by "***", so no output shows credentials. */
 void url_mask(struct buf *out, const char *url);
 
+/* Append text s[0..n), with the password of every "scheme://user:pw@"
+ * in it masked the same way: for free text such as libcurl's trace. */
+void url_mask_text(struct buf *out, const char *s, size_t n);
+
 #endif

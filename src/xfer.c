@@ -222,13 +222,16 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 			      ((colon - p == 13 && strncasecmp(p, "Authorization", 13) == 0) ||
 			       (colon - p == 19 && strncasecmp(p, "Proxy-Authorization", 19) == 0));
 		size_t shown = secret ? (size_t)(colon - p) + 1 : n;
-		for (size_t i = 0; i < shown; i++) {
-			unsigned char c = (unsigned char)p[i];
+		struct buf line = BUF_INIT;
+		url_mask_text(&line, p, shown);
+		for (size_t i = 0; i < line.len; i++) {
+			unsigned char c = (unsigned char)line.data[i];
 			if (c < 0x20 || c == 0x7f)
 				buf_printf(&b, "\\x%02x", c);
 			else
 				buf_addc(&b, (char)c);
 		}
+		buf_free(&line);
 		if (secret)
 			buf_adds(&b, " ***");
 		buf_addc(&b, '\n');
@@ -470,7 +473,7 @@ enum err_kind xfer_classify(CURLcode rc)
 	case CURLE_FILESIZE_EXCEEDED:
 		return ERR_TOO_LARGE;
 	case CURLE_TOO_MANY_REDIRECTS:
-	case CURLE_UNSUPPORTED_PROTOCOL: /* only redirects can lead there */
+	case CURLE_UNSUPPORTED_PROTOCOL: /* see xfer_finish() for HTTP/0.9 */
 		return ERR_REDIRECT;
 	case CURLE_ABORTED_BY_CALLBACK:
 		return ERR_ABORTED;
@@ -500,6 +503,16 @@ static const char *version_name(long v)
 	case CURL_HTTP_VERSION_3: return "3";
 	default: return NULL;
 	}
+}
+
+/* Whether the transfer met a redirect (followed or refused). */
+static bool redirected(CURL *e)
+{
+	long count = 0;
+	char *next = NULL;
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &count);
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &next);
+	return count > 0 || next != NULL;
 }
 
 bool xfer_transient(struct xfer *x, CURLcode rc, long *status, double *retry_after)
@@ -606,6 +619,11 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	} else if (x->io_errno) {
 		res->error = ERR_IO;
 		res->error_message = strerror(x->io_errno);
+	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL && !redirected(e)) {
+		/* Not a redirect to another scheme: libcurl also says this of
+		 * a reply that is not HTTP at all (HTTP/0.9). */
+		res->error = ERR_PROTOCOL;
+		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	} else if ((res->error = xfer_classify(rc)) != ERR_NONE) {
 		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	}

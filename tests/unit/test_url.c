@@ -154,6 +154,28 @@ static void test_url_mask(void **state)
 	expect_mask("user:pw@host", "user:pw@host");
 }
 
+static void check_text(const char *in, const char *want)
+{
+	struct buf b = BUF_INIT;
+	url_mask_text(&b, in, strlen(in));
+	assert_string_equal(b.data ? b.data : "", want);
+	buf_free(&b);
+}
+
+/* libcurl's trace quotes URLs inside free text. */
+static void test_url_mask_text(void **state)
+{
+	(void)state;
+	check_text("Issue another request to this URL: 'http://user:s3cret@h:80/x'",
+		   "Issue another request to this URL: 'http://user:***@h:80/x'");
+	check_text("two http://a:b@x and https://c:d@y/p", "two http://a:***@x and https://c:***@y/p");
+	check_text("no credentials http://h/a@b:c", "no credentials http://h/a@b:c");
+	check_text("user only http://u@h/", "user only http://u@h/");
+	check_text("plain text", "plain text");
+	check_text("", "");
+	check_text("ends with ://", "ends with ://");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_url_host_key_invalid),
 		cmocka_unit_test(test_url_host_key_length_limit),
 		cmocka_unit_test(test_url_mask),
+		cmocka_unit_test(test_url_mask_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
