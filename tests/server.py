@@ -42,7 +42,8 @@ CHUNK = 64 * 1024
 NO_BODY_STATUSES = (204, 304)
 
 PATTERN = b"abcdefghijklmnopqrstuvwxyz0123456789"
-# Whole repetitions of PATTERN, so consecutive slices of it continue the pattern.
+# Whole repetitions of PATTERN (just under CHUNK bytes), so a stream made of
+# full blocks plus one leading slice continues the pattern seamlessly.
 PATTERN_BLOCK = PATTERN * (CHUNK // len(PATTERN))
 ENDLESS_CHUNK = (PATTERN_BLOCK + PATTERN)[:CHUNK]
 
@@ -240,10 +241,10 @@ async def read_body(req: Request) -> bytes:
 
     parts = []
     while True:
-        size = (await read_line(reader))[:-2].split(b";", 1)[0].strip()
-        if not size or size.strip(b"0123456789abcdefABCDEF"):
+        size_field = (await read_line(reader))[:-2].split(b";", 1)[0].strip()
+        if not size_field or size_field.strip(b"0123456789abcdefABCDEF"):
             raise HTTPError(400, "bad chunk size")
-        size = int(size, 16)
+        size = int(size_field, 16)
         if not size:
             break
         parts.append(await reader.readexactly(size))
@@ -284,6 +285,10 @@ async def write_response(req: Request, resp: Response) -> bool:
             async for chunk in resp.body:
                 w.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                 await w.drain()
+                # drain() does not yield while the kernel keeps up (or, for
+                # TLS, after the peer vanished), so yield explicitly: other
+                # connections get served and connection loss gets noticed.
+                await asyncio.sleep(0)
             if chunked:
                 w.write(b"0\r\n\r\n")
     await w.drain()
@@ -691,7 +696,10 @@ async def main(args):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="listen address; use a literal IP (a name with several "
+                             "addresses gets one listener per address, and only the "
+                             "first one's port is printed)")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--tls-cert", help="PEM certificate; enables the HTTPS listener")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")

@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, URLFAN, records, run
+from conftest import MEM_SCALE, ROOT, SANITIZED, URLFAN, records, run
 from server import CTRL_BODY, JSON_BODY, TEXT_BODY
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -103,7 +103,13 @@ def known(srv):
 
 
 def without_time(rec):
-    return {k: v for k, v in rec.items() if k != "time"}
+    """A record without what may differ between two runs: times, also
+    inside libcurl's error messages ("after 0 ms")."""
+    out = {k: v for k, v in rec.items() if k != "time"}
+    if "error" in out:
+        out["error"] = dict(out["error"], message=re.sub(r"after \d+ ms", "after N ms",
+                                                         out["error"]["message"]))
+    return out
 
 
 def is_number(v):
@@ -797,8 +803,9 @@ def test_order_input_is_exact_and_bounded(srv, tmp_path):
     # Memory: 20,000 records of ~300 bytes would be 6 MB held; urlfan holds
     # a window of 5 x -j records, so the peak stays near the completion-order
     # run's and well under 60 MB.
-    assert hwm_in < 60 * 1024, hwm_in
-    assert hwm_in < hwm_c + 4 * 1024, (hwm_in, hwm_c)
+    assert hwm_in < 60 * 1024 * MEM_SCALE, hwm_in
+    if not SANITIZED:
+        assert hwm_in < hwm_c + 4 * 1024, (hwm_in, hwm_c)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,254 @@
+"""Self-test of tests/server.py, the HTTP server urlfan's integration tests use.
+
+Run with: /usr/bin/python3 -m pytest -q tests/test_server_selftest.py
+Only the standard library is used on the client side (http.client, urllib).
+"""
+import http.client
+import json
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+SERVER = Path(__file__).with_name("server.py")
+
+JSON_BODY = (
+    rb'{"name": "urlfan", "big": 12345678901234567890, "precise": 9007199254740993,'
+    rb' "huge": 1e400, "float": 1.50, "esc": "a\u00e9\n\"q\"", "list": [1, 2, 3],'
+    rb' "nested": {"k": null, "t": true}}'
+)
+
+
+class ServerProcess:
+    """tests/server.py as a subprocess; `ports` maps PORT/TLSPORT to numbers."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([sys.executable, str(SERVER), *args],
+                                     stdout=subprocess.PIPE, text=True)
+        self.ports = {}
+        for _ in range(2 if "--tls-cert" in args else 1):
+            line = self.proc.stdout.readline()
+            assert line, "server exited before printing its port"
+            name, port = line.split()
+            self.ports[name] = int(port)
+        self.port = self.ports["PORT"]
+
+    def stop(self):
+        """SIGTERM; the server must exit 0 without printing anything more."""
+        self.proc.send_signal(signal.SIGTERM)
+        rest, _ = self.proc.communicate(timeout=10)
+        assert self.proc.returncode == 0
+        assert rest == ""
+
+    def request(self, method, path, body=None, headers=None):
+        """One request on a fresh connection; returns (response, body bytes)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return resp, resp.read()
+        finally:
+            conn.close()
+
+    def get_json(self, path, **kwargs):
+        resp, body = self.request("GET", path, **kwargs)
+        return json.loads(body)
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    server = ServerProcess()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def srv(http_server):
+    """The module's server with its counters reset."""
+    assert http_server.get_json("/stats/reset") == {"reset": True}
+    return http_server
+
+
+def test_json_bytes_exact(srv):
+    with urllib.request.urlopen(f"http://127.0.0.1:{srv.port}/json?x=1", timeout=10) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"] == "application/json"
+        assert r.read() == JSON_BODY
+
+
+def test_status_404_and_unknown_path(srv):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"http://127.0.0.1:{srv.port}/status/404", timeout=10)
+    assert err.value.code == 404
+    assert err.value.read() == b"status 404\n"
+
+    resp, body = srv.request("GET", "/no/such/path?q=1")
+    assert resp.status == 404
+    assert json.loads(body) == {"error": "not found", "path": "/no/such/path"}
+
+
+def test_echo_round_trip(srv):
+    body = "héllo\nwörld".encode()
+    resp, data = srv.request("POST", "/echo?a=1&b=2", body=body,
+                             headers={"X-Test": "yes", "Content-Type": "text/plain"})
+    assert resp.status == 200
+    echo = json.loads(data)
+    assert echo["method"] == "POST"
+    assert echo["path"] == "/echo"
+    assert echo["query"] == "a=1&b=2"
+    assert echo["body"] == "héllo\nwörld"
+    assert echo["headers"]["X-Test"] == "yes"
+    assert echo["headers"]["Content-Length"] == str(len(body))
+
+    # The same body sent with chunked transfer-encoding.
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    conn.request("PUT", "/echo", body=iter([body[:3], body[3:]]), encode_chunked=True,
+                 headers={"Transfer-Encoding": "chunked"})
+    echo = json.loads(conn.getresponse().read())
+    conn.close()
+    assert (echo["method"], echo["body"]) == ("PUT", "héllo\nwörld")
+
+
+def test_redirect_chain(srv):
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    path, seen = "/redirect/2", []
+    for _ in range(5):
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        seen.append(resp.status)
+        if resp.status != 302:
+            break
+        path = resp.headers["Location"]
+    conn.close()
+    assert seen == [302, 302, 200]
+    assert path == "/redirect/0"
+
+    # A following client ends on the final JSON.
+    with urllib.request.urlopen(f"http://127.0.0.1:{srv.port}/redirect/2", timeout=10) as r:
+        assert json.load(r) == {"redirected": True}
+
+
+def test_keep_alive_and_connection_close(srv):
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    conn.request("GET", "/text")
+    first = conn.getresponse()
+    assert first.read() == "hello, world\nsecond line é\n".encode()
+    sock = conn.sock
+    conn.request("GET", "/binary")
+    second = conn.getresponse()
+    assert second.read() == bytes(range(256))
+    assert conn.sock is sock  # same connection reused
+    conn.request("GET", "/json", headers={"Connection": "close"})
+    last = conn.getresponse()
+    assert last.read() == JSON_BODY
+    assert last.will_close
+    conn.close()
+
+
+def test_stats_peak_counting(srv):
+    host = f"a.test:{srv.port}"
+    start = threading.Barrier(5)
+    results = []
+
+    def fetch():
+        start.wait()
+        resp, body = srv.request("GET", "/delay/0.5", headers={"Host": host})
+        results.append((resp.status, json.loads(body)))
+
+    threads = [threading.Thread(target=fetch) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [(200, {"delay": 0.5, "path": "/delay/0.5"})] * 5
+
+    stats = srv.get_json("/stats")
+    assert stats == {
+        "peak_total": 5,
+        "peak": {host: 5},
+        "total": 5,
+        "count": {host: 5},
+        "inflight_total": 0,
+        "inflight": {},
+        "paths": {"/delay/0.5": 5},
+    }
+    # /stats itself is never counted.
+    assert srv.get_json("/stats")["total"] == 5
+
+
+def test_stats_reset(srv):
+    srv.request("GET", "/json")
+    srv.request("GET", "/text", headers={"Host": "B.Test"})
+    stats = srv.get_json("/stats")
+    assert stats["total"] == 2
+    assert stats["count"] == {f"127.0.0.1:{srv.port}": 1, "b.test": 1}  # Host lower-cased
+
+    # A request still in flight across the reset keeps counting as in flight.
+    slow = threading.Thread(target=srv.request, args=("GET", "/delay/0.5"))
+    slow.start()
+    deadline = time.monotonic() + 5
+    while srv.get_json("/stats")["inflight_total"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert srv.get_json("/stats/reset") == {"reset": True}
+    stats = srv.get_json("/stats")
+    key = f"127.0.0.1:{srv.port}"
+    assert stats == {"peak_total": 1, "peak": {key: 1}, "total": 0, "count": {},
+                     "inflight_total": 1, "inflight": {key: 1}, "paths": {}}
+    slow.join()
+    assert srv.get_json("/stats")["inflight_total"] == 0
+
+    srv.get_json("/stats/reset")
+    assert srv.get_json("/stats") == {"peak_total": 0, "peak": {}, "total": 0, "count": {},
+                                      "inflight_total": 0, "inflight": {}, "paths": {}}
+
+
+def test_client_disconnect_does_not_leak_inflight(srv):
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    conn.request("GET", "/delay/5")
+    deadline = time.monotonic() + 5
+    while srv.get_json("/stats")["inflight_total"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    conn.close()  # give up long before the 5 s delay ends
+    while srv.get_json("/stats")["inflight_total"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert srv.get_json("/stats")["inflight_total"] == 0
+
+
+@pytest.fixture(scope="module")
+def https_server(tmp_path_factory):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-days", "2", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = ServerProcess("--tls-cert", str(cert), "--tls-key", str(key))
+    yield server, cert
+    server.stop()
+
+
+def test_tls_listener(https_server):
+    server, cert = https_server
+    assert server.ports["TLSPORT"] != server.port
+    context = ssl.create_default_context(cafile=str(cert))
+    conn = http.client.HTTPSConnection("127.0.0.1", server.ports["TLSPORT"],
+                                       context=context, timeout=10)
+    conn.request("GET", "/json")
+    resp = conn.getresponse()
+    assert (resp.status, resp.read()) == (200, JSON_BODY)
+    conn.close()
+    # The plain listener serves alongside, sharing the counters.
+    stats = server.get_json("/stats")
+    assert stats["count"] == {f"127.0.0.1:{server.ports['TLSPORT']}": 1}
