@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Decoder state for one UTF-8 sequence: returns its length, or 0 when the
@@ -78,6 +79,19 @@ static bool is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Bytes that need no attention inside a JSON string: printable ASCII
+ * (0x20-0x7e) other than '"' and '\\'. */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* Scan a string token starting at s[i] == '"'. Returns the index after the
  * closing quote, or 0 when it is not a valid JSON string. */
 static size_t scan_string(const char *s, size_t n, size_t i)
@@ -85,6 +99,12 @@ static size_t scan_string(const char *s, size_t n, size_t i)
 	const unsigned char *p = (const unsigned char *)s;
 	i++;
 	while (i < n) {
+		/* The common case: plain printable ASCII, one table look-up a
+		 * byte. */
+		while (i < n && plain[p[i]])
+			i++;
+		if (i >= n)
+			return 0;
 		unsigned char c = p[i];
 		if (c == '"')
 			return i + 1;
@@ -165,37 +185,84 @@ static size_t scan_literal(const char *s, size_t n, size_t i)
 	return 0;
 }
 
-static void newline(struct buf *out, int indent, size_t depth)
+/* One pass over a JSON text. Minified output is the input without its
+ * white space, so in that mode nothing is emitted token by token: the
+ * stretch of input since the last white space is copied in one go each
+ * time white space is skipped (and at the end). Pretty output is built
+ * token by token. */
+struct scan {
+	const char *s;
+	size_t n;
+	struct buf *out; /* NULL: validate only */
+	int indent;      /* < 0: minify */
+	size_t span;     /* minify: input not yet copied starts here */
+};
+
+static bool minifying(const struct scan *sc)
 {
-	if (!out || indent < 0)
+	return sc->out && sc->indent < 0;
+}
+
+/* Skip white space at i. Called between every two tokens, so the common
+ * case - no white space; every JSON white space byte is <= ' ' and no
+ * token starts with one - is decided by one comparison. */
+static inline __attribute__((always_inline)) size_t ws(struct scan *sc, size_t i)
+{
+	if (i >= sc->n || (unsigned char)sc->s[i] > ' ')
+		return i;
+	if (!is_ws(sc->s[i]))
+		return i;
+	if (minifying(sc)) {
+		/* json_reformat() reserved room for the whole input, and the
+		 * minified text is never longer. */
+		struct buf *out = sc->out;
+		memcpy(out->data + out->len, sc->s + sc->span, i - sc->span);
+		out->len += i - sc->span;
+		i = skip_ws(sc->s, sc->n, i);
+		sc->span = i;
+		return i;
+	}
+	return skip_ws(sc->s, sc->n, i);
+}
+
+static inline __attribute__((always_inline)) void newline(struct scan *sc, size_t depth)
+{
+	if (sc->indent < 0 || !sc->out)
 		return;
-	buf_reserve(out, 1 + (size_t)indent * depth);
+	struct buf *out = sc->out;
+	size_t pad = (size_t)sc->indent * depth;
+	buf_reserve(out, 1 + pad);
 	out->data[out->len++] = '\n';
-	memset(out->data + out->len, ' ', (size_t)indent * depth);
-	out->len += (size_t)indent * depth;
+	memset(out->data + out->len, ' ', pad);
+	out->len += pad;
 	out->data[out->len] = '\0';
 }
 
-static void emit(struct buf *out, const char *p, size_t n)
+/* Pretty mode only: minified output is copied in spans. */
+static inline __attribute__((always_inline)) void emit(struct scan *sc, const char *p, size_t n)
 {
-	if (out)
-		buf_add(out, p, n);
+	if (sc->indent >= 0 && sc->out)
+		buf_add(sc->out, p, n);
 }
 
-/* Scan exactly one value starting at s[*pos] (white space already
- * skipped), copying it to out. Containers are tracked on an explicit stack
- * so that deep nesting costs memory, not C stack. */
-static int scan_value(const char *s, size_t n, size_t *pos, struct buf *out,
-		      int indent)
+/* Scan exactly one value starting at *pos, copying it to the output.
+ * Containers are tracked on an explicit stack (on the C stack up to a
+ * modest depth, then on the heap) so that deep nesting costs memory, not
+ * C stack. */
+static int scan_value(struct scan *sc, size_t *pos)
 {
-	struct buf stack = BUF_INIT;
+	const char *s = sc->s;
+	size_t n = sc->n;
+	char small[256];
+	char *stack = small;
+	size_t depth = 0, cap = sizeof small;
 	size_t i = *pos;
 	int rc = -1;
 	bool want_key = false;
 
 	for (;;) {
 		/* Here a value (or, in an object, a key) is expected. */
-		i = skip_ws(s, n, i);
+		i = ws(sc, i);
 		if (i >= n)
 			goto out;
 		if (want_key) {
@@ -204,12 +271,12 @@ static int scan_value(const char *s, size_t n, size_t *pos, struct buf *out,
 			size_t end = scan_string(s, n, i);
 			if (!end)
 				goto out;
-			emit(out, s + i, end - i);
-			i = skip_ws(s, n, end);
+			emit(sc, s + i, end - i);
+			i = ws(sc, end);
 			if (i >= n || s[i] != ':')
 				goto out;
-			emit(out, indent < 0 ? ":" : ": ", indent < 0 ? 1 : 2);
-			i = skip_ws(s, n, i + 1);
+			emit(sc, ": ", 2);
+			i = ws(sc, i + 1);
 			want_key = false;
 			continue;
 		}
@@ -217,14 +284,23 @@ static int scan_value(const char *s, size_t n, size_t *pos, struct buf *out,
 		size_t end;
 		if (c == '{' || c == '[') {
 			char close = c == '{' ? '}' : ']';
-			emit(out, &c, 1);
-			size_t j = skip_ws(s, n, i + 1);
+			emit(sc, &c, 1);
+			size_t j = ws(sc, i + 1);
 			if (j < n && s[j] == close) {
-				emit(out, &close, 1);
+				emit(sc, &close, 1);
 				end = j + 1;
 			} else {
-				buf_addc(&stack, c);
-				newline(out, indent, stack.len);
+				if (depth == cap) {
+					cap *= 2;
+					if (stack == small) {
+						stack = xmalloc(cap);
+						memcpy(stack, small, sizeof small);
+					} else {
+						stack = xrealloc(stack, cap);
+					}
+				}
+				stack[depth++] = c;
+				newline(sc, depth);
 				want_key = c == '{';
 				i = j;
 				continue;
@@ -233,57 +309,67 @@ static int scan_value(const char *s, size_t n, size_t *pos, struct buf *out,
 			end = scan_string(s, n, i);
 			if (!end)
 				goto out;
-			emit(out, s + i, end - i);
+			emit(sc, s + i, end - i);
 		} else if (c == '-' || is_digit(c)) {
 			end = scan_number(s, n, i);
 			if (!end)
 				goto out;
-			emit(out, s + i, end - i);
+			emit(sc, s + i, end - i);
 		} else {
 			end = scan_literal(s, n, i);
 			if (!end)
 				goto out;
-			emit(out, s + i, end - i);
+			emit(sc, s + i, end - i);
 		}
 		/* A value is complete: close containers or move to the next
 		 * element. */
 		i = end;
 		for (;;) {
-			if (stack.len == 0) {
+			if (depth == 0) {
 				*pos = i;
 				rc = 0;
 				goto out;
 			}
-			i = skip_ws(s, n, i);
+			i = ws(sc, i);
 			if (i >= n)
 				goto out;
-			char top = stack.data[stack.len - 1];
+			char top = stack[depth - 1];
 			if (s[i] == ',') {
-				emit(out, ",", 1);
-				newline(out, indent, stack.len);
+				emit(sc, ",", 1);
+				newline(sc, depth);
 				want_key = top == '{';
 				i++;
 				break;
 			}
 			if (s[i] != (top == '{' ? '}' : ']'))
 				goto out;
-			stack.len--;
-			newline(out, indent, stack.len);
-			emit(out, s + i, 1);
+			depth--;
+			newline(sc, depth);
+			emit(sc, s + i, 1);
 			i++;
 		}
 	}
 out:
-	buf_free(&stack);
+	if (stack != small)
+		free(stack);
 	return rc;
 }
 
 int json_reformat(const char *s, size_t n, struct buf *out, int indent)
 {
 	size_t start = out ? out->len : 0;
-	size_t i = skip_ws(s, n, 0);
-	if (scan_value(s, n, &i, out, indent) == 0 && skip_ws(s, n, i) == n)
+	struct scan sc = {s, n, out, indent, 0};
+	if (out)
+		buf_reserve(out, indent < 0 ? n : n + n / 2);
+	size_t i = ws(&sc, 0);
+	if (scan_value(&sc, &i) == 0 && ws(&sc, i) == n) {
+		if (minifying(&sc)) {
+			memcpy(out->data + out->len, s + sc.span, n - sc.span);
+			out->len += n - sc.span;
+			out->data[out->len] = '\0';
+		}
 		return 0;
+	}
 	if (out) {
 		out->len = start;
 		if (out->data)
@@ -319,7 +405,8 @@ int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m
 		return -1;
 	i = skip_ws(s, n, i + 1);
 	size_t vstart = i;
-	if (scan_value(s, n, &i, NULL, -1) != 0)
+	struct scan sc = {s, n, NULL, -1, 0};
+	if (scan_value(&sc, &i) != 0)
 		return -1;
 	m->val = s + vstart;
 	m->val_len = i - vstart;
