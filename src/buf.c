@@ -1,5 +1,6 @@
 #include "buf.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,4 +104,33 @@ void buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+void buf_add_uint(struct buf *b, unsigned long long v)
+{
+	char tmp[24];
+	size_t i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_add(b, tmp + i, sizeof tmp - i);
+}
+
+void buf_add_seconds(struct buf *b, double secs)
+{
+	if (!(secs >= 0 && secs < 1e12)) { /* NaN, negative, absurd: rare */
+		buf_printf(b, "%.6f", secs);
+		return;
+	}
+	unsigned long long us = (unsigned long long)llround(secs * 1e6);
+	buf_add_uint(b, us / 1000000);
+	char frac[7];
+	unsigned long long f = us % 1000000;
+	for (int i = 5; i >= 0; i--) {
+		frac[i + 1] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	frac[0] = '.';
+	buf_add(b, frac, sizeof frac);
 }

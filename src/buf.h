@@ -26,6 +26,12 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_free(struct buf *b);
 
+/* Number formatting for the record hot path, without printf's cost:
+ * an unsigned decimal, and seconds as "S.ffffff" (microseconds, like
+ * printf's "%.6f" for the values libcurl reports). */
+void buf_add_uint(struct buf *b, unsigned long long v);
+void buf_add_seconds(struct buf *b, double secs);
+
 /* Allocation helpers with the same abort-on-failure contract. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

@@ -36,7 +36,7 @@ static void put_str(struct buf *b, const char *s, enum mode m)
 static bool f_index(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
-	buf_printf(b, "%zu", r->req->index);
+	buf_add_uint(b, r->req->index);
 	return true;
 }
 
@@ -68,7 +68,7 @@ static bool f_method(struct buf *b, const struct result *r, enum mode m)
 static bool f_status(struct buf *b, const struct result *r, enum mode m)
 {
 	if (r->status)
-		buf_printf(b, "%ld", r->status);
+		buf_add_uint(b, (unsigned long long)r->status);
 	else if (m == AS_JSON)
 		buf_adds(b, "null");
 	return true;
@@ -192,36 +192,45 @@ static bool f_file(struct buf *b, const struct result *r, enum mode m)
 static bool f_size(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
-	buf_printf(b, "%zu", r->size);
+	buf_add_uint(b, r->size);
 	return true;
 }
 
 static bool f_time(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
-	buf_printf(b, "{\"total\":%.6f,\"dns\":%.6f,\"connect\":%.6f,\"tls\":%.6f,\"ttfb\":%.6f}",
-		   r->time.total, r->time.dns, r->time.connect, r->time.tls, r->time.ttfb);
+	buf_adds(b, "{\"total\":");
+	buf_add_seconds(b, r->time.total);
+	buf_adds(b, ",\"dns\":");
+	buf_add_seconds(b, r->time.dns);
+	buf_adds(b, ",\"connect\":");
+	buf_add_seconds(b, r->time.connect);
+	buf_adds(b, ",\"tls\":");
+	buf_add_seconds(b, r->time.tls);
+	buf_adds(b, ",\"ttfb\":");
+	buf_add_seconds(b, r->time.ttfb);
+	buf_addc(b, '}');
 	return true;
 }
 
 static bool f_time_total(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
-	buf_printf(b, "%.6f", r->time.total);
+	buf_add_seconds(b, r->time.total);
 	return true;
 }
 
 static bool f_time_ttfb(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
-	buf_printf(b, "%.6f", r->time.ttfb);
+	buf_add_seconds(b, r->time.ttfb);
 	return true;
 }
 
 static bool f_attempts(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
-	buf_printf(b, "%ld", r->attempts);
+	buf_add_uint(b, (unsigned long long)r->attempts);
 	return true;
 }
 
