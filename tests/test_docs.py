@@ -161,3 +161,25 @@ def test_readme_sample_record_matches_a_real_one(srv):
     assert list(sample["time"]) == list(real["time"])
     for key in ("index", "method", "status", "ok", "http_version", "content_type", "attempts"):
         assert type(sample[key]) is type(real[key]), key
+
+
+def test_meson_install_puts_everything_in_place(tmp_path):
+    """`meson install --destdir X` installs the program, the man page and
+    the bash completion, and the installed program runs."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(URLFAN)))
+    if not os.path.exists(os.path.join(build, "build.ninja")):
+        pytest.skip("URLFAN is not inside a meson build directory")
+    dest = tmp_path / "dest"
+    p = subprocess.run(["meson", "install", "-C", build, "--destdir", str(dest),
+                        "--no-rebuild", "--quiet"], capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr.decode()
+    found = {os.path.relpath(os.path.join(d, f), dest)
+             for d, _, files in os.walk(dest) for f in files}
+    binary = [f for f in found if f.endswith("bin/urlfan")]
+    man = [f for f in found if f.endswith("man1/urlfan.1")]
+    completion = [f for f in found if f.endswith("bash-completion/completions/urlfan")]
+    assert binary and man and completion, sorted(found)
+    p = subprocess.run([str(dest / binary[0]), "--version"], capture_output=True, timeout=10)
+    assert p.returncode == 0 and p.stdout.startswith(b"urlfan ")
+    text = (dest / man[0]).read_text()
+    assert ".TH" in text and "urlfan" in text
