@@ -152,7 +152,8 @@ static int parse_spec(const char *line, size_t n, struct request *req)
 	while ((rc = json_object_next(line, n, &pos, &m)) == 1) {
 		struct buf key = BUF_INIT, v = BUF_INIT;
 		json_string_decode(m.key, m.key_len, &key);
-		const char *k = key.data ? key.data : "";
+		/* A key with an escaped NUL in it is no known field. */
+		const char *k = !key.data ? "" : memchr(key.data, '\0', key.len) ? "\\u0000" : key.data;
 		for (unsigned i = 0; i < sizeof known / sizeof known[0]; i++) {
 			if (strcmp(k, known[i]) != 0)
 				continue;
@@ -414,12 +415,26 @@ static enum source_status next_from_fd(struct source *src, struct request **out)
 				return SOURCE_REQUEST;
 			return SOURCE_EOF;
 		}
-		/* No newline within the longest allowed line (plus white space
-		 * trimmed later): keep its head for the record, drop the rest. */
-		if (have > SOURCE_LINE_MAX + 1) {
+		/* No newline yet. Leading white space is trimmed anyway: drop
+		 * it, so that it cannot make a line overlong. */
+		if (!src->overlong && have > SOURCE_LINE_MAX) {
+			while (src->start < src->end && is_space(src->buf[src->start]))
+				src->start++;
+			have = src->end - src->start;
+		}
+		/* The line is overlong when its text, trailing white space not
+		 * counted, passes the limit - or when white space after it
+		 * fills the buffer. The decision depends on the bytes only,
+		 * never on how reads split them. Keep the head for the record,
+		 * drop the rest. */
+		size_t text = have;
+		while (text > 0 && is_space(src->buf[src->start + text - 1]))
+			text--;
+		if (src->overlong || text > SOURCE_LINE_MAX || have >= READ_BUF - 1) {
 			if (!src->overlong) {
 				src->overlong = true;
-				src->long_head = xstrndup(src->buf + src->start, LONG_LINE_KEEP);
+				src->long_head = xstrndup(src->buf + src->start,
+							  text < LONG_LINE_KEEP ? text : LONG_LINE_KEEP);
 			}
 			src->start = src->scanned = src->end;
 		}

@@ -180,8 +180,10 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
 	if (!x->sh->cfg->headers_out)
 		return len;
+	/* A NUL would cut the "name\0value\0" list: older libcurl lets
+	 * one through. */
 	for (const char *p = data; p < colon; p++)
-		buf_addc(&x->headers, (char)tolower((unsigned char)*p));
+		buf_addc(&x->headers, *p ? (char)tolower((unsigned char)*p) : ' ');
 	buf_addc(&x->headers, '\0');
 	const char *v = colon + 1, *end = data + len;
 	while (v < end && (*v == ' ' || *v == '\t'))

@@ -10,8 +10,10 @@
  * The input is also run through json.h on its own: minify / pretty-print
  * round trips, json_object_next() against the minified text, string
  * escaping and decoding, UTF-8 validation against a reference decoder,
- * and base64 against a reference decoder. */
+ * base64 against a reference decoder, and the number formatting the
+ * record uses against printf. */
 #include <cjson/cJSON.h>
+#include <math.h>
 
 #include "fuzz.h"
 #include "json.h"
@@ -161,6 +163,26 @@ static bool has_lone_surrogate(const char *s, size_t n)
 static bool cjson_can_read(const char *s, size_t n)
 {
 	return json_depth(s, n) < CJSON_NESTING_LIMIT && !has_lone_surrogate(s, n);
+}
+
+/* Whether JSON text s has white space outside its strings. */
+static bool has_outer_ws(const char *s, size_t n)
+{
+	bool in_str = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The i-th line of s[0..n) (0-based), or an empty span. */
@@ -314,8 +336,10 @@ static void check_json(const char *s, size_t n, uint32_t h)
 		/* A failure leaves the buffer as it was. */
 		CHECK(mlen == 0 && plen == 0);
 	} else {
-		/* minify(pretty(x)) == minify(x) == minify(minify(x)), and
+		/* Minified means no white space between tokens; and
+		 * minify(pretty(x)) == minify(x) == minify(minify(x)),
 		 * pretty(minify(x)) == pretty(x). */
+		CHECK(!has_outer_ws(m, mlen));
 		CHECK(json_reformat(p, plen, &again, -1) == 0);
 		CHECK(fuzz_buf_is(&again, m, mlen));
 		again.len = 0;
@@ -428,6 +452,35 @@ static void check_strings(const char *s, size_t n)
 	buf_free(&val);
 }
 
+/* The record's number formatting, on numbers taken from the input's
+ * bytes: integers exactly as printf writes them, finite seconds as a JSON
+ * number within a microsecond (plus rounding of huge values) of the
+ * value. Times from libcurl are never NaN or infinite. */
+static void check_numbers(const uint8_t *data, size_t size)
+{
+	for (size_t off = 0; off + 8 <= size && off < 64; off += 8) {
+		uint64_t u;
+		double d;
+		memcpy(&u, data + off, 8);
+		memcpy(&d, data + off, 8);
+		struct buf b = BUF_INIT;
+		char want[32];
+		snprintf(want, sizeof want, "%llu", (unsigned long long)u);
+		buf_add_uint(&b, u);
+		CHECK(fuzz_buf_is(&b, want, strlen(want)));
+		b.len = 0;
+		if (!isfinite(d))
+			d = (double)(u >> 40) / 1e6; /* NaN or infinite */
+		buf_add_seconds(&b, d);
+		CHECK(b.len > 0 && json_reformat(b.data, b.len, NULL, -1) == 0);
+		char *end;
+		double back = strtod(b.data, &end);
+		CHECK(end == b.data + b.len);
+		CHECK(fabs(back - d) <= 1e-6 + fabs(d) * 1e-15);
+		buf_free(&b);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *body = fuzz_copy(data, size);
@@ -485,6 +538,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_record(&res, false);
 	check_json(body, size, h);
 	check_strings(body, size);
+	check_numbers(data, size);
 
 	buf_free(&id);
 	buf_free(&hdrs);

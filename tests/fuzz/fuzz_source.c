@@ -8,7 +8,8 @@
  *   - as command-line arguments, one per line (when there is no NUL);
  *   - each line parsed on its own;
  * and all four must give the same requests. Every request is checked
- * against the invariants source.h promises. */
+ * against the invariants source.h promises; url_mask() and
+ * url_mask_text() are checked on the way. */
 #define _GNU_SOURCE /* memfd_create */
 
 #include <errno.h>
@@ -346,8 +347,31 @@ static void check_mask(const struct request *req)
 	}
 	url_mask(&got, url);
 	CHECK(fuzz_buf_is(&got, want.data, want.len));
+	/* In free text the same URL is masked the same way, unless a quote
+	 * or bracket ends its authority early there, or a "://" further on
+	 * looks like another URL's start (masked too, harmlessly). */
+	if (!strpbrk(url, "'\"<>") && !strstr(strstr(url, "://") + 3, "://")) {
+		buf_free(&want);
+		url_mask_text(&want, url, strlen(url));
+		CHECK(fuzz_buf_is(&want, got.data, got.len));
+	}
 	buf_free(&want);
 	buf_free(&got);
+}
+
+/* url_mask_text() on any text: text without "://" is kept as is, and
+ * masking twice changes nothing more. */
+static void check_mask_text(const char *s, size_t n)
+{
+	struct buf once = BUF_INIT, twice = BUF_INIT;
+	url_mask_text(&once, s, n);
+	if (!memmem(s, n, "://", 3))
+		CHECK(fuzz_buf_is(&once, s, n));
+	CHECK(once.len <= n + 3 * (n / 3 + 1));
+	url_mask_text(&twice, once.data ? once.data : "", once.len);
+	CHECK(fuzz_buf_is(&twice, once.data, once.len));
+	buf_free(&once);
+	buf_free(&twice);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -359,6 +383,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (one)
 		check_mask(one);
 	request_free(one);
+	check_mask_text(copy, size);
 
 	/* 2, 3. Line by line through the reader: however the bytes arrive,
 	 * the requests are the same, and the same as parsing each line on

@@ -487,8 +487,19 @@ static void test_source_reader_empty_and_comments_only(void **state)
 
 /* Feed data through a non-blocking pipe while reading, so inputs larger
  * than the pipe buffer work without a second process. */
+static void feed_in_pieces(const char *data, size_t n, size_t piece, struct got *g,
+			   struct source **out_src);
+
 static void feed_and_collect(const char *data, size_t n, struct got *g,
 			     struct source **out_src)
+{
+	feed_in_pieces(data, n, n, g, out_src);
+}
+
+/* Write data into a pipe at most piece bytes at a time, reading what the
+ * source hands out in between: reads split the input anywhere. */
+static void feed_in_pieces(const char *data, size_t n, size_t piece, struct got *g,
+			   struct source **out_src)
 {
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -496,7 +507,7 @@ static void feed_and_collect(const char *data, size_t n, struct got *g,
 	struct source *src = source_create_fd(p[0], "test pipe");
 	size_t done = 0;
 	while (done < n) {
-		ssize_t w = write(p[1], data + done, n - done);
+		ssize_t w = write(p[1], data + done, n - done < piece ? n - done : piece);
 		if (w < 0)
 			assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
 		else
@@ -582,6 +593,49 @@ static void test_source_reader_long_line_file(void **state)
 		source_destroy(src);
 		free(data);
 	}
+}
+
+/* The fuzzer's finds: white space around a line never makes it overlong,
+ * and the outcome does not depend on how reads split the input. */
+static void test_source_reader_white_space_is_not_length(void **state)
+{
+	(void)state;
+	size_t pad = SOURCE_LINE_MAX + 2;
+	struct buf blank = BUF_INIT, padded = BUF_INIT;
+	for (size_t i = 0; i < pad; i++) {
+		buf_addc(&blank, ' ');
+		buf_addc(&padded, ' ');
+	}
+	buf_adds(&padded, "http://a.test/x");
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&padded, '\t');
+	buf_adds(&padded, "\nhttp://b.test/y\n");
+	size_t pieces[] = {blank.len + padded.len, 4093, 100};
+	for (size_t k = 0; k < 3; k++) {
+		struct got g = {0};
+		struct source *src;
+		feed_in_pieces(blank.data, blank.len, pieces[k], &g, &src);
+		assert_int_equal(g.n, 0); /* a blank line is no request */
+		source_destroy(src);
+
+		feed_in_pieces(padded.data, padded.len, pieces[k], &g, &src);
+		assert_int_equal(g.n, 2);
+		assert_null(g.req[0]->error);
+		assert_string_equal(g.req[0]->url, "http://a.test/x");
+		assert_string_equal(g.req[1]->url, "http://b.test/y");
+		assert_int_equal(g.req[1]->index, 1);
+		got_free(&g);
+		source_destroy(src);
+	}
+	buf_free(&blank);
+	buf_free(&padded);
+}
+
+static void test_source_spec_key_with_nul(void **state)
+{
+	(void)state;
+	parse_bad("{\"url\\u0000junk\":\"http://a.test/\"}");
+	parse_bad("{\"url\":\"http://a.test/\",\"id\\u0000\":1}");
 }
 
 static void test_source_reader_long_line_record_is_short(void **state)
@@ -697,6 +751,8 @@ int main(void)
 		cmocka_unit_test(test_source_reader_long_line_pipe),
 		cmocka_unit_test(test_source_reader_long_line_file),
 		cmocka_unit_test(test_source_reader_long_line_record_is_short),
+		cmocka_unit_test(test_source_reader_white_space_is_not_length),
+		cmocka_unit_test(test_source_spec_key_with_nul),
 		cmocka_unit_test(test_source_reader_again_not_blocking),
 		cmocka_unit_test(test_source_args),
 	};
