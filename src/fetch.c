@@ -2,9 +2,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +52,9 @@ struct fetch {
 	bool stop;
 	int level;          /* interruption acted on: 0, 1 or 2 */
 	double deadline_at; /* 0: no --deadline */
+	int epfd;           /* epoll: libcurl's sockets, the wake fd, input */
+	double curl_due;    /* when libcurl wants its timeout action; 0: never */
+	bool input_watched; /* the input fd is in the epoll set */
 	struct delayed *heap; /* retries, a min-heap on due */
 	size_t nheap, capheap;
 	uint64_t rng;       /* for backoff jitter */
@@ -373,8 +378,61 @@ static void drain(struct fetch *f)
 	}
 }
 
+/* libcurl tells which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when
+ * to call it back (CURLMOPT_TIMERFUNCTION); the loop waits in epoll_wait
+ * and hands each ready socket to curl_multi_socket_action, so a wake-up
+ * costs work in proportion to the sockets that are ready, not to the
+ * transfers in flight (--parallel 1000 against slow servers). */
+static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct fetch *f = userp;
+	(void)easy;
+	(void)socketp;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(f->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	struct epoll_event ev = {
+		.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+		.data.fd = fd,
+	};
+	if (epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+		epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return 0;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct fetch *f = userp;
+	(void)multi;
+	f->curl_due = timeout_ms < 0 ? 0 : now() + (double)timeout_ms / 1000;
+	return 0;
+}
+
+/* Watch the input's fd only while the loop is waiting for input. */
+static void watch_input(struct fetch *f, bool want)
+{
+	if (want == f->input_watched)
+		return;
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = source_fd(f->src)};
+	epoll_ctl(f->epfd, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, ev.data.fd, &ev);
+	f->input_watched = want;
+}
+
+static int act(struct fetch *f, curl_socket_t fd, int flags, char *err, size_t errlen)
+{
+	int still;
+	CURLMcode mc = curl_multi_socket_action(f->multi, fd, flags, &still);
+	if (mc != CURLM_OK) {
+		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	return 0;
+}
+
 static int loop(struct fetch *f, char *err, size_t errlen)
 {
+	struct epoll_event events[64];
 	for (;;) {
 		double t = now();
 		check_interrupt(f, t);
@@ -387,13 +445,12 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 		if (f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->nheap == 0 &&
 		    f->input_done)
 			return FETCH_OK;
-		int still;
-		CURLMcode mc = curl_multi_perform(f->multi, &still);
-		if (mc != CURLM_OK) {
-			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-			return FETCH_ECURL;
-		}
 		size_t before = f->stats->requests, free_before = f->nfree;
+		if (f->curl_due > 0 && now() >= f->curl_due) {
+			f->curl_due = 0;
+			if (act(f, CURL_SOCKET_TIMEOUT, 0, err, errlen) != 0)
+				return FETCH_ECURL;
+		}
 		drain(f);
 		if (f->stop)
 			return FETCH_OK;
@@ -404,21 +461,34 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 			f->stats->stopped = 1;
 			return FETCH_OK;
 		}
-		struct curl_waitfd wfd[2];
-		unsigned nfd = 0;
-		if (f->input_blocked && !f->input_done)
-			wfd[nfd++] = (struct curl_waitfd){.fd = source_fd(f->src), .events = CURL_WAIT_POLLIN};
-		if (f->hooks->wake_fd >= 0)
-			wfd[nfd++] = (struct curl_waitfd){.fd = f->hooks->wake_fd, .events = CURL_WAIT_POLLIN};
-		mc = curl_multi_poll(f->multi, nfd ? wfd : NULL, nfd, wait_ms(f, now()), NULL);
-		if (mc != CURLM_OK) {
-			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
+		watch_input(f, f->input_blocked && !f->input_done);
+		t = now();
+		int ms = wait_ms(f, t);
+		if (f->curl_due > 0) {
+			double cm = ceil((f->curl_due - t) * 1000);
+			if (cm < ms)
+				ms = cm < 0 ? 0 : (int)cm;
+		}
+		int n = epoll_wait(f->epfd, events, 64, ms);
+		if (n < 0 && errno != EINTR) {
+			snprintf(err, errlen, "epoll_wait: %s", strerror(errno));
 			return FETCH_ECURL;
 		}
-		if (f->hooks->wake_fd >= 0 && (wfd[nfd - 1].revents & CURL_WAIT_POLLIN)) {
-			char drainbuf[64];
-			while (read(f->hooks->wake_fd, drainbuf, sizeof drainbuf) == (ssize_t)sizeof drainbuf)
-				;
+		for (int i = 0; i < n; i++) {
+			int fd = events[i].data.fd;
+			if (fd == f->hooks->wake_fd) {
+				char drainbuf[64];
+				while (read(fd, drainbuf, sizeof drainbuf) == (ssize_t)sizeof drainbuf)
+					;
+				continue;
+			}
+			if (f->input_watched && fd == source_fd(f->src))
+				continue; /* read_input() reads it next time round */
+			int flags = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+				    (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+				    (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+			if (act(f, fd, flags, err, errlen) != 0)
+				return FETCH_ECURL;
 		}
 	}
 }
@@ -458,6 +528,7 @@ int fetch_run(const struct config *cfg, struct source *src,
 		.readahead = fetch_readahead(cfg),
 		.hooks = hooks,
 		.stats = stats,
+		.epfd = -1,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ULL,
 	};
 	if (cfg->deadline > 0)
@@ -472,10 +543,19 @@ int fetch_run(const struct config *cfg, struct source *src,
 	if (xfer_shared_init(&f.shared, cfg, err, errlen) != 0)
 		goto out;
 	f.multi = curl_multi_init();
-	if (!f.multi) {
-		snprintf(err, errlen, "cannot initialise libcurl");
+	f.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!f.multi || f.epfd < 0) {
+		snprintf(err, errlen, "cannot initialise the event loop");
 		goto out;
 	}
+	if (hooks->wake_fd >= 0) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = hooks->wake_fd};
+		epoll_ctl(f.epfd, EPOLL_CTL_ADD, hooks->wake_fd, &ev);
+	}
+	curl_multi_setopt(f.multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(f.multi, CURLMOPT_SOCKETDATA, &f);
+	curl_multi_setopt(f.multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(f.multi, CURLMOPT_TIMERDATA, &f);
 	/* The per-host cap is ours (a semaphore over requests); libcurl may
 	 * open as many connections as that needs, and keep them for reuse. */
 	curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)cfg->parallel * 2);
@@ -484,5 +564,7 @@ out:
 	teardown(&f);
 	if (f.multi)
 		curl_multi_cleanup(f.multi);
+	if (f.epfd >= 0)
+		close(f.epfd);
 	return rc;
 }
