@@ -172,13 +172,11 @@ static void text_record(struct output *out, struct buf *b, const struct result *
 	buf_addc(b, '\n');
 	if (res->headers) {
 		const char *end = res->headers + res->headers_len;
-		for (const char *n = res->headers; n < end;) {
-			const char *v = n + strlen(n) + 1;
+		for (const char *n = res->headers; n < end; n = result_header_next(n)) {
 			put_line(b, n, out->tty);
 			buf_adds(b, ": ");
-			put_line(b, v, out->tty);
+			put_line(b, result_header_value(n), out->tty);
 			buf_addc(b, '\n');
-			n = v + strlen(v) + 1;
 		}
 	}
 	if (!res->body || res->body_len == 0)

@@ -1,5 +1,18 @@
 #include "result.h"
 
+#include <string.h>
+
+const char *result_header_value(const char *name)
+{
+	return name + strlen(name) + 1;
+}
+
+const char *result_header_next(const char *name)
+{
+	const char *value = result_header_value(name);
+	return value + strlen(value) + 1;
+}
+
 const char *result_kind_name(enum err_kind kind)
 {
 	static const char *const names[] = {

@@ -50,6 +50,12 @@ struct result {
 	const char *error_message; /* NULL when error == ERR_NONE */
 };
 
+/* Walking res->headers: the value of the pair whose name starts at name,
+ * and the start of the pair after it (res->headers + res->headers_len at
+ * the end). */
+const char *result_header_value(const char *name);
+const char *result_header_next(const char *name);
+
 /* "dns", "connect", ... ; NULL for ERR_NONE. */
 const char *result_kind_name(enum err_kind kind);
 

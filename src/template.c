@@ -107,46 +107,32 @@ static bool f_headers(struct buf *b, const struct result *r, enum mode m)
 		return false;
 	const char *end = r->headers + r->headers_len;
 	buf_addc(b, '{');
-	bool first = true;
-	for (const char *n = r->headers; n < end;) {
-		const char *v = n + strlen(n) + 1;
-		const char *next = v + strlen(v) + 1;
-		/* Skip names already written with an earlier occurrence. */
-		bool seen = false;
-		for (const char *p = r->headers; p < n && !seen;) {
-			const char *pv = p + strlen(p) + 1;
-			seen = strcmp(p, n) == 0;
-			p = pv + strlen(pv) + 1;
-		}
-		if (!seen) {
-			size_t count = 0;
-			for (const char *p = n; p < end;) {
-				const char *pv = p + strlen(p) + 1;
-				count += strcmp(p, n) == 0;
-				p = pv + strlen(pv) + 1;
-			}
+	for (const char *n = r->headers; n < end; n = result_header_next(n)) {
+		/* A name is written once, at its first occurrence. */
+		const char *p = r->headers;
+		while (p < n && strcmp(p, n) != 0)
+			p = result_header_next(p);
+		if (p < n)
+			continue;
+		size_t count = 0;
+		for (p = n; p < end; p = result_header_next(p))
+			count += strcmp(p, n) == 0;
+		if (n != r->headers)
+			buf_addc(b, ',');
+		json_write_string(b, n, strlen(n));
+		buf_adds(b, count > 1 ? ":[" : ":");
+		bool first = true;
+		for (p = n; p < end; p = result_header_next(p)) {
+			if (strcmp(p, n) != 0)
+				continue;
 			if (!first)
 				buf_addc(b, ',');
 			first = false;
-			json_write_string(b, n, strlen(n));
-			buf_addc(b, ':');
-			if (count > 1)
-				buf_addc(b, '[');
-			bool vfirst = true;
-			for (const char *p = n; p < end;) {
-				const char *pv = p + strlen(p) + 1;
-				if (strcmp(p, n) == 0) {
-					if (!vfirst)
-						buf_addc(b, ',');
-					vfirst = false;
-					json_write_string(b, pv, strlen(pv));
-				}
-				p = pv + strlen(pv) + 1;
-			}
-			if (count > 1)
-				buf_addc(b, ']');
+			const char *v = result_header_value(p);
+			json_write_string(b, v, strlen(v));
 		}
-		n = next;
+		if (count > 1)
+			buf_addc(b, ']');
 	}
 	buf_addc(b, '}');
 	return true;
