@@ -1,6 +1,5 @@
 #include "buf.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +122,7 @@ void buf_add_seconds(struct buf *b, double secs)
 		buf_printf(b, "%.6f", secs);
 		return;
 	}
-	unsigned long long us = (unsigned long long)llround(secs * 1e6);
+	unsigned long long us = (unsigned long long)(secs * 1e6 + 0.5);
 	buf_add_uint(b, us / 1000000);
 	char frac[7];
 	unsigned long long f = us % 1000000;

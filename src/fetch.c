@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <errno.h>
-#include <math.h>
+#include <math.h> /* ldexp(), which libc has */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "hostlimit.h"
 #include "msg.h"
+#include "num.h"
 #include "url.h"
 #include "xfer.h"
 
@@ -362,7 +363,7 @@ static int wait_ms(struct fetch *f, double t)
 	if (f->deadline_at > 0 && !f->stats->deadline && f->deadline_at < wake)
 		wake = f->deadline_at;
 	double ms = (wake - t) * 1000;
-	return ms < 0 ? 0 : (int)ceil(ms);
+	return ms < 0 ? 0 : (int)num_ceil(ms);
 }
 
 static void drain(struct fetch *f)
@@ -465,7 +466,7 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 		t = now();
 		int ms = wait_ms(f, t);
 		if (f->curl_due > 0) {
-			double cm = ceil((f->curl_due - t) * 1000);
+			double cm = num_ceil((f->curl_due - t) * 1000);
 			if (cm < ms)
 				ms = cm < 0 ? 0 : (int)cm;
 		}

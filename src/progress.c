@@ -1,12 +1,13 @@
 #include "progress.h"
 
-#include <math.h>
+#include <math.h> /* isfinite(), a macro */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "json.h"
+#include "num.h"
 #include "source.h"
 
 /* Latency histogram. Bucket i (1..HIST_N) holds times in
@@ -19,7 +20,7 @@
  * closer to the truth. 242 counters cover 1 us to 1000 s, whatever the
  * number of records. */
 #define HIST_LO 1e-6
-#define HIST_STEPS 8
+#define HIST_STEPS 8 /* what num_log2_eighths() counts in */
 #define HIST_N 240 /* 8 * log2(1000 s / 1 us) = 239.2, rounded up */
 #define HIST_BUCKETS (HIST_N + 2)
 
@@ -115,8 +116,9 @@ static int hist_index(double t)
 	/* Also sends NaN and negative times to bucket 0. */
 	if (!(t >= HIST_LO))
 		return 0;
-	double i = floor(log2(t / HIST_LO) * HIST_STEPS) + 1;
-	return i > HIST_N ? HIST_N + 1 : (int)i;
+	if (!(t < HIST_LO * num_exp2_eighths(HIST_N))) /* also infinity */
+		return HIST_N + 1;
+	return num_log2_eighths(t / HIST_LO) + 1;
 }
 
 static uint32_t hash_key(const char *s)
@@ -212,7 +214,7 @@ static void update_rate(struct progress *p, double now)
 		p->rate_valid = true;
 	} else if (p->rate_valid) {
 		/* Continuous-time EWMA: correct for irregular sample spacing. */
-		double a = 1 - exp(-dt / RATE_TAU);
+		double a = 1 - num_exp_neg(-dt / RATE_TAU);
 		p->rate += a * (inst - p->rate);
 	} else {
 		p->rate = inst;
@@ -224,7 +226,7 @@ static void update_rate(struct progress *p, double now)
 
 static void format_eta(struct buf *b, double secs)
 {
-	long s = (long)ceil(secs);
+	long s = (long)num_ceil(secs);
 	if (s < 60)
 		buf_printf(b, "%lds", s);
 	else if (s < 3600)
@@ -243,7 +245,7 @@ static void draw(struct progress *p, size_t inflight)
 		double pct = 100;
 		if (p->total > 0 && p->records < p->total)
 			/* Rounded down, so that 100% means done. */
-			pct = floor((double)p->records * 1000 / (double)p->total) / 10;
+			pct = num_floor((double)p->records * 1000 / (double)p->total) / 10;
 		buf_printf(&b, "%lld/%lld (%.1f%%)", p->records, p->total, pct);
 	} else {
 		buf_printf(&b, "%lld", p->records);
@@ -301,7 +303,7 @@ void progress_clear(struct progress *p)
 /* The q-quantile (nearest rank) of the latency histogram; see HIST_*. */
 static double percentile(const struct progress *p, double q)
 {
-	long long rank = (long long)ceil(q * (double)p->responses);
+	long long rank = (long long)num_ceil(q * (double)p->responses);
 	if (rank < 1)
 		rank = 1;
 	long long seen = 0;
@@ -317,7 +319,7 @@ static double percentile(const struct progress *p, double q)
 	else if (i > HIST_N)
 		v = p->lat_max;
 	else
-		v = HIST_LO * exp2((i - 0.5) / HIST_STEPS);
+		v = HIST_LO * num_exp2_eighths(i - 1) * 1.0442737824274138; /* 2^(1/16) */
 	if (v < p->lat_min)
 		v = p->lat_min;
 	if (v > p->lat_max)

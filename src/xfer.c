@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <time.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "buf.h"
 #include "msg.h"
+#include "num.h"
 #include "url.h"
 
 struct xfer {
@@ -398,15 +398,15 @@ int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
 	if (cfg->compressed)
 		SET(CURLOPT_ACCEPT_ENCODING, "");
 	if (cfg->connect_timeout > 0)
-		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)ceil(cfg->connect_timeout * 1000));
+		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)num_ceil(cfg->connect_timeout * 1000));
 	if (cfg->idle_timeout > 0) {
 		/* Below one byte per second for the whole period means no byte
 		 * arrived; libcurl counts whole seconds. */
 		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-		SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(cfg->idle_timeout));
+		SET(CURLOPT_LOW_SPEED_TIME, (long)num_ceil(cfg->idle_timeout));
 	}
 	if (cfg->max_time > 0)
-		SET(CURLOPT_TIMEOUT_MS, (long)ceil(cfg->max_time * 1000));
+		SET(CURLOPT_TIMEOUT_MS, (long)num_ceil(cfg->max_time * 1000));
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
 	SET(CURLOPT_HTTP_VERSION, curl_http_version(cfg));
 	if (may_multiplex(cfg, req->url))

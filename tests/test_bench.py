@@ -75,3 +75,15 @@ def test_bench_tiny(tmp_path):
         assert section in text, "%s missing from the report" % section
     assert sorted(table_rows(text)) == sorted(rows)
     assert "- urlfan: urlfan " in text  # `urlfan --version`'s first line
+
+
+def test_urlfan_does_not_load_libm():
+    """Loading libm.so costs about 0.4 MiB of resident memory, against a
+    12 MiB budget (docs/PERFORMANCE.md), so src/num.c does the little
+    floating-point maths urlfan needs. A new ceil() or log2() call would
+    bring libm back; this catches it."""
+    out = subprocess.run(["readelf", "-d", URLFAN], capture_output=True, text=True,
+                         check=True).stdout
+    needed = [line.split("[")[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
+    assert "libcurl.so.4" in needed
+    assert not [n for n in needed if n.startswith("libm.so")], needed
