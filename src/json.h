@@ -19,6 +19,9 @@
  * out may be NULL to only validate. Returns 0, or -1 when s is not valid
  * JSON; then out is left as it was. Strings must be valid UTF-8. */
 int json_reformat(const char *s, size_t n, struct buf *out, int indent);
+/* json_reformat(s, n, out, -1) without the SIMD path: what it does for short
+ * texts and on machines without SSE2. The tests compare the two. */
+int json_minify_portable(const char *s, size_t n, struct buf *out);
 
 /* The span of one top-level object member, as raw text. */
 struct json_member {

@@ -278,13 +278,28 @@ int output_record(struct output *out, const struct result *res)
 		copy.body = NULL;
 		res = &copy;
 	}
-	out->scratch.len = 0;
-	format(out, res, &out->scratch);
-	if (out->window)
+	if (out->window) {
+		out->scratch.len = 0;
+		format(out, res, &out->scratch);
 		return hold(out, res->req->index, &out->scratch);
-	if (out->scratch.len == 0)
+	}
+	/* In completion order the record is built straight in the write
+	 * buffer (a body is copied once less); it is flushed only whole. */
+	size_t mark = out->pending.len;
+	if (out->cfg->format == FORMAT_JSON && !out->write_out)
+		buf_adds(&out->pending, out->written ? ",\n" : "[\n");
+	size_t at = out->pending.len;
+	format(out, res, &out->pending);
+	if (out->pending.len == at) { /* nothing to write for this one */
+		out->pending.len = mark;
+		if (out->pending.data)
+			out->pending.data[mark] = '\0';
 		return 0;
-	return emit(out, out->scratch.data, out->scratch.len);
+	}
+	out->written++;
+	if (out->pending.len >= FLUSH_AT)
+		return output_flush(out);
+	return 0;
 }
 
 int output_skip(struct output *out, size_t index)

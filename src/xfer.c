@@ -121,7 +121,9 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 	}
 	x->size += len;
 	if (x->fd < 0) {
-		buf_add(&x->body, data, len);
+		/* --no-body: records show none, so none is kept. */
+		if (!x->sh->cfg->no_body)
+			buf_add(&x->body, data, len);
 		return len;
 	}
 	for (size_t done = 0; done < len;) {

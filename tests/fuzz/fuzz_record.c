@@ -316,6 +316,31 @@ static void check_record(const struct result *res, bool with_body)
 	buf_free(&out);
 }
 
+/* The SIMD minifier (texts of 256 bytes and more) against the portable
+ * one: same verdict, same bytes. Short inputs are padded with white space,
+ * h % 64 bytes in front to move them across the 64-byte blocks. min holds
+ * json_reformat(s, n, -1) after a 4-byte mark, and rc its result. */
+static void check_fast_minify(const char *s, size_t n, uint32_t h, const struct buf *min,
+			      int rc)
+{
+	struct buf ref = BUF_INIT;
+	CHECK(json_minify_portable(s, n, &ref) == rc);
+	CHECK(ref.len == min->len - 4);
+	CHECK(ref.len == 0 || memcmp(ref.data, min->data + 4, ref.len) == 0);
+	size_t lead = h % 64, total = lead + n < 256 ? 256 : lead + n;
+	char *padded = malloc(total);
+	CHECK(padded);
+	memset(padded, ' ', total);
+	memcpy(padded + lead, s, n);
+	struct buf fast = BUF_INIT, slow = BUF_INIT;
+	CHECK(json_reformat(padded, total, &fast, -1) == json_minify_portable(padded, total, &slow));
+	CHECK(fast.len == slow.len && memcmp(fast.data ? fast.data : "", slow.data ? slow.data : "", fast.len) == 0);
+	free(padded);
+	buf_free(&fast);
+	buf_free(&slow);
+	buf_free(&ref);
+}
+
 /* json.h on the raw input. */
 static void check_json(const char *s, size_t n, uint32_t h)
 {
@@ -328,6 +353,7 @@ static void check_json(const char *s, size_t n, uint32_t h)
 	CHECK(rc == 0 || rc == -1);
 	CHECK(json_reformat(s, n, NULL, -1) == rc);
 	CHECK(json_reformat(s, n, &pretty, indent) == rc);
+	check_fast_minify(s, n, h, &min, rc);
 	CHECK(min.data[min.len] == '\0' && pretty.data[pretty.len] == '\0');
 	CHECK(memcmp(min.data, mark, 4) == 0 && memcmp(pretty.data, mark, 4) == 0);
 	const char *m = min.data + 4, *p = pretty.data + 4;

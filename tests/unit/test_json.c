@@ -309,6 +309,169 @@ static void test_json_differential_cjson(void **state)
 	assert_true(valid <= sizeof diff_docs / sizeof *diff_docs - 20);
 }
 
+/* --- the SIMD minifier against the portable one ----------------------- */
+
+/* Both minifiers on s[0..n): same verdict, same bytes, and out's earlier
+ * content kept. */
+static void expect_same_minify(const char *s, size_t n)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	buf_adds(&a, "pre");
+	buf_adds(&b, "pre");
+	int ra = json_reformat(s, n, &a, -1);
+	int rb = json_minify_portable(s, n, &b);
+	if (ra != rb || a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+		fail_msg("minifiers disagree (%d vs %d) on %zu bytes: '%.*s'", ra, rb, n,
+			 (int)(n < 300 ? n : 300), s);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* Each document at every alignment within a 64-byte block and with tails
+ * of every length the last block can have, long enough for the SIMD path. */
+static void expect_same_padded(const char *d)
+{
+	size_t n = strlen(d);
+	char *s = malloc(n + 400);
+	assert_non_null(s);
+	for (size_t lead = 0; lead < 64; lead++) {
+		for (size_t trail = 0; trail < 80; trail += lead % 2 ? 7 : 1) {
+			size_t pre = lead + (n + lead + trail < 256 ? 256 - (n + lead + trail) : 0);
+			const char *ws = " \n\t\r";
+			for (size_t k = 0; k < pre; k++)
+				s[k] = ws[k % 4];
+			memcpy(s + pre, d, n);
+			memset(s + pre + n, ' ', trail);
+			expect_same_minify(s, pre + n + trail);
+		}
+	}
+	free(s);
+}
+
+static void test_json_fast_minify_fixed_docs(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof invalid_docs / sizeof *invalid_docs; i++)
+		expect_same_padded(invalid_docs[i]);
+	for (size_t i = 0; i < sizeof diff_docs / sizeof *diff_docs; i++)
+		expect_same_padded(diff_docs[i]);
+	/* Words that white space must keep apart, and strings where white
+	 * space is kept. */
+	static const char *const docs[] = {
+		"[1 2]", "[1\n2]", "[tr ue]", "[1 ,2]", "[1, 2]", "{\"a\" : 1 0}",
+		"[- 1]", "[1 .5]", "[1e 5]", "[null null]", "[true\tfalse]",
+		"[\"a b\",\"c\\\" d\"]", "[\"\\\\\" , \"x\"]", "\"\\\\\\\"\"",
+		"[\"\\u00e9 \\ud83d\\ude00\"]", "[\"caf\xc3\xa9\"]", "[\"\xc3\"]",
+		"[1]\xc3\xa9", "[\"\x01\"]", "[\"\t\"]", "[\"a\\x\"]", "[\"\\u12g4\"]",
+		"[\"unterminated]", "[\"a\\", "[1,\"\\\"]", "{\"k\":[{}, [], {\"\":\"\"}]}",
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+		expect_same_padded(docs[i]);
+}
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+static void add_ws(struct buf *b)
+{
+	static const char *const ws[] = {"", "", "", " ", "\n  ", "\t", "\r\n", "   "};
+	buf_adds(b, ws[rnd(8)]);
+}
+
+/* A random JSON value, with white space, escapes and UTF-8. */
+static void gen_value(struct buf *b, int depth)
+{
+	static const char *const strings[] = {
+		"\"\"", "\"a\"", "\"item 42\"", "\"quote \\\" and \\\\ back\"",
+		"\"\\u00e9\\n\\t\\/\"", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+		"\"a long string value that crosses a 64-byte block, surely, yes it does!\"",
+		"\"\\\\\\\\\\\\\"", "\"\\ud83d\\ude00\"",
+	};
+	static const char *const scalars[] = {
+		"0", "-0", "1", "-12", "3.25", "1e10", "-2.5E-3", "12345678901234567890",
+		"true", "false", "null", "0.5e+7",
+	};
+	unsigned k = rnd(depth > 6 ? 2 : 4);
+	if (k == 0) {
+		buf_adds(b, strings[rnd(sizeof strings / sizeof *strings)]);
+	} else if (k == 1) {
+		buf_adds(b, scalars[rnd(sizeof scalars / sizeof *scalars)]);
+	} else {
+		bool obj = k == 2;
+		buf_addc(b, obj ? '{' : '[');
+		unsigned items = rnd(6);
+		for (unsigned i = 0; i < items; i++) {
+			if (i)
+				buf_addc(b, ',');
+			add_ws(b);
+			if (obj) {
+				buf_adds(b, strings[rnd(sizeof strings / sizeof *strings)]);
+				add_ws(b);
+				buf_addc(b, ':');
+				add_ws(b);
+			}
+			gen_value(b, depth + 1);
+			add_ws(b);
+		}
+		buf_addc(b, obj ? '}' : ']');
+	}
+}
+
+static void test_json_fast_minify_random(void **state)
+{
+	(void)state;
+	static const char alphabet[] = " \t\n\r\"\\{}[]:,0123456789.-+eEtrufalsn\x01\x1f\x7f\x80\xc3\xa9\xff";
+	size_t accepted = 0, runs = 20000;
+	for (size_t r = 0; r < runs; r++) {
+		struct buf b = BUF_INIT;
+		buf_addc(&b, '[');
+		while (b.len < 200 + rnd(3000)) {
+			gen_value(&b, 0);
+			buf_addc(&b, ',');
+			add_ws(&b);
+		}
+		gen_value(&b, 0);
+		buf_addc(&b, ']');
+		/* Most runs get a few random edits: replaced, inserted or
+		 * deleted bytes, or a cut. */
+		unsigned edits = rnd(4);
+		for (unsigned e = 0; e < edits && b.len > 2; e++) {
+			size_t at = rnd((unsigned)b.len);
+			char c = alphabet[rnd(sizeof alphabet - 1)];
+			switch (rnd(4)) {
+			case 0:
+				b.data[at] = c;
+				break;
+			case 1:
+				buf_addc(&b, ' ');
+				memmove(b.data + at + 1, b.data + at, b.len - at - 1);
+				b.data[at] = c;
+				break;
+			case 2:
+				memmove(b.data + at, b.data + at + 1, b.len - at - 1);
+				b.len--;
+				break;
+			default:
+				b.len = at + 1;
+				break;
+			}
+		}
+		expect_same_minify(b.data, b.len);
+		accepted += json_reformat(b.data, b.len, NULL, -1) == 0;
+		buf_free(&b);
+	}
+	/* Both verdicts must be well represented. */
+	assert_true(accepted > runs / 5);
+	assert_true(accepted < runs - runs / 5);
+}
+
 /* --- json_object_next ----------------------------------------------- */
 
 static void expect_member(const struct json_member *m, const char *key,
@@ -622,6 +785,8 @@ int main(void)
 		cmocka_unit_test(test_json_failure_rolls_back_partial_output),
 		cmocka_unit_test(test_json_validate_only),
 		cmocka_unit_test(test_json_differential_cjson),
+		cmocka_unit_test(test_json_fast_minify_fixed_docs),
+		cmocka_unit_test(test_json_fast_minify_random),
 		cmocka_unit_test(test_json_object_next_members),
 		cmocka_unit_test(test_json_object_next_empty),
 		cmocka_unit_test(test_json_object_next_invalid),
