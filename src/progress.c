@@ -173,7 +173,7 @@ void progress_record(struct progress *p, const struct result *res)
 		p->ok++;
 	else
 		p->failed++;
-	p->bytes += res->body_len;
+	p->bytes += res->size; /* in memory or written to a file (-O) */
 	if (res->error != ERR_NONE) {
 		p->errors++;
 		if ((unsigned)res->error < KIND_MAX)
