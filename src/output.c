@@ -231,12 +231,18 @@ static void format(struct output *out, const struct result *res, struct buf *b)
 	}
 }
 
-/* Move one finished record to the write buffer, with json's array
- * punctuation, which depends on the emission order. */
-static int emit(struct output *out, const char *bytes, size_t len)
+/* json's array punctuation before a record, which depends on the
+ * emission order. */
+static void separate(struct output *out)
 {
 	if (out->cfg->format == FORMAT_JSON && !out->write_out)
 		buf_adds(&out->pending, out->written ? ",\n" : "[\n");
+}
+
+/* Move one finished record to the write buffer. */
+static int emit(struct output *out, const char *bytes, size_t len)
+{
+	separate(out);
 	buf_add(&out->pending, bytes, len);
 	out->written++;
 	if (out->pending.len >= FLUSH_AT)
@@ -286,8 +292,7 @@ int output_record(struct output *out, const struct result *res)
 	/* In completion order the record is built straight in the write
 	 * buffer (a body is copied once less); it is flushed only whole. */
 	size_t mark = out->pending.len;
-	if (out->cfg->format == FORMAT_JSON && !out->write_out)
-		buf_adds(&out->pending, out->written ? ",\n" : "[\n");
+	separate(out);
 	size_t at = out->pending.len;
 	format(out, res, &out->pending);
 	if (out->pending.len == at) { /* nothing to write for this one */
