@@ -267,6 +267,20 @@ static inline __attribute__((always_inline)) void emit(struct scan *sc, const ch
 		buf_add(sc->out, p, n);
 }
 
+/* The scanners' stack of open containers: in the caller's array small
+ * (*cap bytes) at first, then on the heap, doubling each time it is full.
+ * Returns the stack to use from now on. */
+static char *stack_grow(char *stack, const char *small, size_t *cap)
+{
+	size_t old = *cap;
+	*cap = 2 * old;
+	if (stack != small)
+		return xrealloc(stack, *cap);
+	char *heap = xmalloc(*cap);
+	memcpy(heap, small, old);
+	return heap;
+}
+
 /* Scan exactly one value starting at *pos, copying it to the output.
  * Containers are tracked on an explicit stack (on the C stack up to a
  * modest depth, then on the heap) so that deep nesting costs memory, not
@@ -312,15 +326,8 @@ static int scan_value(struct scan *sc, size_t *pos)
 				emit(sc, &close, 1);
 				end = j + 1;
 			} else {
-				if (depth == cap) {
-					cap *= 2;
-					if (stack == small) {
-						stack = xmalloc(cap);
-						memcpy(stack, small, sizeof small);
-					} else {
-						stack = xrealloc(stack, cap);
-					}
-				}
+				if (depth == cap)
+					stack = stack_grow(stack, small, &cap);
 				stack[depth++] = c;
 				newline(sc, depth);
 				want_key = c == '{';
@@ -598,15 +605,8 @@ value:
 			i += 2;
 			goto after;
 		}
-		if (depth == cap) {
-			cap *= 2;
-			if (stack == small) {
-				stack = xmalloc(cap);
-				memcpy(stack, small, sizeof small);
-			} else {
-				stack = xrealloc(stack, cap);
-			}
-		}
+		if (depth == cap)
+			stack = stack_grow(stack, small, &cap);
 		stack[depth++] = s[i++];
 		if (stack[depth - 1] == '{')
 			goto key;
