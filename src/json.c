@@ -435,11 +435,16 @@ static inline uint64_t prefix_xor(uint64_t x)
 	return x;
 }
 
+/* The letters that may follow a backslash, other than 'u'. */
+static const unsigned char escape_letter[256] = {
+	['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1, ['t'] = 1,
+};
+
 static bool valid_escape(const char *e)
 {
 	if (e[0] == 'u')
 		return is_hex(e[1]) && is_hex(e[2]) && is_hex(e[3]) && is_hex(e[4]);
-	return e[0] && strchr("\"\\/bfnrt", e[0]);
+	return escape_letter[(unsigned char)e[0]];
 }
 
 /* Bytes escaped by a backslash in block p: each backslash not itself
@@ -513,25 +518,30 @@ static inline size_t compact(const char *p, uint64_t keep, char *o)
 __attribute__((target("ssse3"), always_inline))
 static inline size_t pass1_block(struct pass1 *st, const char *p, char *o)
 {
+	/* White space and structure are found by the byte's low nibble:
+	 * pshufb looks up the one byte of each class with that nibble (or
+	 * 0xff, which no byte gets: pshufb gives 0 for bytes >= 0x80) and the
+	 * byte is of the class when it is the one looked up. '[' and ']' are
+	 * '{' and '}' without the 0x20 bit, so structure is looked up with
+	 * that bit set. That also takes in 0x0c and 0x1a: control characters,
+	 * refused in strings here and kept outside them, where pass 2 refuses
+	 * them as it refuses any byte that starts no token. */
+	const __m128i ws_of = _mm_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1,
+					    -1, '\t', '\n', -1, -1, '\r', -1, -1);
+	const __m128i st_of = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1,
+					    -1, -1, ':', '{', ',', '}', -1, -1);
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-	const __m128i bit5 = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{');
-	const __m128i close = _mm_set1_epi8('}'), colon = _mm_set1_epi8(':');
-	const __m128i comma = _mm_set1_epi8(','), us = _mm_set1_epi8(0x1f);
+	const __m128i bit5 = _mm_set1_epi8(0x20), us = _mm_set1_epi8(0x1f);
 	const __m128i zero = _mm_setzero_si128();
 	uint64_t Q = 0, W = 0, N = 0, C = 0;
 	__m128i any_b = zero, any_h = zero, b[4];
 	for (int k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
 		__m128i q = _mm_cmpeq_epi8(v, quote);
-		__m128i w = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)),
-					 _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr)));
-		/* '[' and ']' are '{' and '}' without the 0x20 bit. */
+		__m128i w = _mm_cmpeq_epi8(_mm_shuffle_epi8(ws_of, v), v);
 		__m128i lo = _mm_or_si128(v, bit5);
-		__m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lo, open), _mm_cmpeq_epi8(lo, close)),
-					 _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma)));
 		__m128i c = _mm_cmpeq_epi8(_mm_subs_epu8(v, us), zero); /* <= 0x1f */
+		__m128i s = _mm_cmpeq_epi8(_mm_shuffle_epi8(st_of, lo), lo);
 		b[k] = _mm_cmpeq_epi8(v, bslash);
 		any_b = _mm_or_si128(any_b, b[k]);
 		any_h = _mm_or_si128(any_h, v);
@@ -567,19 +577,25 @@ static inline size_t pass1_block(struct pass1 *st, const char *p, char *o)
 	return compact(p, ~ws, o);
 }
 
-/* '"' and '\\': what ends a run of plain string bytes in pass 2. */
-static const unsigned char quote_or_bs[256] = {['"'] = 1, ['\\'] = 1};
-
 /* Past the string whose opening quote is at u[i]: its contents were
- * checked in pass 1, so only its closing quote is looked for (a backslash
- * takes the byte after it along). At the sentinel, returns more than n. */
+ * checked in pass 1, so only its closing quote is looked for, 16 bytes at
+ * a time (a backslash takes the byte after it along). At the sentinel,
+ * returns more than n; the 16 bytes after it are quotes too. */
 static inline __attribute__((always_inline)) size_t skip_string(const unsigned char *u, size_t i)
 {
-	for (i++;; i += 2) {
-		while (!quote_or_bs[u[i]])
-			i++;
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	for (i++;;) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		if (m == 0) {
+			i += 16;
+			continue;
+		}
+		i += (unsigned)__builtin_ctz(m);
 		if (u[i] == '"')
 			return i + 1;
+		i += 2;
 	}
 }
 
@@ -697,7 +713,10 @@ __attribute__((target("ssse3")))
 static int minify_fast(const char *s, size_t n, struct buf *out)
 {
 	size_t start = out->len;
-	buf_reserve(out, n + 80);
+	/* Pass 1 writes at most n + 112 bytes (the padded tail below may keep
+	 * up to 112 spaces inside an unterminated string), and up to 8 past
+	 * its last byte; the sentinels take 18. */
+	buf_reserve(out, n + 192);
 	char *o = out->data + start;
 	struct pass1 st = {0};
 	size_t i = 0;
@@ -714,9 +733,9 @@ static int minify_fast(const char *s, size_t n, struct buf *out)
 
 	char *m = out->data + start;
 	size_t len = (size_t)(o - m);
-	/* Sentinels, within the n + 80 reserved: pass 2 stops at a quote,
-	 * and one escape step may go one byte past the first. */
-	m[len] = m[len + 1] = '"';
+	/* Sentinels: pass 2 stops at a quote, an escape step may go one
+	 * byte past the first, and skip_string() reads 16 bytes at a time. */
+	memset(m + len, '"', 18);
 	if (st.bad || st.in_string || (st.high && !utf8_valid(s, n)) ||
 	    check_minified(m, len) != 0) {
 		out->len = start;

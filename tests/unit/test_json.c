@@ -364,6 +364,10 @@ static void test_json_fast_minify_fixed_docs(void **state)
 		"[\"\\u00e9 \\ud83d\\ude00\"]", "[\"caf\xc3\xa9\"]", "[\"\xc3\"]",
 		"[1]\xc3\xa9", "[\"\x01\"]", "[\"\t\"]", "[\"a\\x\"]", "[\"\\u12g4\"]",
 		"[\"unterminated]", "[\"a\\", "[1,\"\\\"]", "{\"k\":[{}, [], {\"\":\"\"}]}",
+		/* 0x0c and 0x1a share their low nibble with ',' and ':' once
+		 * the 0x20 bit is set, as '[' and ']' do with '{' and '}'. */
+		"[1\f2]", "[1 \f 2]", "\f[]", "[\x1a]", "{\"a\"\x1a1}", "{\"a\":1\f\"b\":2}",
+		"[\"a\fb\"]", "[\"\x1a\"]", "[1\x0c]", "[\x3a]", "[1\x2c2]",
 	};
 	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
 		expect_same_padded(docs[i]);
