@@ -388,7 +388,6 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 {
 	struct fetch *f = userp;
 	(void)easy;
-	(void)socketp;
 	if (what == CURL_POLL_REMOVE) {
 		epoll_ctl(f->epfd, EPOLL_CTL_DEL, fd, NULL);
 		return 0;
@@ -397,8 +396,17 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 		.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
 		.data.fd = fd,
 	};
-	if (epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+	/* A socket libcurl has not seen before, or again after a REMOVE,
+	 * comes with no socketp: it is added and marked, which saves a failed
+	 * EPOLL_CTL_MOD a connection (and a reuse). A MOD that finds nothing
+	 * still adds. */
+	if (!socketp) {
+		if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+			epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev);
+		curl_multi_assign(f->multi, fd, f);
+	} else if (epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
 		epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
+	}
 	return 0;
 }
 
