@@ -366,8 +366,8 @@ static void test_json_fast_minify_fixed_docs(void **state)
 		"[\"unterminated]", "[\"a\\", "[1,\"\\\"]", "{\"k\":[{}, [], {\"\":\"\"}]}",
 		/* 0x0c and 0x1a share their low nibble with ',' and ':' once
 		 * the 0x20 bit is set, as '[' and ']' do with '{' and '}'. */
-		"[1\f2]", "[1 \f 2]", "\f[]", "[\x1a]", "{\"a\"\x1a1}", "{\"a\":1\f\"b\":2}",
-		"[\"a\fb\"]", "[\"\x1a\"]", "[1\x0c]", "[\x3a]", "[1\x2c2]",
+		"[1\f2]", "[1 \f 2]", "\f[]", "[\x1a]", "{\"a\"\x1a" "1}", "{\"a\":1\f\"b\":2}",
+		"[\"a\fb\"]", "[\"\x1a\"]", "[1\x0c]", "[\x3a]", "[1\x2c" "2]",
 	};
 	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
 		expect_same_padded(docs[i]);
