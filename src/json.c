@@ -58,11 +58,6 @@ bool utf8_valid(const char *s, size_t n)
 	return true;
 }
 
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* JSON white space: tab, newline, carriage return, space. */
 static const unsigned char ws_byte[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -74,6 +69,11 @@ static const unsigned char ws_byte[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+
+static bool is_ws(char c)
+{
+	return ws_byte[(unsigned char)c];
+}
 
 static size_t skip_ws(const char *s, size_t n, size_t i)
 {

@@ -94,20 +94,23 @@ static int ref_base64_decode(const char *s, size_t n, struct buf *out)
 	return 0;
 }
 
+/* The index of the closing quote of the string that opens at s[i], or n. */
+static size_t string_close(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n && s[i] != '"'; i++)
+		if (s[i] == '\\')
+			i++;
+	return i < n ? i : n;
+}
+
 /* The greatest nesting depth of valid JSON text s (strings skipped). */
 static size_t json_depth(const char *s, size_t n)
 {
 	size_t depth = 0, max = 0;
-	bool in_str = false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
+		if (c == '"') {
+			i = string_close(s, n, i);
 		} else if (c == '{' || c == '[') {
 			if (++depth > max)
 				max = depth;
@@ -168,16 +171,10 @@ static bool cjson_can_read(const char *s, size_t n)
 /* Whether JSON text s has white space outside its strings. */
 static bool has_outer_ws(const char *s, size_t n)
 {
-	bool in_str = false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
+		if (c == '"') {
+			i = string_close(s, n, i);
 		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			return true;
 		}
