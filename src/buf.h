@@ -3,8 +3,7 @@
  * A struct buf owns its data; buf_free() releases it and leaves an empty,
  * reusable buffer. data is always NUL-terminated when len > 0 or after any
  * append, so it can be printed as a string when it holds no NUL bytes.
- * Allocation failure aborts the program: urlfan cannot do anything useful
- * without memory, and checking every append would hide the real logic. */
+ * Allocation failure aborts the program, as with the xalloc.h helpers. */
 #ifndef URLFAN_BUF_H
 #define URLFAN_BUF_H
 
@@ -31,12 +30,5 @@ void buf_free(struct buf *b);
  * printf's "%.6f" for the values libcurl reports). */
 void buf_add_uint(struct buf *b, unsigned long long v);
 void buf_add_seconds(struct buf *b, double secs);
-
-/* Allocation helpers with the same abort-on-failure contract. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrndup(const char *s, size_t n);
-char *xstrdup(const char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include "num.h"
 #include "url.h"
 #include "xfer.h"
+#include "xalloc.h"
 
 /* One request in flight. Each slot keeps its xfer (and so its easy handle
  * and buffers) for the next request it runs; CURLINFO_PRIVATE points here. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "xalloc.h"
 
 struct node {
 	void *item;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* Decoder state for one UTF-8 sequence: returns its length, or 0 when the
  * bytes at s (n available) do not start a well-formed sequence. */
 static size_t utf8_seq(const unsigned char *s, size_t n)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "xalloc.h"
 
 /* Long-only options get codes above the char range. */
 enum {

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "num.h"
 #include "source.h"
+#include "xalloc.h"
 
 /* Latency histogram. Bucket i (1..HIST_N) holds times in
  * [HIST_LO * R^(i-1), HIST_LO * R^i) with R = 2^(1/HIST_STEPS); bucket 0

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "json.h"
 #include "url.h"
+#include "xalloc.h"
 
 struct resume {
 	/* --skip-done: an open-addressing set of keys. */

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xalloc.h"
+
 /* Bounds on names: each part fits every common file system, and the whole
  * path stays far below PATH_MAX. */
 #define PART_MAX 200

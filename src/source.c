@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "json.h"
 #include "opts.h"
+#include "xalloc.h"
 
 /* How much of an overlong line an invalid_input record keeps. */
 #define LONG_LINE_KEEP 1024

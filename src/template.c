@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "xalloc.h"
 
 enum mode {
 	AS_TEXT, /* --write-out and --name: plain text */

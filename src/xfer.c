@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "num.h"
 #include "url.h"
+#include "xalloc.h"
 
 struct xfer {
 	CURL *easy;

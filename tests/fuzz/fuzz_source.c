@@ -20,6 +20,7 @@
 #include "fuzz.h"
 #include "json.h"
 #include "source.h"
+#include "xalloc.h"
 
 static bool same_str(const char *a, const char *b)
 {

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "result.h"
 #include "template.h"
+#include "xalloc.h"
 
 /* Response headers as result.h has them: "name\0value\0" pairs, a
  * repeated name and an empty value included. */

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "hostlimit.h"
+#include "xalloc.h"
 
 static void test_hostlimit_per_host_cap_and_fifo(void **state)
 {

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "source.h"
+#include "xalloc.h"
 
 /* --- helpers ---------------------------------------------------------- */
 
