@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <errno.h>
-#include <math.h> /* ldexp(), which libc has */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -13,25 +12,34 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "hostlimit.h"
 #include "msg.h"
 #include "num.h"
+#include "retry.h"
 #include "url.h"
-#include "xfer.h"
 #include "xalloc.h"
+#include "xfer.h"
+
+/* A request the engine holds, from the moment it is read until its record
+ * is delivered: the input's request and the engine's own count of tries. */
+struct job {
+	struct request *req;
+	long attempts;
+};
 
 /* One request in flight. Each slot keeps its xfer (and so its easy handle
  * and buffers) for the next request it runs; CURLINFO_PRIVATE points here. */
 struct slot {
 	struct xfer *x;
-	struct request *req;
+	struct job *job;
 	struct host *host;
 };
 
 /* A request waiting out its retry delay; it holds no slot meanwhile. */
 struct delayed {
 	double due;
-	struct request *req;
+	struct job *job;
 };
 
 /* The loop's whole state: one struct, one xfer per easy handle (found
@@ -41,7 +49,8 @@ struct fetch {
 	struct source *src;
 	CURLM *multi;
 	struct hostlimit *hl;
-	struct xfer_shared shared;
+	struct xfer_env env;
+	struct retry_policy retry;
 	size_t readahead;
 	bool input_done;   /* EOF or read error: no more requests */
 	bool input_blocked; /* the source said AGAIN: wait for its fd */
@@ -55,19 +64,13 @@ struct fetch {
 	int level;          /* interruption acted on: 0, 1 or 2 */
 	double deadline_at; /* 0: no --deadline */
 	int epfd;           /* epoll: libcurl's sockets, the wake fd, input */
+	int epoll_errno;    /* an epoll_ctl() that failed: the loop stops */
 	double curl_due;    /* when libcurl wants its timeout action; 0: never */
 	bool input_watched; /* the input fd is in the epoll set */
 	struct delayed *heap; /* retries, a min-heap on due */
 	size_t nheap, capheap;
 	uint64_t rng;       /* for backoff jitter */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A uniform number in [0, 1): xorshift64*, enough for jitter. */
 static double uniform(struct fetch *f)
@@ -78,7 +81,7 @@ static double uniform(struct fetch *f)
 	return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
-static void heap_push(struct fetch *f, double due, struct request *req)
+static void heap_push(struct fetch *f, double due, struct job *job)
 {
 	if (f->nheap == f->capheap) {
 		f->capheap = f->capheap ? f->capheap * 2 : 16;
@@ -89,12 +92,12 @@ static void heap_push(struct fetch *f, double due, struct request *req)
 		f->heap[i] = f->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	f->heap[i] = (struct delayed){due, req};
+	f->heap[i] = (struct delayed){due, job};
 }
 
-static struct request *heap_pop(struct fetch *f)
+static struct job *heap_pop(struct fetch *f)
 {
-	struct request *top = f->heap[0].req;
+	struct job *top = f->heap[0].job;
 	struct delayed last = f->heap[--f->nheap];
 	size_t i = 0;
 	for (;;) {
@@ -113,9 +116,34 @@ static struct request *heap_pop(struct fetch *f)
 	return top;
 }
 
-size_t fetch_readahead(const struct config *cfg)
+static struct job *job_new(struct request *req)
 {
-	return 4 * (size_t)cfg->parallel;
+	struct job *job = xmalloc(sizeof *job);
+	job->req = req;
+	job->attempts = 0;
+	return job;
+}
+
+static void job_free(struct job *job)
+{
+	if (!job)
+		return;
+	request_free(job->req);
+	free(job);
+}
+
+/* The request's own part of its result: who it is, not what happened. */
+static void describe(struct result *res, const struct request *req, long attempts)
+{
+	memset(res, 0, sizeof *res);
+	res->index = req->index;
+	res->id = req->id;
+	res->line = req->line;
+	res->line_len = req->line_len;
+	res->host = req->error ? "" : req->hostkey;
+	if (!req->error)
+		url_path(req->url, &res->path, &res->path_len);
+	res->attempts = attempts;
 }
 
 static void deliver(struct fetch *f, const struct result *res)
@@ -127,15 +155,15 @@ static void deliver(struct fetch *f, const struct result *res)
 	}
 }
 
-/* A request that never reached libcurl gets its record here. */
-static void deliver_error(struct fetch *f, const struct request *req,
+/* A request that never reached libcurl (or not again) gets its record
+ * here. */
+static void deliver_error(struct fetch *f, const struct request *req, long attempts,
 			  enum err_kind kind, const char *message)
 {
 	struct result res;
 	struct buf masked = BUF_INIT;
-	memset(&res, 0, sizeof res);
+	describe(&res, req, attempts);
 	url_mask(&masked, req->url ? req->url : req->line);
-	res.req = req;
 	res.url = masked.data;
 	res.method = xfer_method(req, f->cfg);
 	res.error = kind;
@@ -160,14 +188,14 @@ static void read_input(struct fetch *f)
 		case SOURCE_REQUEST:
 			if (req->error) {
 				msg_verbose(1, "[%zu] invalid input: %s", req->index, req->error);
-				deliver_error(f, req, ERR_INVALID_INPUT, req->error);
+				deliver_error(f, req, 0, ERR_INVALID_INPUT, req->error);
 				request_free(req);
 			} else if (f->hooks->skip && f->hooks->skip(req, f->hooks->ctx)) {
 				msg_verbose(1, "[%zu] skipped: done before", req->index);
 				f->stats->skipped++;
 				request_free(req);
 			} else {
-				hostlimit_push(f->hl, req->hostkey, req);
+				hostlimit_push(f->hl, req->hostkey, job_new(req));
 			}
 			break;
 		case SOURCE_AGAIN:
@@ -193,84 +221,69 @@ static void start_ready(struct fetch *f)
 {
 	while (!f->stop && f->level == 0 && f->nfree > 0) {
 		struct host *host;
-		struct request *req = hostlimit_pop(f->hl, &host);
-		if (!req)
+		struct job *job = hostlimit_pop(f->hl, &host);
+		if (!job)
 			return;
+		struct request *req = job->req;
 		struct slot *s = &f->slots[f->free_slots[f->nfree - 1]];
 		char err[256];
 		if (!s->x && !(s->x = xfer_create())) {
 			snprintf(err, sizeof err, "cannot create a transfer");
 			goto fail;
 		}
-		if (xfer_setup(s->x, &f->shared, req, err, sizeof err) != 0)
+		if (xfer_setup(s->x, &f->env, req, err, sizeof err) != 0)
 			goto fail;
 		curl_easy_setopt(xfer_easy(s->x), CURLOPT_PRIVATE, s);
 		CURLMcode mc = curl_multi_add_handle(f->multi, xfer_easy(s->x));
 		if (mc != CURLM_OK) {
+			xfer_abandon(s->x);
 			snprintf(err, sizeof err, "%s", curl_multi_strerror(mc));
 			goto fail;
 		}
-		s->req = req;
+		s->job = job;
 		s->host = host;
 		f->nfree--;
 		f->running++;
-		req->attempts++;
+		job->attempts++;
 		if (msg_get_level() >= MSG_VERBOSE) {
 			struct buf masked = BUF_INIT;
 			url_mask(&masked, req->url);
 			msg_verbose(1, "[%zu] start %s (attempt %ld)", req->index, masked.data,
-				    req->attempts);
+				    job->attempts);
 			buf_free(&masked);
 		}
 		continue;
 fail:
-		deliver_error(f, req, ERR_IO, err);
+		deliver_error(f, req, job->attempts, ERR_IO, err);
 		hostlimit_release(f->hl, host);
-		request_free(req);
+		job_free(job);
 	}
 }
 
-static bool idempotent(const char *method)
+/* Apply the retry policy to a finished attempt: pause its host when the
+ * server asked for that, and say whether (and after how long) it is tried
+ * again. Returns the delay, or -1 for no retry. */
+static double apply_retry(struct fetch *f, struct slot *s, CURLcode rc)
 {
-	static const char *const safe[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"};
-	for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++)
-		if (strcmp(method, safe[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Decide whether a finished attempt is retried. Also applies a 429/503
- * Retry-After to the whole host, retried or not. Returns the delay in
- * seconds, or -1 for no retry. */
-static double retry_delay(struct fetch *f, struct slot *s, CURLcode rc)
-{
-	const struct config *cfg = f->cfg;
-	long status;
-	double after;
-	bool transient = xfer_transient(s->x, rc, &status, &after);
-	if (after >= 0 && (status == 429 || status == 503)) {
-		double pause = after < cfg->retry_max_delay ? after : cfg->retry_max_delay;
-		hostlimit_pause(f->hl, s->req->hostkey, now() + pause);
-		msg_verbose(1, "[%zu] %s paused for %.1fs (Retry-After)", s->req->index,
-			    s->req->hostkey, pause);
+	struct retry_attempt a;
+	xfer_attempt(s->x, rc, &a);
+	a.attempt = s->job->attempts;
+	a.stopping = f->level > 0;
+	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
+	const struct request *req = s->job->req;
+	if (d.pause_host > 0) {
+		hostlimit_pause(f->hl, req->hostkey, clock_now() + d.pause_host);
+		msg_verbose(1, "[%zu] %s paused for %.1fs (Retry-After)", req->index,
+			    req->hostkey, d.pause_host);
 	}
-	if (!transient || s->req->attempts > cfg->retry || f->level > 0 ||
-	    (!cfg->retry_all_methods && !idempotent(xfer_method(s->req, cfg))))
-		return -1;
-	if (after >= 0)
-		return after < cfg->retry_max_delay ? after : cfg->retry_max_delay;
-	/* Exponential backoff with full jitter. */
-	double cap = cfg->retry_delay * ldexp(1.0, (int)(s->req->attempts - 1 < 60 ? s->req->attempts - 1 : 60));
-	if (cap > cfg->retry_max_delay)
-		cap = cfg->retry_max_delay;
-	return cap * uniform(f);
+	return d.retry ? d.delay : -1;
 }
 
 /* Give a slot back after its transfer left the multi handle. */
 static void free_slot(struct fetch *f, struct slot *s)
 {
 	hostlimit_release(f->hl, s->host);
-	s->req = NULL;
+	s->job = NULL;
 	s->host = NULL;
 	f->free_slots[f->nfree++] = (size_t)(s - f->slots);
 }
@@ -279,17 +292,24 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 {
 	curl_multi_remove_handle(f->multi, xfer_easy(s->x));
 	f->running--;
-	struct request *req = s->req;
-	double delay = retry_delay(f, s, rc);
+	struct job *job = s->job;
+	struct request *req = job->req;
+	double delay = apply_retry(f, s, rc);
 	if (delay >= 0) {
 		msg_verbose(1, "[%zu] attempt %ld failed, retrying in %.2fs", req->index,
-			    req->attempts, delay);
+			    job->attempts, delay);
 		xfer_abandon(s->x);
-		heap_push(f, now() + delay, req);
+		/* A retry goes to the front of its host's queue when its delay
+		 * is over (at once when the host's pause is the wait). */
+		if (delay > 0)
+			heap_push(f, clock_now() + delay, job);
+		else
+			hostlimit_requeue(f->hl, req->hostkey, job);
 		free_slot(f, s);
 		return;
 	}
 	struct result res;
+	describe(&res, req, job->attempts);
 	xfer_finish(s->x, rc, &res);
 	if (res.error)
 		msg_verbose(1, "[%zu] %s: %s", req->index, result_kind_name(res.error),
@@ -299,15 +319,15 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 			    res.time.total, res.size);
 	deliver(f, &res);
 	free_slot(f, s);
-	request_free(req);
+	job_free(job);
 }
 
 /* Retries whose delay is over go to the front of their host's queue. */
 static void requeue_due(struct fetch *f, double t)
 {
 	while (f->nheap && f->heap[0].due <= t) {
-		struct request *req = heap_pop(f);
-		hostlimit_requeue(f->hl, req->hostkey, req);
+		struct job *job = heap_pop(f);
+		hostlimit_requeue(f->hl, job->req->hostkey, job);
 	}
 }
 
@@ -319,15 +339,18 @@ static void interrupt(struct fetch *f, int level)
 		return;
 	if (f->level == 0) {
 		f->input_done = true;
-		struct request *req;
-		while ((req = hostlimit_drain(f->hl))) {
-			deliver_error(f, req, ERR_ABORTED, "interrupted before it started");
-			request_free(req);
+		struct job *job;
+		while ((job = hostlimit_drain(f->hl))) {
+			deliver_error(f, job->req, job->attempts, ERR_ABORTED,
+				      job->attempts ? "interrupted while waiting to retry"
+						    : "interrupted before it started");
+			job_free(job);
 		}
 		while (f->nheap) {
-			req = heap_pop(f);
-			deliver_error(f, req, ERR_ABORTED, "interrupted while waiting to retry");
-			request_free(req);
+			job = heap_pop(f);
+			deliver_error(f, job->req, job->attempts, ERR_ABORTED,
+				      "interrupted while waiting to retry");
+			job_free(job);
 		}
 	}
 	f->level = level;
@@ -335,7 +358,7 @@ static void interrupt(struct fetch *f, int level)
 	if (level < 2)
 		return;
 	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
-		if (f->slots[i].req)
+		if (f->slots[i].job)
 			finish(f, &f->slots[i], CURLE_ABORTED_BY_CALLBACK);
 }
 
@@ -390,7 +413,11 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 	struct fetch *f = userp;
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
-		epoll_ctl(f->epfd, EPOLL_CTL_DEL, fd, NULL);
+		/* libcurl may have closed the socket already (EBADF), which
+		 * took it out of the set. */
+		if (epoll_ctl(f->epfd, EPOLL_CTL_DEL, fd, NULL) != 0 && errno != EBADF &&
+		    errno != ENOENT)
+			f->epoll_errno = errno;
 		return 0;
 	}
 	struct epoll_event ev = {
@@ -401,13 +428,18 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 	 * comes with no socketp: it is added and marked, which saves a failed
 	 * EPOLL_CTL_MOD a connection (and a reuse). A MOD that finds nothing
 	 * still adds. */
+	int rc;
 	if (!socketp) {
-		if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
-			epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev);
+		if ((rc = epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev)) != 0 && errno == EEXIST)
+			rc = epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev);
 		curl_multi_assign(f->multi, fd, f);
-	} else if (epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
-		epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
+	} else if ((rc = epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev)) != 0 && errno == ENOENT) {
+		rc = epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
 	}
+	/* A socket that cannot be watched would leave its transfer hanging
+	 * until a timeout: stop the run instead. */
+	if (rc != 0)
+		f->epoll_errno = errno;
 	return 0;
 }
 
@@ -415,7 +447,7 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct fetch *f = userp;
 	(void)multi;
-	f->curl_due = timeout_ms < 0 ? 0 : now() + (double)timeout_ms / 1000;
+	f->curl_due = timeout_ms < 0 ? 0 : clock_now() + (double)timeout_ms / 1000;
 	return 0;
 }
 
@@ -425,26 +457,33 @@ static void watch_input(struct fetch *f, bool want)
 	if (want == f->input_watched)
 		return;
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = source_fd(f->src)};
-	epoll_ctl(f->epfd, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, ev.data.fd, &ev);
+	if (epoll_ctl(f->epfd, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, ev.data.fd, &ev) != 0)
+		f->epoll_errno = errno;
 	f->input_watched = want;
 }
 
-static int act(struct fetch *f, curl_socket_t fd, int flags, char *err, size_t errlen)
+static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char *err,
+			     size_t errlen)
 {
 	int still;
 	CURLMcode mc = curl_multi_socket_action(f->multi, fd, flags, &still);
 	if (mc != CURLM_OK) {
 		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-		return -1;
+		return FETCH_ECURL;
 	}
-	return 0;
+	if (f->epoll_errno) {
+		snprintf(err, errlen, "epoll_ctl: %s", strerror(f->epoll_errno));
+		return FETCH_ESYS;
+	}
+	return FETCH_OK;
 }
 
-static int loop(struct fetch *f, char *err, size_t errlen)
+static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 {
+	enum fetch_status rc;
 	struct epoll_event events[64];
 	for (;;) {
-		double t = now();
+		double t = clock_now();
 		check_interrupt(f, t);
 		hostlimit_wake(f->hl, t);
 		requeue_due(f, t);
@@ -456,10 +495,10 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 		    f->input_done)
 			return FETCH_OK;
 		size_t before = f->stats->requests, free_before = f->nfree;
-		if (f->curl_due > 0 && now() >= f->curl_due) {
+		if (f->curl_due > 0 && clock_now() >= f->curl_due) {
 			f->curl_due = 0;
-			if (act(f, CURL_SOCKET_TIMEOUT, 0, err, errlen) != 0)
-				return FETCH_ECURL;
+			if ((rc = act(f, CURL_SOCKET_TIMEOUT, 0, err, errlen)) != FETCH_OK)
+				return rc;
 		}
 		drain(f);
 		if (f->stop)
@@ -472,7 +511,11 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 			return FETCH_OK;
 		}
 		watch_input(f, f->input_blocked && !f->input_done);
-		t = now();
+		if (f->epoll_errno) {
+			snprintf(err, errlen, "epoll_ctl: %s", strerror(f->epoll_errno));
+			return FETCH_ESYS;
+		}
+		t = clock_now();
 		int ms = wait_ms(f, t);
 		if (f->curl_due > 0) {
 			double cm = num_ceil((f->curl_due - t) * 1000);
@@ -482,7 +525,7 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 		int n = epoll_wait(f->epfd, events, 64, ms);
 		if (n < 0 && errno != EINTR) {
 			snprintf(err, errlen, "epoll_wait: %s", strerror(errno));
-			return FETCH_ECURL;
+			return FETCH_ESYS;
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
@@ -497,8 +540,8 @@ static int loop(struct fetch *f, char *err, size_t errlen)
 			int flags = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
 				    (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
 				    (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-			if (act(f, fd, flags, err, errlen) != 0)
-				return FETCH_ECURL;
+			if ((rc = act(f, fd, flags, err, errlen)) != FETCH_OK)
+				return rc;
 		}
 	}
 }
@@ -507,69 +550,86 @@ static int loop(struct fetch *f, char *err, size_t errlen)
  * record: the output they would go to is gone. */
 static void teardown(struct fetch *f)
 {
-	struct request *req;
-	while ((req = hostlimit_drain(f->hl)))
-		request_free(req);
+	struct job *job;
+	while (f->hl && (job = hostlimit_drain(f->hl)))
+		job_free(job);
 	for (size_t i = 0; f->slots && i < (size_t)f->cfg->parallel; i++) {
 		struct slot *s = &f->slots[i];
-		if (s->req) {
+		if (s->job) {
 			curl_multi_remove_handle(f->multi, xfer_easy(s->x));
 			xfer_abandon(s->x);
-			request_free(s->req);
+			job_free(s->job);
 		}
 		xfer_destroy(s->x);
 	}
 	for (size_t i = 0; i < f->nheap; i++)
-		request_free(f->heap[i].req);
+		job_free(f->heap[i].job);
 	free(f->heap);
 	hostlimit_destroy(f->hl);
-	xfer_shared_free(&f->shared);
+	xfer_env_free(&f->env);
 	free(f->slots);
 	free(f->free_slots);
 }
 
-int fetch_run(const struct config *cfg, struct source *src,
-	      const struct fetch_hooks *hooks, struct fetch_stats *stats,
-	      char *err, size_t errlen)
+/* The multi handle and the epoll set, wired to each other. */
+static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 {
+	if (!(f->multi = curl_multi_init())) {
+		snprintf(err, errlen, "cannot initialise libcurl's multi handle");
+		return FETCH_ESETUP;
+	}
+	if ((f->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
+		return FETCH_ESETUP;
+	}
+	if (f->hooks->wake_fd >= 0) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = f->hooks->wake_fd};
+		if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, f->hooks->wake_fd, &ev) != 0) {
+			snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
+			return FETCH_ESETUP;
+		}
+	}
+	/* The per-host cap is ours (a semaphore over requests); libcurl may
+	 * open as many connections as that needs, and keep them for reuse. */
+	CURLMcode mc;
+	if ((mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, socket_cb)) ||
+	    (mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f)) ||
+	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, timer_cb)) ||
+	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f)) ||
+	    (mc = curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)f->cfg->parallel * 2))) {
+		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
+		return FETCH_ESETUP;
+	}
+	return FETCH_OK;
+}
+
+enum fetch_status fetch_run(const struct fetch_params *params, const struct fetch_hooks *hooks,
+			    struct fetch_stats *stats, char *err, size_t errlen)
+{
+	const struct config *cfg = params->cfg;
 	struct fetch f = {
 		.cfg = cfg,
-		.src = src,
-		.readahead = fetch_readahead(cfg),
+		.src = params->src,
+		.readahead = params->bounds.readahead,
+		.retry = {cfg->retry, cfg->retry_delay, cfg->retry_max_delay, cfg->retry_all_methods},
 		.hooks = hooks,
 		.stats = stats,
 		.epfd = -1,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ULL,
 	};
 	if (cfg->deadline > 0)
-		f.deadline_at = now() + cfg->deadline;
+		f.deadline_at = clock_now() + cfg->deadline;
 	memset(stats, 0, sizeof *stats);
-	int rc = FETCH_ESETUP;
+	enum fetch_status rc = FETCH_ESETUP;
 	f.slots = xcalloc((size_t)cfg->parallel, sizeof *f.slots);
 	f.free_slots = xcalloc((size_t)cfg->parallel, sizeof *f.free_slots);
 	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
 		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
 	f.hl = hostlimit_create(cfg->per_host);
-	if (xfer_shared_init(&f.shared, cfg, err, errlen) != 0)
+	if (xfer_env_init(&f.env, cfg, params->body, params->sink, err, errlen) != 0)
 		goto out;
-	f.multi = curl_multi_init();
-	f.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!f.multi || f.epfd < 0) {
-		snprintf(err, errlen, "cannot initialise the event loop");
-		goto out;
-	}
-	if (hooks->wake_fd >= 0) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.fd = hooks->wake_fd};
-		epoll_ctl(f.epfd, EPOLL_CTL_ADD, hooks->wake_fd, &ev);
-	}
-	curl_multi_setopt(f.multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(f.multi, CURLMOPT_SOCKETDATA, &f);
-	curl_multi_setopt(f.multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(f.multi, CURLMOPT_TIMERDATA, &f);
-	/* The per-host cap is ours (a semaphore over requests); libcurl may
-	 * open as many connections as that needs, and keep them for reuse. */
-	curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)cfg->parallel * 2);
-	rc = loop(&f, err, errlen);
+	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)
+		rc = loop(&f, err, errlen);
 out:
 	teardown(&f);
 	if (f.multi)

@@ -1,19 +1,23 @@
 /* fetch: the event loop. libcurl's multi interface drives the transfers;
  * urlfan decides which request starts when.
  *
- * fetch_run() pulls requests from a source only while fewer than its
+ * fetch_run() pulls requests from a source only while fewer than the
  * read-ahead bound are waiting, queues each behind its host's semaphore,
- * starts as many as --parallel and the per-host caps allow, and hands every
+ * starts as many as --parallel and the per-host caps allow, applies the
+ * retry policy (retry.h) to every finished attempt, and hands every
  * outcome to a callback as a struct result, exactly once per request line.
- * It knows nothing of output formats. */
+ * It renders nothing: formats, names and files belong to its caller, and
+ * bodies leave it through the body mode and sink it is given. */
 #ifndef URLFAN_FETCH_H
 #define URLFAN_FETCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bounds.h"
 #include "opts.h"
 #include "result.h"
+#include "sink.h"
 #include "source.h"
 
 /* What fetch hands back to its caller. ctx is passed to each. */
@@ -42,6 +46,15 @@ struct fetch_hooks {
 	long idle_ms;
 };
 
+/* What to fetch and how: all borrowed for the run. */
+struct fetch_params {
+	const struct config *cfg;
+	struct bounds bounds;
+	struct source *src;
+	enum body_mode body;
+	const struct sink *sink; /* with BODY_SINK */
+};
+
 struct fetch_stats {
 	size_t requests;  /* records handed to on_result */
 	size_t peak_readahead; /* most requests read but not started at once */
@@ -52,19 +65,15 @@ struct fetch_stats {
 	size_t skipped;   /* requests --skip-done dropped */
 };
 
-enum {
-	FETCH_OK = 0,      /* ran to its end, or a hook stopped it */
-	FETCH_ESETUP = -1, /* could not start (bad -O directory...): nothing fetched */
-	FETCH_ECURL = -2,  /* libcurl failed mid-run */
+enum fetch_status {
+	FETCH_OK,     /* ran to its end, or a hook stopped it */
+	FETCH_ESETUP, /* could not start: nothing fetched */
+	FETCH_ECURL,  /* libcurl failed mid-run */
+	FETCH_ESYS,   /* a system call of the loop failed mid-run (epoll) */
 };
 
-/* Run the whole set of requests from src. Returns a FETCH_ code; err gets
- * the reason for the errors. */
-int fetch_run(const struct config *cfg, struct source *src,
-	      const struct fetch_hooks *hooks, struct fetch_stats *stats,
-	      char *err, size_t errlen);
-
-/* The read-ahead bound for a config: requests read but not yet started. */
-size_t fetch_readahead(const struct config *cfg);
+/* Run the whole set of requests. err gets the reason for the errors. */
+enum fetch_status fetch_run(const struct fetch_params *params, const struct fetch_hooks *hooks,
+			    struct fetch_stats *stats, char *err, size_t errlen);
 
 #endif

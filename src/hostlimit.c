@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "hash.h"
 #include "xalloc.h"
 
 struct node {
@@ -38,10 +38,7 @@ struct hostlimit {
 
 static uint32_t hash_key(const char *s)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return (uint32_t)hash_str(s);
 }
 
 struct hostlimit *hostlimit_create(long per_host)

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "record.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -219,7 +220,7 @@ static void format(struct output *out, const struct result *res, struct buf *b)
 	switch (out->cfg->format) {
 	case FORMAT_NDJSON:
 	case FORMAT_JSON:
-		template_record(res, true, b);
+		record_write(b, res);
 		if (out->cfg->format == FORMAT_NDJSON)
 			buf_addc(b, '\n');
 		break;
@@ -279,16 +280,10 @@ static int hold(struct output *out, size_t index, const struct buf *bytes)
 
 int output_record(struct output *out, const struct result *res)
 {
-	struct result copy;
-	if (out->cfg->no_body && res->body) {
-		copy = *res;
-		copy.body = NULL;
-		res = &copy;
-	}
 	if (out->window) {
 		out->scratch.len = 0;
 		format(out, res, &out->scratch);
-		return hold(out, res->req->index, &out->scratch);
+		return hold(out, res->index, &out->scratch);
 	}
 	/* In completion order the record is built straight in the write
 	 * buffer (a body is copied once less); it is flushed only whole. */

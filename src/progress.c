@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "json.h"
 #include "num.h"
-#include "source.h"
+#include "url.h"
 #include "xalloc.h"
 
 /* Latency histogram. Bucket i (1..HIST_N) holds times in
@@ -122,14 +123,6 @@ static int hist_index(double t)
 	return num_log2_eighths(t / HIST_LO) + 1;
 }
 
-static uint32_t hash_key(const char *s)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static void set_key(struct hh *h, const char *key, uint32_t hash)
 {
 	size_t len = strnlen(key, sizeof h->key - 1);
@@ -140,7 +133,7 @@ static void set_key(struct hh *h, const char *key, uint32_t hash)
 
 static void count_host(struct progress *p, const char *key, bool ok)
 {
-	uint32_t hash = hash_key(key);
+	uint32_t hash = (uint32_t)hash_str(key);
 	struct hh *h = NULL;
 	for (size_t i = 0; i < p->nhosts && !h; i++)
 		if (p->hosts[i].hash == hash && strcmp(p->hosts[i].key, key) == 0)
@@ -196,8 +189,8 @@ void progress_record(struct progress *p, const struct result *res)
 			p->lat_max = t;
 		p->responses++;
 	}
-	if (res->req && res->req->hostkey[0])
-		count_host(p, res->req->hostkey, res->ok);
+	if (res->host && res->host[0])
+		count_host(p, res->host, res->ok);
 }
 
 static void update_rate(struct progress *p, double now)

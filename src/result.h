@@ -1,14 +1,15 @@
 /* result: what became of one request line, handed from fetch to output.
  *
- * A result only borrows: every pointer in it is valid during the callback
- * that receives it and no longer. */
+ * A result is plain data that describes itself: the output side (records,
+ * templates, progress, resume) needs nothing else, and never sees the
+ * input's struct request. A result only borrows: every pointer in it is
+ * valid during the callback that receives it and no longer. */
 #ifndef URLFAN_RESULT_H
 #define URLFAN_RESULT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "source.h"
 
 /* Error kinds, in the order of the man page's table. */
 enum err_kind {
@@ -26,7 +27,17 @@ enum err_kind {
 };
 
 struct result {
-	const struct request *req; /* index, id, input line */
+	/* The request line. */
+	size_t index;              /* 0-based among request lines */
+	const char *id;            /* the spec's id as minified JSON, or NULL */
+	const char *line;          /* the input line as read (not masked: for
+				      --save-unfinished only, never shown) */
+	size_t line_len;
+	const char *host;          /* host key "name:port"; "" for an invalid line */
+	const char *path;          /* the URL's path, without query or fragment
+				      ("/" when the URL has none); NULL for an
+				      invalid line */
+	size_t path_len;
 	const char *url;           /* as given, credentials masked */
 	const char *method;
 	long status;               /* final HTTP status; 0 when none */
@@ -45,7 +56,7 @@ struct result {
 	struct {
 		double total, dns, connect, tls, ttfb;
 	} time;                    /* seconds from the start of the attempt */
-	long attempts;
+	long attempts;             /* tries made; 0 when none started */
 	enum err_kind error;
 	const char *error_message; /* NULL when error == ERR_NONE */
 };

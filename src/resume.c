@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "json.h"
 #include "url.h"
 #include "xalloc.h"
@@ -21,14 +22,6 @@ struct resume {
 	const char *save_path;
 };
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static void set_add(struct resume *r, char *key)
 {
 	if (2 * (r->nkeys + 1) > r->cap) {
@@ -37,7 +30,7 @@ static void set_add(struct resume *r, char *key)
 		for (size_t i = 0; i < r->cap; i++) {
 			if (!r->keys[i])
 				continue;
-			size_t j = hash(r->keys[i]) & (cap - 1);
+			size_t j = hash_str(r->keys[i]) & (cap - 1);
 			while (keys[j])
 				j = (j + 1) & (cap - 1);
 			keys[j] = r->keys[i];
@@ -46,7 +39,7 @@ static void set_add(struct resume *r, char *key)
 		r->keys = keys;
 		r->cap = cap;
 	}
-	size_t j = hash(key) & (r->cap - 1);
+	size_t j = hash_str(key) & (r->cap - 1);
 	while (r->keys[j]) {
 		if (strcmp(r->keys[j], key) == 0) {
 			free(key);
@@ -62,7 +55,7 @@ static bool set_has(const struct resume *r, const char *key)
 {
 	if (!r->cap)
 		return false;
-	for (size_t j = hash(key) & (r->cap - 1); r->keys[j]; j = (j + 1) & (r->cap - 1))
+	for (size_t j = hash_str(key) & (r->cap - 1); r->keys[j]; j = (j + 1) & (r->cap - 1))
 		if (strcmp(r->keys[j], key) == 0)
 			return true;
 	return false;
@@ -179,16 +172,16 @@ bool resume_skip(const struct resume *r, const struct request *req)
 	return has;
 }
 
-static void save_line(struct resume *r, const struct request *req)
+static void save_line(struct resume *r, const char *line, size_t len)
 {
-	fwrite(req->line, 1, req->line_len, r->save);
+	fwrite(line, 1, len, r->save);
 	fputc('\n', r->save);
 }
 
 void resume_record(struct resume *r, const struct result *res)
 {
 	if (r->save && !res->ok)
-		save_line(r, res->req);
+		save_line(r, res->line, res->line_len);
 }
 
 int resume_finish(struct resume *r, bool interrupted, struct source *src,
@@ -205,7 +198,7 @@ int resume_finish(struct resume *r, bool interrupted, struct source *src,
 	struct request *req;
 	while (source_next(src, &req) == SOURCE_REQUEST) {
 		if (req->error || !resume_skip(r, req))
-			save_line(r, req);
+			save_line(r, req->line, req->line_len);
 		request_free(req);
 	}
 	int bad = ferror(r->save);

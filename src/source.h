@@ -33,7 +33,6 @@ struct request {
 	size_t body_len;
 	bool body_is_json; /* the spec gave "json" */
 	char *id;         /* the spec's id as minified JSON text, or NULL */
-	long attempts;    /* tries started so far (fetch counts them) */
 };
 
 void request_free(struct request *req);

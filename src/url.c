@@ -105,6 +105,19 @@ int url_host_key(const char *url, size_t n, char *key, const char **why)
 	return 0;
 }
 
+void url_path(const char *url, const char **path, size_t *len)
+{
+	size_t n = strlen(url), end;
+	long a = authority(url, n, &end);
+	if (a >= 0 && end < n && url[end] == '/') {
+		*path = url + end;
+		*len = strcspn(url + end, "?#");
+	} else {
+		*path = "/";
+		*len = 1;
+	}
+}
+
 void url_mask(struct buf *out, const char *url)
 {
 	size_t n = strlen(url);

@@ -18,6 +18,12 @@
  * bytes). Returns 0, or -1 with a short reason in *why (a static string). */
 int url_host_key(const char *url, size_t n, char *key, const char **why);
 
+/* The path of the absolute URL url: *path points into url, at the path
+ * without query or fragment, and *len gets its length. A URL without a
+ * path ("http://host", "http://host?q") has the path "/" (a static
+ * string). */
+void url_path(const char *url, const char **path, size_t *len);
+
 /* Append url to out with the password of any "user:password@" part
  * replaced by "***", so no output shows credentials. */
 void url_mask(struct buf *out, const char *url);

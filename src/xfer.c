@@ -2,32 +2,26 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <time.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "body.h"
 #include "buf.h"
 #include "msg.h"
-#include "num.h"
 #include "url.h"
 #include "xalloc.h"
 
 struct xfer {
 	CURL *easy;
 	struct request *req;
-	const struct xfer_shared *sh;
+	const struct xfer_env *env;
 	struct curl_slist *own_headers; /* per-request list, when a spec has headers */
-	struct buf body;
-	size_t size;      /* body bytes, in memory or in the file */
-	int fd;           /* -O: the temporary file, or -1 */
-	char tmp[64];
-	int io_errno;     /* a failed write to that file */
-	struct buf headers; /* "name\0value\0" of the latest response */
-	double retry_after; /* its Retry-After, seconds from now; -1: none */
-	struct buf file;  /* -O: the final path */
-	bool too_large;
+	struct body body;     /* this attempt's */
+	struct buf headers;   /* "name\0value\0" of the latest response */
+	double retry_after;   /* its Retry-After, seconds from now; -1: none */
+	struct buf file;      /* BODY_SINK: where the body went */
 	char errbuf[CURL_ERROR_SIZE];
 	struct buf url_masked, eff_masked;
 	char method[32];
@@ -36,57 +30,29 @@ struct xfer {
 	bool plain_ready;
 };
 
-int xfer_shared_init(struct xfer_shared *sh, const struct config *cfg,
-		     char *err, size_t errlen)
+int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
+		  const struct sink *sink, char *err, size_t errlen)
 {
-	memset(sh, 0, sizeof *sh);
-	sh->cfg = cfg;
-	/* "Expect:" stops libcurl from waiting for 100-continue on large
-	 * bodies, a one-second stall per request on servers that never send
-	 * it. */
-	struct curl_slist *l = curl_slist_append(NULL, "Expect:");
-	if (cfg->body_is_json) {
-		l = curl_slist_append(l, "Content-Type: application/json");
-		l = curl_slist_append(l, "Accept: application/json");
-	}
-	for (size_t i = 0; l && i < cfg->nheaders; i++)
-		l = curl_slist_append(l, cfg->headers[i]);
-	sh->headers = l;
-	for (size_t i = 0; l && i < cfg->nresolve; i++) {
-		struct curl_slist *r = curl_slist_append(sh->resolve, cfg->resolve[i]);
-		if (!r)
-			l = NULL;
-		sh->resolve = r;
-	}
-	if (!l) {
+	memset(env, 0, sizeof *env);
+	env->cfg = cfg;
+	env->body = body;
+	env->sink = sink;
+	if (setopt_lists_init(&env->lists, cfg) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
-	}
-	if (cfg->output_dir) {
-		if (!(sh->name = template_compile(cfg->name ? cfg->name : "%{index}",
-						  err, errlen)))
-			return -1;
-		if (!(sh->savedir = savedir_open(cfg->output_dir, cfg->overwrite, err, errlen)))
-			return -1;
 	}
 	return 0;
 }
 
-void xfer_shared_free(struct xfer_shared *sh)
+void xfer_env_free(struct xfer_env *env)
 {
-	curl_slist_free_all(sh->headers);
-	curl_slist_free_all(sh->resolve);
-	savedir_close(sh->savedir);
-	template_destroy(sh->name);
-	sh->headers = sh->resolve = NULL;
-	sh->savedir = NULL;
-	sh->name = NULL;
+	setopt_lists_free(&env->lists);
 }
 
 struct xfer *xfer_create(void)
 {
 	struct xfer *x = xcalloc(1, sizeof *x);
-	x->fd = -1;
+	x->body = (struct body)BODY_INIT;
 	x->easy = curl_easy_init();
 	if (!x->easy) {
 		free(x);
@@ -99,10 +65,9 @@ void xfer_destroy(struct xfer *x)
 {
 	if (!x)
 		return;
+	body_free(&x->body);
 	curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->own_headers);
-	xfer_abandon(x);
-	buf_free(&x->body);
 	buf_free(&x->headers);
 	buf_free(&x->file);
 	buf_free(&x->url_masked);
@@ -119,28 +84,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer *x = userp;
 	size_t len = size * n;
-	if ((long long)(x->size + len) > x->sh->cfg->max_body) {
-		x->too_large = true;
-		return CURL_WRITEFUNC_ERROR;
-	}
-	x->size += len;
-	if (x->fd < 0) {
-		/* --no-body: records show none, so none is kept. */
-		if (!x->sh->cfg->no_body)
-			buf_add(&x->body, data, len);
-		return len;
-	}
-	for (size_t done = 0; done < len;) {
-		ssize_t w = write(x->fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			x->io_errno = errno;
-			return CURL_WRITEFUNC_ERROR;
-		}
-		done += (size_t)w;
-	}
-	return len;
+	return body_write(&x->body, data, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
 }
 
 /* Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3). */
@@ -184,7 +128,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 		return len; /* the blank line, or an obs-fold */
 	if (colon - data == 11 && strncasecmp(data, "retry-after", 11) == 0)
 		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
-	if (!x->sh->cfg->headers_out)
+	if (!x->env->cfg->headers_out)
 		return len;
 	/* A NUL would cut the "name\0value\0" list: older libcurl lets
 	 * one through. */
@@ -250,87 +194,6 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
-/* Header name (up to the colon), case-insensitively, in a "Name: v" line. */
-static bool same_header(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char ca = (char)(*a | ((*a >= 'A' && *a <= 'Z') ? 0x20 : 0));
-		char cb = (char)(*b | ((*b >= 'A' && *b <= 'Z') ? 0x20 : 0));
-		if (ca != cb)
-			return false;
-		if (ca == ':')
-			return true;
-	}
-	return false;
-}
-
-static bool list_has(const struct request *req, const char *line)
-{
-	for (size_t i = 0; i < req->nheaders; i++)
-		if (same_header(req->headers[i], line))
-			return true;
-	return false;
-}
-
-/* A spec's headers replace command-line headers of the same name. */
-static struct curl_slist *request_headers(struct xfer *x)
-{
-	const struct request *req = x->req;
-	if (!req->nheaders && !req->body_is_json)
-		return x->sh->headers;
-	struct curl_slist *l = NULL, *t;
-	for (struct curl_slist *s = x->sh->headers; s; s = s->next) {
-		if (list_has(req, s->data))
-			continue;
-		if (req->body_is_json && (same_header(s->data, "Content-Type:") ||
-					  same_header(s->data, "Accept:")))
-			continue;
-		if (!(t = curl_slist_append(l, s->data)))
-			goto fail;
-		l = t;
-	}
-	if (req->body_is_json) {
-		if (!list_has(req, "Content-Type:") &&
-		    !(l = curl_slist_append(l, "Content-Type: application/json")))
-			goto fail;
-		if (!list_has(req, "Accept:") &&
-		    !(l = curl_slist_append(l, "Accept: application/json")))
-			goto fail;
-	}
-	for (size_t i = 0; i < req->nheaders; i++) {
-		if (!(t = curl_slist_append(l, req->headers[i])))
-			goto fail;
-		l = t;
-	}
-	x->own_headers = l;
-	return l;
-fail:
-	curl_slist_free_all(l);
-	return NULL;
-}
-
-static long curl_http_version(const struct config *cfg)
-{
-	switch (cfg->http_version) {
-	case HTTPV_1_1: return CURL_HTTP_VERSION_1_1;
-	case HTTPV_2: return CURL_HTTP_VERSION_2_0;
-	case HTTPV_2_PRIOR: return CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
-	default: return CURL_HTTP_VERSION_2TLS;
-	}
-}
-
-/* HTTP/2 is possible over TLS (ALPN) or with prior knowledge; waiting for
- * a multiplexed connection anywhere else would queue plain HTTP/1.1
- * requests behind one connection. */
-static bool may_multiplex(const struct config *cfg, const char *url)
-{
-	if (cfg->http_version == HTTPV_1_1)
-		return false;
-	if (cfg->http_version == HTTPV_2_PRIOR)
-		return true;
-	return strncasecmp(url, "https:", 6) == 0;
-}
-
 const char *xfer_method(const struct request *req, const struct config *cfg)
 {
 	if (req->method)
@@ -340,130 +203,88 @@ const char *xfer_method(const struct request *req, const struct config *cfg)
 	return cfg->head ? "HEAD" : (req->body || cfg->body) ? "POST" : "GET";
 }
 
-int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
-	       struct request *req, char *err, size_t errlen)
+/* The handle's own callbacks, set again after every curl_easy_reset(). */
+static CURLcode callbacks(struct xfer *x)
 {
-	const struct config *cfg = sh->cfg;
 	CURL *e = x->easy;
-	curl_slist_free_all(x->own_headers);
-	x->own_headers = NULL;
-	x->body.len = 0;
-	x->headers.len = 0;
-	x->retry_after = -1;
-	x->size = 0;
-	x->io_errno = 0;
-	x->too_large = false;
-	x->errbuf[0] = '\0';
-	x->req = req;
-	x->sh = sh;
+	CURLcode rc;
+	if ((rc = curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, x)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)))
+		return rc;
+	if (msg_get_level() >= MSG_TRACE &&
+	    ((rc = curl_easy_setopt(e, CURLOPT_VERBOSE, 1L)) ||
+	     (rc = curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb)) ||
+	     (rc = curl_easy_setopt(e, CURLOPT_DEBUGDATA, x))))
+		return rc;
+	return CURLE_OK;
+}
 
+/* Everything but the URL for a request that is not plain (or the first
+ * plain one on this handle). */
+static CURLcode options(struct xfer *x, const struct request *req, const char *method)
+{
+	const struct config *cfg = x->env->cfg;
+	CURLcode rc;
 	const char *body = req->body ? req->body : cfg->body;
 	size_t body_len = req->body ? req->body_len : cfg->body_len;
+	curl_easy_reset(x->easy);
+	x->plain_ready = false;
+	/* libcurl refuses early a body whose Content-Length says it will not
+	 * fit: only bodies kept in memory have a limit. */
+	long long max_body = x->body.mode == BODY_MEMORY ? cfg->max_body : 0;
+	if ((rc = callbacks(x)) ||
+	    (rc = setopt_common(x->easy, cfg, &x->env->lists, max_body)) ||
+	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
+	    (rc = setopt_method(x->easy, method, body, body_len)))
+		return rc;
+	return CURLE_OK;
+}
+
+int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, char *err,
+	       size_t errlen)
+{
+	const struct config *cfg = env->cfg;
+	curl_slist_free_all(x->own_headers);
+	x->own_headers = NULL;
+	x->headers.len = 0;
+	x->retry_after = -1;
+	x->errbuf[0] = '\0';
+	x->req = req;
+	x->env = env;
+
 	const char *method = xfer_method(req, cfg);
 	snprintf(x->method, sizeof x->method, "%s", method);
-
-	struct curl_slist *headers = request_headers(x);
-	if (!headers) {
-		snprintf(err, errlen, "out of memory");
+	/* A HEAD response has no body to keep or store. */
+	enum body_mode mode = strcmp(method, "HEAD") == 0 ? BODY_DISCARD : env->body;
+	if (body_open(&x->body, mode, env->sink, cfg->max_body) != 0) {
+		snprintf(err, errlen, "cannot store the body: %s", strerror(errno));
 		return -1;
 	}
 
-	if (sh->savedir && (x->fd = savedir_temp(sh->savedir, x->tmp)) < 0) {
-		snprintf(err, errlen, "cannot create a file in '%s': %s",
-			 cfg->output_dir, strerror(errno));
-		return -1;
-	}
-
-	CURLcode rc = CURLE_OK;
-#define SET(opt, val) \
-	do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
 	/* Options stay set from one transfer to the next: between two plain
 	 * requests only the URL changes (and with it whether to wait for an
 	 * HTTP/2 connection). That saves curl_easy_reset() and some twenty
 	 * options a request. */
 	bool plain = !req->method && !req->nheaders && !req->body && !req->body_is_json;
-	if (plain && x->plain_ready) {
-		SET(CURLOPT_URL, req->url);
-		SET(CURLOPT_PIPEWAIT, may_multiplex(cfg, req->url) ? 1L : 0L);
-		goto done;
-	}
-	curl_easy_reset(e);
-	x->plain_ready = false;
-	SET(CURLOPT_URL, req->url);
-	SET(CURLOPT_ERRORBUFFER, x->errbuf);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_WRITEFUNCTION, write_cb);
-	SET(CURLOPT_WRITEDATA, x);
-	SET(CURLOPT_HEADERFUNCTION, header_cb);
-	SET(CURLOPT_HEADERDATA, x);
-	if (msg_get_level() >= MSG_TRACE) {
-		SET(CURLOPT_VERBOSE, 1L);
-		SET(CURLOPT_DEBUGFUNCTION, debug_cb);
-		SET(CURLOPT_DEBUGDATA, x);
-	}
-#if LIBCURL_VERSION_NUM >= 0x075500
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	SET(CURLOPT_FOLLOWLOCATION, cfg->max_redirs > 0 ? 1L : 0L);
-	SET(CURLOPT_MAXREDIRS, cfg->max_redirs);
-	SET(CURLOPT_USERAGENT, cfg->user_agent);
-	SET(CURLOPT_HTTPHEADER, headers);
-	if (cfg->compressed)
-		SET(CURLOPT_ACCEPT_ENCODING, "");
-	if (cfg->connect_timeout > 0)
-		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)num_ceil(cfg->connect_timeout * 1000));
-	if (cfg->idle_timeout > 0) {
-		/* Below one byte per second for the whole period means no byte
-		 * arrived; libcurl counts whole seconds. */
-		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-		SET(CURLOPT_LOW_SPEED_TIME, (long)num_ceil(cfg->idle_timeout));
-	}
-	if (cfg->max_time > 0)
-		SET(CURLOPT_TIMEOUT_MS, (long)num_ceil(cfg->max_time * 1000));
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
-	SET(CURLOPT_HTTP_VERSION, curl_http_version(cfg));
-	if (may_multiplex(cfg, req->url))
-		SET(CURLOPT_PIPEWAIT, 1L);
-	if (cfg->user)
-		SET(CURLOPT_USERPWD, cfg->user);
-	if (cfg->proxy)
-		SET(CURLOPT_PROXY, cfg->proxy);
-	if (cfg->insecure) {
-		SET(CURLOPT_SSL_VERIFYPEER, 0L);
-		SET(CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (cfg->cacert)
-		SET(CURLOPT_CAINFO, cfg->cacert);
-	if (sh->resolve)
-		SET(CURLOPT_RESOLVE, sh->resolve);
-	if (cfg->unix_socket)
-		SET(CURLOPT_UNIX_SOCKET_PATH, cfg->unix_socket);
-
-	if (strcmp(method, "HEAD") == 0) {
-		SET(CURLOPT_NOBODY, 1L);
-	} else if (body) {
-		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-		SET(CURLOPT_POSTFIELDS, body);
-		if (strcmp(method, "POST") != 0)
-			SET(CURLOPT_CUSTOMREQUEST, method);
-	} else if (strcmp(method, "GET") != 0) {
-		SET(CURLOPT_CUSTOMREQUEST, method);
-	}
-	x->plain_ready = plain && rc == CURLE_OK;
-done:
-#undef SET
+	CURLcode rc = CURLE_OK;
+	if (!(plain && x->plain_ready))
+		rc = options(x, req, method);
+	if (rc == CURLE_OK)
+		rc = setopt_url(x->easy, cfg, req->url);
 	if (rc != CURLE_OK) {
+		xfer_abandon(x);
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
 		return -1;
 	}
+	x->plain_ready = plain;
 	return 0;
 }
 
-enum err_kind xfer_classify(CURLcode rc)
+/* The error kind for a libcurl result code. */
+static enum err_kind classify(CURLcode rc)
 {
 	switch (rc) {
 	case CURLE_OK:
@@ -508,6 +329,31 @@ enum err_kind xfer_classify(CURLcode rc)
 	}
 }
 
+void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
+{
+	a->method = x->method;
+	a->status = 0;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
+	a->retry_after = x->retry_after;
+	if (x->body.too_large || x->body.io_errno) {
+		a->cause = CAUSE_FATAL;
+		return;
+	}
+	switch (rc) {
+	case CURLE_OK: a->cause = CAUSE_RESPONSE; break;
+	case CURLE_COULDNT_RESOLVE_HOST: a->cause = CAUSE_DNS; break;
+	case CURLE_COULDNT_CONNECT: a->cause = CAUSE_REFUSED; break;
+	case CURLE_OPERATION_TIMEDOUT: a->cause = CAUSE_TIMEOUT; break;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE: /* the connection was reset mid-body */
+		a->cause = CAUSE_RESET;
+		break;
+	default: a->cause = CAUSE_FATAL; break;
+	}
+}
+
 static double seconds(CURL *e, CURLINFO what)
 {
 	curl_off_t us = 0;
@@ -536,77 +382,39 @@ static bool redirected(CURL *e)
 	return count > 0 || next != NULL;
 }
 
-bool xfer_transient(struct xfer *x, CURLcode rc, long *status, double *retry_after)
-{
-	*status = 0;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, status);
-	*retry_after = x->retry_after;
-	if (x->too_large || x->io_errno)
-		return false;
-	switch (rc) {
-	case CURLE_OK:
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE: /* the connection was reset mid-body */
-		return true;
-	default:
-		return false;
-	}
-	switch (*status) {
-	case 408: case 429: case 500: case 502: case 503: case 504:
-		return true;
-	default:
-		return false;
-	}
-}
-
 void xfer_abandon(struct xfer *x)
 {
-	if (x->fd < 0)
-		return;
-	close(x->fd);
-	x->fd = -1;
-	savedir_discard(x->sh->savedir, x->tmp);
+	body_abandon(&x->body);
 }
 
-/* -O: close the body's file and move it to its name, or drop it when the
- * body is not whole. Returns 0, or -1 with errno. */
-static int finish_file(struct xfer *x, struct result *res)
+/* The error of a finished attempt, if any, into res. */
+static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 {
-	int fd = x->fd;
-	x->fd = -1;
-	if (close(fd) != 0 && !x->io_errno)
-		x->io_errno = errno;
-	if (res->error || x->io_errno) {
-		savedir_discard(x->sh->savedir, x->tmp);
-		errno = x->io_errno;
-		return res->error ? 0 : -1;
+	if (x->body.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		/* libcurl's own words, when Content-Length told it early,
+		 * would not say which option to change. */
+		res->error = ERR_TOO_LARGE;
+		res->error_message = "body larger than --max-body";
+	} else if (x->body.io_errno) {
+		res->error = ERR_IO;
+		res->error_message = strerror(x->body.io_errno);
+	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL && !redirected(x->easy)) {
+		/* Not a redirect to another scheme: libcurl also says this of
+		 * a reply that is not HTTP at all (HTTP/0.9). */
+		res->error = ERR_PROTOCOL;
+		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+	} else if ((res->error = classify(rc)) != ERR_NONE) {
+		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	}
-	struct buf name = BUF_INIT;
-	template_render(x->sh->name, res, &name);
-	x->file.len = 0;
-	int rc = savedir_commit(x->sh->savedir, x->tmp, name.data ? name.data : "", &x->file);
-	buf_free(&name);
-	if (rc == 0)
-		res->file = x->file.data;
-	return rc;
 }
 
 void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 {
 	CURL *e = x->easy;
-	memset(res, 0, sizeof *res);
-	res->req = x->req;
 	x->url_masked.len = 0;
 	url_mask(&x->url_masked, x->req->url);
 	res->url = x->url_masked.data;
 	res->method = x->method;
-	res->attempts = x->req->attempts;
 
 	long status = 0, version = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -621,7 +429,7 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		url_mask(&x->eff_masked, eff ? eff : x->req->url);
 		res->effective_url = x->eff_masked.data;
 		res->content_type = ctype;
-		if (x->sh->cfg->headers_out) {
+		if (x->env->cfg->headers_out) {
 			buf_reserve(&x->headers, 0);
 			res->headers = x->headers.data;
 			res->headers_len = x->headers.len;
@@ -632,31 +440,23 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	res->time.connect = seconds(e, CURLINFO_CONNECT_TIME_T);
 	res->time.tls = seconds(e, CURLINFO_APPCONNECT_TIME_T);
 	res->time.ttfb = seconds(e, CURLINFO_STARTTRANSFER_TIME_T);
-	res->size = x->size;
+	res->size = x->body.size;
 
-	if (x->too_large) {
-		res->error = ERR_TOO_LARGE;
-		res->error_message = "body larger than --max-body";
-	} else if (x->io_errno) {
-		res->error = ERR_IO;
-		res->error_message = strerror(x->io_errno);
-	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL && !redirected(e)) {
-		/* Not a redirect to another scheme: libcurl also says this of
-		 * a reply that is not HTTP at all (HTTP/0.9). */
-		res->error = ERR_PROTOCOL;
-		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
-	} else if ((res->error = xfer_classify(rc)) != ERR_NONE) {
-		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+	set_error(x, rc, res);
+	if (res->error != ERR_NONE) {
+		xfer_abandon(x);
+		return;
 	}
-	if (x->fd >= 0 && finish_file(x, res) != 0) {
+	res->ok = opts_status_ok(x->env->cfg, status);
+	x->file.len = 0;
+	if (body_commit(&x->body, res, &x->file) != 0) {
+		res->ok = false;
 		res->error = ERR_IO;
 		res->error_message = strerror(errno);
-	}
-	if (res->error != ERR_NONE)
-		return;
-	res->ok = opts_status_ok(x->sh->cfg, status);
-	if (!x->sh->savedir) {
-		res->body = x->body.data ? x->body.data : "";
-		res->body_len = x->body.len;
+	} else if (x->body.mode == BODY_MEMORY) {
+		res->body = x->body.mem.data ? x->body.mem.data : "";
+		res->body_len = x->body.mem.len;
+	} else if (x->body.mode == BODY_SINK) {
+		res->file = x->file.data;
 	}
 }

@@ -1,8 +1,12 @@
-/* xfer: one easy handle and everything one request needs while in flight.
+/* xfer: one easy handle and everything one attempt needs while in flight -
+ * the handle's life, the write, header and debug callbacks, the body (kept
+ * in memory, discarded, or handed to a sink) and the result read off the
+ * finished handle. libcurl's options themselves come from setopt.c.
  *
- * An xfer is reused across requests (xfer_setup() resets the handle), so a
- * run creates at most --parallel of them. It borrows the request and the
- * run's shared lists from the caller until xfer_finish() has been called. */
+ * An xfer is reused across requests (xfer_setup() prepares it for the
+ * next), so a run creates at most --parallel of them. It borrows the
+ * request and the run's environment from the caller until the attempt has
+ * been finished or abandoned. */
 #ifndef URLFAN_XFER_H
 #define URLFAN_XFER_H
 
@@ -10,57 +14,59 @@
 
 #include "opts.h"
 #include "result.h"
-#include "savedir.h"
+#include "retry.h"
+#include "setopt.h"
+#include "sink.h"
 #include "source.h"
-#include "template.h"
 
-/* Lists built once per run from the command line and shared by every
- * request (owned by the caller; see xfer_shared_create()). */
-struct xfer_shared {
+/* What every transfer of a run shares, owned by the caller. */
+struct xfer_env {
 	const struct config *cfg;
-	struct curl_slist *headers; /* -H lines plus urlfan's defaults */
-	struct curl_slist *resolve; /* --resolve entries */
-	struct savedir *savedir;    /* -O, or NULL */
-	struct template *name;      /* --name for -O */
+	struct setopt_lists lists;
+	enum body_mode body;     /* HEAD requests discard whatever the mode */
+	const struct sink *sink; /* BODY_SINK: where bodies go */
 };
 
-/* Build the shared lists and, with -O, open the directory. Returns 0, or
- * -1 with the reason in err (a usage-level problem: nothing was fetched). */
-int xfer_shared_init(struct xfer_shared *sh, const struct config *cfg,
-		     char *err, size_t errlen);
-void xfer_shared_free(struct xfer_shared *sh);
+/* Build the run's environment: bodies go where body says (sink is used
+ * with BODY_SINK only, and must outlive env). Returns 0, or -1 with the
+ * reason in err. */
+int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
+		  const struct sink *sink, char *err, size_t errlen);
+void xfer_env_free(struct xfer_env *env);
 
 struct xfer;
 
+/* A new transfer with its own easy handle, or NULL when libcurl cannot
+ * make one. */
 struct xfer *xfer_create(void);
+/* Abandons an attempt still open. Accepts NULL. */
 void xfer_destroy(struct xfer *x);
 
-/* Prepare x's easy handle for req. req is borrowed until xfer_finish().
- * CURLOPT_PRIVATE is left to the caller.
- * Returns 0, or -1 with the reason in err. */
-int xfer_setup(struct xfer *x, const struct xfer_shared *sh,
-	       struct request *req, char *err, size_t errlen);
+/* Prepare x for one attempt at req (borrowed until xfer_finish() or
+ * xfer_abandon()). CURLOPT_PRIVATE is left to the caller. Returns 0, or
+ * -1 with the reason in err (the attempt did not start). */
+int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, char *err,
+	       size_t errlen);
+/* The easy handle, to add to a multi handle. */
 CURL *xfer_easy(struct xfer *x);
 
-/* Fill res from the finished transfer (rc from CURLMSG_DONE); with -O,
- * move the body's file to its final name. The result borrows from x until
- * the next xfer_setup() or xfer_destroy(). */
-void xfer_finish(struct xfer *x, CURLcode rc, struct result *res);
-/* Whether the finished transfer failed in a way worth retrying: a DNS,
- * connect, timeout or connection-reset failure, or status 408, 429, 500,
- * 502, 503 or 504. *status gets the status (0: none) and *retry_after the
- * response's Retry-After in seconds from now (-1: none). */
-bool xfer_transient(struct xfer *x, CURLcode rc, long *status, double *retry_after);
+/* The finished attempt (rc from CURLMSG_DONE) in the retry policy's
+ * terms: fills a's method, cause, status and retry_after, and leaves
+ * attempt and stopping to the caller. */
+void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a);
 
-/* Drop a transfer that will get no record (the run was stopped): remove
- * its temporary file. */
+/* Fill the response part of res (status, times, headers, body or file,
+ * error; not the request's own fields, which the caller set) from the
+ * finished attempt, and commit or drop the body. The result borrows from
+ * x until the next xfer_setup() or xfer_destroy(). */
+void xfer_finish(struct xfer *x, CURLcode rc, struct result *res);
+
+/* Drop an attempt that gets no record from x (it is retried, or the run
+ * stopped): its body goes nowhere. */
 void xfer_abandon(struct xfer *x);
 
 /* The method req is sent with: its spec's, else -X, else HEAD with -I,
  * POST with a body, GET. */
 const char *xfer_method(const struct request *req, const struct config *cfg);
-
-/* The error kind for a libcurl result code; exposed for tests. */
-enum err_kind xfer_classify(CURLcode rc);
 
 #endif

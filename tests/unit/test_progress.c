@@ -17,18 +17,13 @@
 
 #include "progress.h"
 #include "result.h"
-#include "source.h"
 
 /* Feed one synthetic record. host may be NULL for an invalid line. */
 static void feed(struct progress *p, const char *host, long status, bool ok,
 		 enum err_kind err, double total, size_t bytes)
 {
-	static struct request req;
-	memset(&req, 0, sizeof req);
-	if (host)
-		snprintf(req.hostkey, sizeof req.hostkey, "%s", host);
 	struct result res = {
-		.req = &req,
+		.host = host ? host : "",
 		.url = "http://x/",
 		.method = "GET",
 		.status = status,

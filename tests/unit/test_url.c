@@ -176,6 +176,30 @@ static void test_url_mask_text(void **state)
 	check_text("ends with ://", "ends with ://");
 }
 
+static void expect_path(const char *url, const char *want)
+{
+	const char *p = NULL;
+	size_t n = 0;
+	url_path(url, &p, &n);
+	assert_non_null(p);
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(p, want, n);
+}
+
+static void test_url_path(void **state)
+{
+	(void)state;
+	expect_path("http://h/a/b?q=1#f", "/a/b");
+	expect_path("http://h/a/b#f?x", "/a/b");
+	expect_path("http://h/", "/");
+	expect_path("http://h", "/");
+	expect_path("http://h?q=/x", "/");
+	expect_path("http://h#/x", "/");
+	expect_path("https://u:p@h:8080/x/y/", "/x/y/");
+	expect_path("http://[::1]:80/v6", "/v6");
+	expect_path("http://h/%2e%2e/x", "/%2e%2e/x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_url_host_key_length_limit),
 		cmocka_unit_test(test_url_mask),
 		cmocka_unit_test(test_url_mask_text),
+		cmocka_unit_test(test_url_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,10 @@
+#include "bounds.h"
+
+struct bounds bounds_of(const struct config *cfg)
+{
+	struct bounds b;
+	size_t parallel = cfg->parallel > 0 ? (size_t)cfg->parallel : 1;
+	b.readahead = 4 * parallel;
+	b.window = b.readahead + parallel;
+	return b;
+}

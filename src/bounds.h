@@ -1,0 +1,27 @@
+/* bounds: how much a run may hold at once, computed once from the config
+ * and handed to both sides - the engine (how far to read ahead) and the
+ * output (how many records --order input may hold back) - so that the two
+ * cannot disagree. */
+#ifndef URLFAN_BOUNDS_H
+#define URLFAN_BOUNDS_H
+
+#include <stddef.h>
+
+#include "opts.h"
+
+struct bounds {
+	/* Requests read but not started (waiting for a slot or a retry):
+	 * input is not read further while this many wait. */
+	size_t readahead;
+	/* --order input: records that may wait for an earlier one; a
+	 * request whose index is this far past the oldest unwritten one is
+	 * not read yet. As many as may be read ahead plus those in flight,
+	 * so that the order costs no concurrency unless an early request is
+	 * slow. */
+	size_t window;
+};
+
+/* The bounds for cfg. */
+struct bounds bounds_of(const struct config *cfg);
+
+#endif

@@ -1,0 +1,36 @@
+/* record: a result's fields by name - the ndjson record's schema, and the
+ * variables that --write-out and --name templates use.
+ *
+ * One table lists every field once, with its template variable name and
+ * its key in the ndjson record, so that the formats cannot drift apart. */
+#ifndef URLFAN_RECORD_H
+#define URLFAN_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "result.h"
+
+/* Append res as one ndjson record: a minified JSON object, no newline.
+ * Fields that are absent for res (id, headers, body, file, error) leave
+ * their key out; the body is embedded as record_body_value() says. */
+void record_write(struct buf *out, const struct result *res);
+
+/* Append the ndjson "body" value for body[0..len): valid JSON as is,
+ * minified (number literals and escapes untouched); else a JSON string
+ * when it is valid UTF-8; else base64 text in a string. Returns true when
+ * it was base64-encoded (the record then says "body_encoding"). */
+bool record_body_value(struct buf *b, const char *body, size_t len);
+
+/* A template variable. */
+struct record_field;
+
+/* The field whose template variable is name[0..n), or NULL. The pointer
+ * stays valid for the life of the program. */
+const struct record_field *record_field(const char *name, size_t n);
+/* Append the field's value for res as plain text: strings raw, numbers in
+ * decimal, absent values as nothing; json is the whole record. */
+void record_field_text(const struct record_field *f, const struct result *res, struct buf *out);
+
+#endif

@@ -1,0 +1,248 @@
+#include "setopt.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "num.h"
+
+#define SET(opt, val)                                                  \
+	do {                                                           \
+		CURLcode set_rc_ = curl_easy_setopt(e, opt, val);      \
+		if (set_rc_ != CURLE_OK)                               \
+			return set_rc_;                                \
+	} while (0)
+
+int setopt_lists_init(struct setopt_lists *l, const struct config *cfg)
+{
+	memset(l, 0, sizeof *l);
+	/* "Expect:" stops libcurl from waiting for 100-continue on large
+	 * bodies, a one-second stall per request on servers that never send
+	 * it. */
+	struct curl_slist *h = curl_slist_append(NULL, "Expect:"), *t;
+	if (!h)
+		goto fail;
+	/* Appending to a list returns its head, or NULL (the list is kept). */
+	if (cfg->body_is_json && (!curl_slist_append(h, "Content-Type: application/json") ||
+				  !curl_slist_append(h, "Accept: application/json")))
+		goto fail;
+	for (size_t i = 0; i < cfg->nheaders; i++)
+		if (!curl_slist_append(h, cfg->headers[i]))
+			goto fail;
+	l->headers = h;
+	for (size_t i = 0; i < cfg->nresolve; i++) {
+		if (!(t = curl_slist_append(l->resolve, cfg->resolve[i])))
+			goto fail;
+		l->resolve = t;
+	}
+	return 0;
+fail:
+	curl_slist_free_all(h);
+	curl_slist_free_all(l->resolve);
+	memset(l, 0, sizeof *l);
+	return -1;
+}
+
+void setopt_lists_free(struct setopt_lists *l)
+{
+	curl_slist_free_all(l->headers);
+	curl_slist_free_all(l->resolve);
+	l->headers = l->resolve = NULL;
+}
+
+/* Only http and https, for requests and for redirects. */
+static CURLcode protocols(CURL *e)
+{
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	return CURLE_OK;
+}
+
+static CURLcode redirects(CURL *e, const struct config *cfg)
+{
+	SET(CURLOPT_FOLLOWLOCATION, cfg->max_redirs > 0 ? 1L : 0L);
+	SET(CURLOPT_MAXREDIRS, cfg->max_redirs);
+	return CURLE_OK;
+}
+
+static CURLcode timeouts(CURL *e, const struct config *cfg)
+{
+	if (cfg->connect_timeout > 0)
+		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)num_ceil(cfg->connect_timeout * 1000));
+	if (cfg->idle_timeout > 0) {
+		/* Below one byte per second for the whole period means no byte
+		 * arrived; libcurl counts whole seconds. */
+		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SET(CURLOPT_LOW_SPEED_TIME, (long)num_ceil(cfg->idle_timeout));
+	}
+	if (cfg->max_time > 0)
+		SET(CURLOPT_TIMEOUT_MS, (long)num_ceil(cfg->max_time * 1000));
+	return CURLE_OK;
+}
+
+static CURLcode tls(CURL *e, const struct config *cfg)
+{
+	if (cfg->insecure) {
+		SET(CURLOPT_SSL_VERIFYPEER, 0L);
+		SET(CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (cfg->cacert)
+		SET(CURLOPT_CAINFO, cfg->cacert);
+	return CURLE_OK;
+}
+
+static long http_version(const struct config *cfg)
+{
+	switch (cfg->http_version) {
+	case HTTPV_1_1: return CURL_HTTP_VERSION_1_1;
+	case HTTPV_2: return CURL_HTTP_VERSION_2_0;
+	case HTTPV_2_PRIOR: return CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+	default: return CURL_HTTP_VERSION_2TLS;
+	}
+}
+
+/* How requests reach the server: HTTP version, proxy, name overrides, a
+ * Unix socket, compression. */
+static CURLcode connection(CURL *e, const struct config *cfg, const struct setopt_lists *l)
+{
+	SET(CURLOPT_HTTP_VERSION, http_version(cfg));
+	if (cfg->compressed)
+		SET(CURLOPT_ACCEPT_ENCODING, "");
+	if (cfg->proxy)
+		SET(CURLOPT_PROXY, cfg->proxy);
+	if (l->resolve)
+		SET(CURLOPT_RESOLVE, l->resolve);
+	if (cfg->unix_socket)
+		SET(CURLOPT_UNIX_SOCKET_PATH, cfg->unix_socket);
+	return CURLE_OK;
+}
+
+static CURLcode identity(CURL *e, const struct config *cfg)
+{
+	SET(CURLOPT_USERAGENT, cfg->user_agent);
+	if (cfg->user)
+		SET(CURLOPT_USERPWD, cfg->user);
+	return CURLE_OK;
+}
+
+CURLcode setopt_common(CURL *e, const struct config *cfg, const struct setopt_lists *l,
+		       long long max_body)
+{
+	CURLcode rc;
+	SET(CURLOPT_NOSIGNAL, 1L);
+	if ((rc = protocols(e)) || (rc = redirects(e, cfg)) || (rc = timeouts(e, cfg)) ||
+	    (rc = tls(e, cfg)) || (rc = connection(e, cfg, l)) || (rc = identity(e, cfg)))
+		return rc;
+	if (max_body > 0)
+		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
+	return CURLE_OK;
+}
+
+/* HTTP/2 is possible over TLS (ALPN) or with prior knowledge; waiting for
+ * a multiplexed connection anywhere else would queue plain HTTP/1.1
+ * requests behind one connection. */
+static bool may_multiplex(const struct config *cfg, const char *url)
+{
+	if (cfg->http_version == HTTPV_1_1)
+		return false;
+	if (cfg->http_version == HTTPV_2_PRIOR)
+		return true;
+	return strncasecmp(url, "https:", 6) == 0;
+}
+
+CURLcode setopt_url(CURL *e, const struct config *cfg, const char *url)
+{
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_PIPEWAIT, may_multiplex(cfg, url) ? 1L : 0L);
+	return CURLE_OK;
+}
+
+CURLcode setopt_method(CURL *e, const char *method, const char *body, size_t body_len)
+{
+	if (strcmp(method, "HEAD") == 0) {
+		SET(CURLOPT_NOBODY, 1L);
+	} else if (body) {
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+		SET(CURLOPT_POSTFIELDS, body);
+		if (strcmp(method, "POST") != 0)
+			SET(CURLOPT_CUSTOMREQUEST, method);
+	} else if (strcmp(method, "GET") != 0) {
+		SET(CURLOPT_CUSTOMREQUEST, method);
+	}
+	return CURLE_OK;
+}
+
+/* Header name (up to the colon), case-insensitively, in a "Name: v" line. */
+static bool same_header(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char ca = (char)(*a | ((*a >= 'A' && *a <= 'Z') ? 0x20 : 0));
+		char cb = (char)(*b | ((*b >= 'A' && *b <= 'Z') ? 0x20 : 0));
+		if (ca != cb)
+			return false;
+		if (ca == ':')
+			return true;
+	}
+	return false;
+}
+
+static bool list_has(const struct request *req, const char *line)
+{
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (same_header(req->headers[i], line))
+			return true;
+	return false;
+}
+
+/* A spec's headers replace command-line headers of the same name; a spec
+ * with "json" brings the JSON content headers unless it names its own. */
+static struct curl_slist *request_headers(const struct setopt_lists *l,
+					  const struct request *req)
+{
+	struct curl_slist *own = NULL, *t;
+	for (struct curl_slist *s = l->headers; s; s = s->next) {
+		if (list_has(req, s->data))
+			continue;
+		if (req->body_is_json &&
+		    (same_header(s->data, "Content-Type:") || same_header(s->data, "Accept:")))
+			continue;
+		if (!(t = curl_slist_append(own, s->data)))
+			goto fail;
+		own = t;
+	}
+	if (req->body_is_json) {
+		if (!list_has(req, "Content-Type:") &&
+		    !(own = curl_slist_append(own, "Content-Type: application/json")))
+			goto fail;
+		if (!list_has(req, "Accept:") &&
+		    !(own = curl_slist_append(own, "Accept: application/json")))
+			goto fail;
+	}
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if (!(t = curl_slist_append(own, req->headers[i])))
+			goto fail;
+		own = t;
+	}
+	return own;
+fail:
+	curl_slist_free_all(own);
+	return NULL;
+}
+
+CURLcode setopt_headers(CURL *e, const struct setopt_lists *l, const struct request *req,
+			struct curl_slist **own)
+{
+	*own = NULL;
+	if (!req->nheaders && !req->body_is_json) {
+		SET(CURLOPT_HTTPHEADER, l->headers);
+		return CURLE_OK;
+	}
+	if (!(*own = request_headers(l, req)))
+		return CURLE_OUT_OF_MEMORY;
+	SET(CURLOPT_HTTPHEADER, *own);
+	return CURLE_OK;
+}

@@ -1,0 +1,196 @@
+/* Unit tests for record.c and template.c: the exact bytes of ndjson
+ * records for each kind of result, field by field, and template
+ * rendering of every variable. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "record.h"
+#include "template.h"
+
+static const char headers[] = "content-type\0application/json\0set-cookie\0a=1\0"
+			      "x-one\0v\0set-cookie\0b=2\0";
+
+/* An ok JSON response with every optional field. */
+static struct result full(void)
+{
+	struct result r = {
+		.index = 12,
+		.id = "{\"k\":[1,2]}",
+		.line = "{\"url\":\"http://h:8080/p/q?x=1\",\"id\":{\"k\":[1,2]}}",
+		.host = "h:8080",
+		.path = "/p/q",
+		.path_len = 4,
+		.url = "http://u:***@h:8080/p/q?x=1",
+		.method = "GET",
+		.status = 200,
+		.ok = true,
+		.effective_url = "http://h:8080/p/q?x=1",
+		.http_version = "1.1",
+		.content_type = "application/json",
+		.body = "{ \"big\" : 12345678901234567890, \"e\": \"\\u00e9\" }",
+		.size = 47,
+		.headers = headers,
+		.headers_len = sizeof headers - 1,
+		.attempts = 2,
+	};
+	r.body_len = strlen(r.body);
+	r.time.total = 1.5;
+	r.time.dns = 0.000001;
+	r.time.connect = 0.25;
+	r.time.tls = 0;
+	r.time.ttfb = 1.0000004;
+	return r;
+}
+
+static void expect_record(const struct result *r, const char *want)
+{
+	struct buf b = BUF_INIT;
+	record_write(&b, r);
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+static void test_record_full(void **state)
+{
+	(void)state;
+	struct result r = full();
+	expect_record(&r,
+		      "{\"index\":12,\"id\":{\"k\":[1,2]},\"url\":\"http://u:***@h:8080/p/q?x=1\","
+		      "\"method\":\"GET\",\"status\":200,\"ok\":true,"
+		      "\"effective_url\":\"http://h:8080/p/q?x=1\",\"http_version\":\"1.1\","
+		      "\"content_type\":\"application/json\","
+		      "\"headers\":{\"content-type\":\"application/json\",\"set-cookie\":[\"a=1\",\"b=2\"],"
+		      "\"x-one\":\"v\"},"
+		      "\"body\":{\"big\":12345678901234567890,\"e\":\"\\u00e9\"},\"size\":47,"
+		      "\"time\":{\"total\":1.500000,\"dns\":0.000001,\"connect\":0.250000,\"tls\":0.000000,"
+		      "\"ttfb\":1.000000},\"attempts\":2}");
+}
+
+static void test_record_error(void **state)
+{
+	(void)state;
+	struct result r = {
+		.index = 0,
+		.host = "h:80",
+		.url = "http://h/",
+		.method = "POST",
+		.error = ERR_CONNECT,
+		.error_message = "Connection refused \"here\"",
+		.attempts = 1,
+	};
+	expect_record(&r, "{\"index\":0,\"url\":\"http://h/\",\"method\":\"POST\",\"status\":null,"
+			  "\"ok\":false,\"effective_url\":null,\"http_version\":null,"
+			  "\"content_type\":null,\"size\":0,"
+			  "\"time\":{\"total\":0.000000,\"dns\":0.000000,\"connect\":0.000000,"
+			  "\"tls\":0.000000,\"ttfb\":0.000000},\"attempts\":1,"
+			  "\"error\":{\"kind\":\"connect\",\"message\":\"Connection refused \\\"here\\\"\"}}");
+}
+
+static void test_record_bodies(void **state)
+{
+	(void)state;
+	struct result r = full();
+	r.headers = NULL;
+	r.id = NULL;
+	struct buf b = BUF_INIT;
+	/* Text stays text; binary becomes base64 with body_encoding; no body
+	 * (--no-body, HEAD) leaves the key out; a file names where it went. */
+	r.body = "line\n\x01";
+	r.body_len = 6;
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, ",\"body\":\"line\\n\\u0001\",\"size\":"));
+	assert_null(strstr(b.data, "body_encoding"));
+	b.len = 0;
+	r.body = "\xff\xfe";
+	r.body_len = 2;
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, ",\"body\":\"//4=\",\"body_encoding\":\"base64\",\"size\":"));
+	b.len = 0;
+	r.body = NULL;
+	r.body_len = 0;
+	record_write(&b, &r);
+	assert_null(strstr(b.data, "\"body\""));
+	assert_non_null(strstr(b.data, "\"content_type\":\"application/json\",\"size\":47,"));
+	b.len = 0;
+	r.file = "out/h/p/q";
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, ",\"file\":\"out/h/p/q\",\"size\":47,"));
+	b.len = 0;
+	/* An empty body is a body: an empty string. */
+	r.file = NULL;
+	r.body = "";
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, ",\"body\":\"\",\"size\":"));
+	buf_free(&b);
+}
+
+static void expect_render(const char *tmpl, const struct result *r, const char *want)
+{
+	char err[128];
+	struct template *t = template_compile(tmpl, err, sizeof err);
+	assert_non_null(t);
+	struct buf b = BUF_INIT;
+	template_render(t, r, &b);
+	assert_string_equal(b.data ? b.data : "", want);
+	buf_free(&b);
+	template_destroy(t);
+}
+
+static void test_template_variables(void **state)
+{
+	(void)state;
+	struct result r = full();
+	expect_render("%{index} %{method} %{status} %{ok} %{size} %{attempts}", &r,
+		      "12 GET 200 true 47 2");
+	expect_render("%{url}|%{effective_url}|%{http_version}|%{content_type}", &r,
+		      "http://u:***@h:8080/p/q?x=1|http://h:8080/p/q?x=1|1.1|application/json");
+	expect_render("%{time_total} %{time_ttfb}", &r, "1.500000 1.000000");
+	expect_render("%{host}%{path}", &r, "h/p/q");
+	expect_render("[%{error_kind}][%{error}]", &r, "[][]");
+	expect_render("%{id}", &r, "{\"k\":[1,2]}");
+	expect_render("%{body}", &r, r.body);
+	expect_render("a%%b\\t\\n\\\\%{status}", &r, "a%b\t\n\\200");
+	r.id = "\"a b\"";
+	expect_render("%{id}", &r, "a b"); /* a string id without its quotes */
+	struct buf rec = BUF_INIT;
+	record_write(&rec, &r);
+	expect_render("%{json}", &r, rec.data);
+	buf_free(&rec);
+	struct result e = {.index = 3, .host = "", .url = "nope", .method = "GET",
+			   .error = ERR_INVALID_INPUT, .error_message = "not a URL"};
+	expect_render("%{status}|%{host}|%{path}|%{error_kind}|%{error}", &e,
+		      "|||invalid_input|not a URL");
+}
+
+static void test_template_errors(void **state)
+{
+	(void)state;
+	char err[128];
+	assert_null(template_compile("%{nope}", err, sizeof err));
+	assert_string_equal(err, "unknown variable '%{nope}' in template");
+	assert_null(template_compile("x %{status", err, sizeof err));
+	assert_string_equal(err, "unterminated '%{' in template");
+	/* Record-only keys are no variables. */
+	assert_null(template_compile("%{headers}", err, sizeof err));
+	assert_null(template_compile("%{time}", err, sizeof err));
+	assert_null(record_field("time", 4));
+	assert_non_null(record_field("time_total", 10));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_full),
+		cmocka_unit_test(test_record_error),
+		cmocka_unit_test(test_record_bodies),
+		cmocka_unit_test(test_template_variables),
+		cmocka_unit_test(test_template_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
