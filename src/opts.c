@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "http.h"
 #include "xalloc.h"
 
 /* Long-only options get codes above the char range. */
@@ -284,40 +285,6 @@ bool opts_status_ok(const struct config *cfg, long status)
 	return false;
 }
 
-int opts_check_header(const char *h, size_t n, const char **why)
-{
-	/* Header names are RFC 9110 tokens. */
-	static const char tchar[] = "!#$%&'*+-.^_`|~";
-	size_t i = 0;
-	while (i < n && (isalnum((unsigned char)h[i]) || strchr(tchar, h[i])) && h[i])
-		i++;
-	if (i == n || h[i] != ':') {
-		*why = "a header must be 'Name: value'";
-		return -1;
-	}
-	if (i == 0) {
-		*why = "empty header name";
-		return -1;
-	}
-	for (; i < n; i++) {
-		if (h[i] == '\r' || h[i] == '\n' || h[i] == '\0') {
-			*why = "CR, LF or NUL in header";
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static bool method_valid(const char *m)
-{
-	if (!*m)
-		return false;
-	for (; *m; m++)
-		if (!isalnum((unsigned char)*m) && !strchr("!#$%&'*+-.^_`|~", *m))
-			return false;
-	return true;
-}
-
 /* Read a whole file for -d @FILE / --json @FILE ("-" is stdin). */
 static int slurp(const char *path, struct buf *out, char *err, size_t errlen)
 {
@@ -416,12 +383,12 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 				rc = fail(err, errlen, "--per-host: '%s' is not a number from 1 to 100000", optarg);
 			break;
 		case 'X':
-			if (!method_valid(optarg))
+			if (!http_is_method(optarg, strlen(optarg)))
 				rc = fail(err, errlen, "--request: '%s' is not a valid method", optarg);
 			cfg->method = optarg;
 			break;
 		case 'H':
-			if (opts_check_header(optarg, strlen(optarg), &why) != 0) {
+			if (http_check_header(optarg, strlen(optarg), &why) != 0) {
 				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
 				break;
 			}

@@ -1,5 +1,4 @@
-/* Unit tests for opts.c: value parsers, header checks and the command
- * line. */
+/* Unit tests for opts.c: value parsers and the command line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -155,37 +154,6 @@ static void test_opts_status_ok(void **state)
 	/* No ranges: nothing is ok. */
 	cfg.nok = 0;
 	assert_false(opts_status_ok(&cfg, 200));
-}
-
-static void test_opts_check_header(void **state)
-{
-	(void)state;
-	const char *why;
-	static const char *const good[] = {
-		"Accept: x", "X-Empty:", "X-Tab:\tv", "a!#$%&'*+-.^_`|~0:v",
-		"Content-Type: application/json; charset=utf-8", "K:v:w",
-	};
-	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
-		if (opts_check_header(good[i], strlen(good[i]), &why) != 0)
-			fail_msg("'%s' rejected: %s", good[i], why);
-	static const char *const bad[] = {
-		"NoColon", ": v", ":", "", "A: b\r\nC: d", "A: b\nC: d", "A: b\r",
-		"Bad Name: v", " A: v", "A : v", "A\t: v", "A(b): v", "A@: v",
-		"\xc3\xa9: v",
-	};
-	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		why = NULL;
-		if (opts_check_header(bad[i], strlen(bad[i]), &why) != -1)
-			fail_msg("'%s' accepted", bad[i]);
-		assert_non_null(why);
-	}
-	/* A NUL within n, in the name or the value. */
-	why = NULL;
-	assert_int_equal(opts_check_header("A: b\0c", 6, &why), -1);
-	assert_non_null(why);
-	assert_int_equal(opts_check_header("A\0: b", 5, &why), -1);
-	/* n bounds the header. */
-	assert_int_equal(opts_check_header("A: b\r\n", 4, &why), 0);
 }
 
 /* --- opts_parse ------------------------------------------------------- */
@@ -551,7 +519,6 @@ int main(void)
 		cmocka_unit_test(test_opts_parse_size),
 		cmocka_unit_test(test_opts_parse_ok),
 		cmocka_unit_test(test_opts_status_ok),
-		cmocka_unit_test(test_opts_check_header),
 		cmocka_unit_test(test_opts_defaults),
 		cmocka_unit_test(test_opts_many_options),
 		cmocka_unit_test(test_opts_more_options),
