@@ -504,6 +504,23 @@ static const struct typed *find_typed(int code)
 	return NULL;
 }
 
+/* getopt_long() returned ':' or '?': name the option as the user wrote it. */
+static enum opts_action getopt_error(int c, char **argv, char *err, size_t errlen)
+{
+	const char *arg = argv[optind - 1];
+	const char *eq = strchr(arg, '=');
+	bool is_long = strncmp(arg, "--", 2) == 0;
+	if (c == ':')
+		fail(err, errlen, "option '%s' needs a value", arg);
+	else if (is_long && eq && optopt)
+		fail(err, errlen, "option '%.*s' takes no value", (int)(eq - arg), arg);
+	else if (is_long || !optopt)
+		fail(err, errlen, "unknown option '%s'", arg);
+	else
+		fail(err, errlen, "unknown option '-%c'", optopt);
+	return OPTS_ERROR;
+}
+
 enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 			    char *err, size_t errlen)
 {
@@ -584,21 +601,7 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 		case 'v': cfg->verbose++; break;
 		case 'h': return OPTS_HELP;
 		case 'V': return OPTS_VERSION;
-		case ':':
-			fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return OPTS_ERROR;
-		case '?':
-		default: {
-			const char *arg = argv[optind - 1];
-			if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)
-				fail(err, errlen, "option '%.*s' takes no value",
-				     (int)(strchr(arg, '=') - arg), arg);
-			else if (strncmp(arg, "--", 2) == 0 || !optopt)
-				fail(err, errlen, "unknown option '%s'", arg);
-			else
-				fail(err, errlen, "unknown option '-%c'", optopt);
-			return OPTS_ERROR;
-		}
+		default: return getopt_error(c, argv, err, errlen);
 		}
 		if (rc)
 			return OPTS_ERROR;
