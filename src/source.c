@@ -91,8 +91,7 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 		struct buf line = BUF_INIT, val = BUF_INIT;
 		const char *why;
 		if (json_string_decode(m.key, m.key_len, &line) != 0 ||
-		    !http_is_token(line.data, line.len) ||
-		    member_string(&m, &val) != 0) {
+		    !http_is_token(line.data, line.len) || member_string(&m, &val) != 0) {
 			buf_free(&line);
 			buf_free(&val);
 			return invalid(req, "%s", "headers must be {\"Name\": \"value\"} with valid names and string values");
