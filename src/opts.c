@@ -3,12 +3,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "http.h"
 #include "xalloc.h"
 
 /* Long-only options get codes above the char range. */
@@ -46,8 +48,42 @@ enum {
 	OPT_SKIP_DONE,
 };
 
-/* The option table and the usage text below are kept side by side: a new
- * option goes into both (and into the man page; a test checks that). */
+/* The values an option takes by name; the first entry is also the value of
+ * an optional argument left out (--stats). */
+struct choice {
+	const char *name;
+	int value;
+};
+
+static const struct choice format_choices[] = {
+	{"text", FORMAT_TEXT},
+	{"ndjson", FORMAT_NDJSON},
+	{"json", FORMAT_JSON},
+	{"body", FORMAT_BODY},
+	{NULL, 0},
+};
+static const struct choice color_choices[] = {
+	{"auto", COLOR_AUTO},
+	{"always", COLOR_ALWAYS},
+	{"never", COLOR_NEVER},
+	{NULL, 0},
+};
+static const struct choice order_choices[] = {
+	{"completion", ORDER_COMPLETION},
+	{"input", ORDER_INPUT},
+	{NULL, 0},
+};
+static const struct choice stats_choices[] = {
+	{"text", STATS_TEXT},
+	{"json", STATS_JSON},
+	{NULL, 0},
+};
+
+/* The option table, the typed table after it and the usage text below are
+ * kept side by side: a new option goes into the option table and the usage
+ * text, and when its value is a number, a size, a duration or a choice,
+ * into the typed table instead of opts_parse()'s switch (and into the man
+ * page and the bash completion; tests check those). */
 static const struct option options[] = {
 	{"input", required_argument, NULL, 'i'},
 	{"parallel", required_argument, NULL, 'j'},
@@ -100,6 +136,52 @@ static const struct option options[] = {
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
+
+/* How a typed option's value is read, and what its message says. */
+enum kind {
+	KIND_LONG,    /* a decimal within [lo, hi] */
+	KIND_SECONDS, /* opts_parse_seconds(): decimal seconds, 0 to 1e9 */
+	KIND_SIZE,    /* opts_parse_size(), then within [lo, hi] */
+	KIND_CHOICE,  /* a name from choices */
+};
+
+/* Options whose value only sets one config field, found by offset. */
+struct typed {
+	int code; /* as in options[] */
+	enum kind kind;
+	size_t offset;                /* of a long, double, long long or enum field */
+	long long lo, hi;             /* KIND_LONG, KIND_SIZE: the accepted range */
+	const struct choice *choices; /* KIND_CHOICE */
+};
+
+/* The offset of field f of struct config, which must have type t: an entry
+ * naming the wrong type for its field fails to compile. */
+#define FIELD(f, t) _Generic(((struct config *)0)->f, t : offsetof(struct config, f))
+
+/* set_typed() stores a choice through an int pointer. */
+_Static_assert(sizeof(enum format) == sizeof(int) && sizeof(enum color_mode) == sizeof(int) &&
+                   sizeof(enum order) == sizeof(int) && sizeof(enum stats_mode) == sizeof(int),
+               "choice fields are int-sized enums");
+
+static const struct typed typed[] = {
+	{'j', KIND_LONG, FIELD(parallel, long), 1, 100000, NULL},
+	{'p', KIND_LONG, FIELD(per_host, long), 1, 100000, NULL},
+	{OPT_MAX_REDIRS, KIND_LONG, FIELD(max_redirs, long), 0, 1000, NULL},
+	{OPT_CONNECT_TIMEOUT, KIND_SECONDS, FIELD(connect_timeout, double), 0, 0, NULL},
+	{OPT_IDLE_TIMEOUT, KIND_SECONDS, FIELD(idle_timeout, double), 0, 0, NULL},
+	{'m', KIND_SECONDS, FIELD(max_time, double), 0, 0, NULL},
+	{OPT_MAX_BODY, KIND_SIZE, FIELD(max_body, long long), 1, LLONG_MAX, NULL},
+	{OPT_DEADLINE, KIND_SECONDS, FIELD(deadline, double), 0, 0, NULL},
+	{OPT_RETRY, KIND_LONG, FIELD(retry, long), 0, 1000, NULL},
+	{OPT_RETRY_DELAY, KIND_SECONDS, FIELD(retry_delay, double), 0, 0, NULL},
+	{OPT_RETRY_MAX_DELAY, KIND_SECONDS, FIELD(retry_max_delay, double), 0, 0, NULL},
+	{OPT_FORMAT, KIND_CHOICE, FIELD(format, enum format), 0, 0, format_choices},
+	{OPT_COLOR, KIND_CHOICE, FIELD(color, enum color_mode), 0, 0, color_choices},
+	{OPT_ORDER, KIND_CHOICE, FIELD(order, enum order), 0, 0, order_choices},
+	{OPT_STATS, KIND_CHOICE, FIELD(stats, enum stats_mode), 0, 0, stats_choices},
+};
+#undef FIELD
+
 static const char short_options[] = ":i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhV";
 
 static const char usage_text[] =
@@ -192,7 +274,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
+static int parse_long(const char *s, long long lo, long long hi, long *out)
 {
 	char *end;
 	errno = 0;
@@ -284,40 +366,6 @@ bool opts_status_ok(const struct config *cfg, long status)
 	return false;
 }
 
-int opts_check_header(const char *h, size_t n, const char **why)
-{
-	/* Header names are RFC 9110 tokens. */
-	static const char tchar[] = "!#$%&'*+-.^_`|~";
-	size_t i = 0;
-	while (i < n && (isalnum((unsigned char)h[i]) || strchr(tchar, h[i])) && h[i])
-		i++;
-	if (i == n || h[i] != ':') {
-		*why = "a header must be 'Name: value'";
-		return -1;
-	}
-	if (i == 0) {
-		*why = "empty header name";
-		return -1;
-	}
-	for (; i < n; i++) {
-		if (h[i] == '\r' || h[i] == '\n' || h[i] == '\0') {
-			*why = "CR, LF or NUL in header";
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static bool method_valid(const char *m)
-{
-	if (!*m)
-		return false;
-	for (; *m; m++)
-		if (!isalnum((unsigned char)*m) && !strchr("!#$%&'*+-.^_`|~", *m))
-			return false;
-	return true;
-}
-
 /* Read a whole file for -d @FILE / --json @FILE ("-" is stdin). */
 static int slurp(const char *path, struct buf *out, char *err, size_t errlen)
 {
@@ -392,6 +440,87 @@ static const char *option_name(int c, char *tmp)
 	return tmp;
 }
 
+/* Set *out to the value named arg, or fail with a message that lists the
+ * names. */
+static int parse_choice(const char *opt, const char *arg, const struct choice *choices, int *out,
+                        char *err, size_t errlen)
+{
+	for (const struct choice *c = choices; c->name; c++) {
+		if (strcmp(arg, c->name) == 0) {
+			*out = c->value;
+			return 0;
+		}
+	}
+	struct buf names = BUF_INIT;
+	for (const struct choice *c = choices; c->name; c++)
+		buf_printf(&names, "%s%s", c == choices ? "" : ", ", c->name);
+	fail(err, errlen, "--%s: '%s' is not one of %s", opt, arg, names.data);
+	buf_free(&names);
+	return -1;
+}
+
+/* Store arg, read as t says, in t's field of cfg. arg is NULL only for an
+ * optional argument left out. */
+static int set_typed(const struct typed *t, const char *arg, struct config *cfg, char *err,
+                     size_t errlen)
+{
+	char tmp[2];
+	const char *name = option_name(t->code, tmp);
+	void *field = (char *)cfg + t->offset;
+	switch (t->kind) {
+	case KIND_LONG:
+		if (parse_long(arg, t->lo, t->hi, field) == 0)
+			return 0;
+		return fail(err, errlen, "--%s: '%s' is not a number from %lld to %lld", name, arg,
+		            t->lo, t->hi);
+	case KIND_SECONDS:
+		if (opts_parse_seconds(arg, field) == 0)
+			return 0;
+		return fail(err, errlen, "--%s: '%s' is not a number of seconds", name, arg);
+	case KIND_SIZE: {
+		long long v;
+		if (opts_parse_size(arg, &v) == 0 && v >= t->lo && v <= t->hi) {
+			*(long long *)field = v;
+			return 0;
+		}
+		return fail(err, errlen, "--%s: '%s' is not a size like 512K, 100M or 2G", name,
+		            arg);
+	}
+	case KIND_CHOICE:
+		if (!arg) {
+			*(int *)field = t->choices[0].value;
+			return 0;
+		}
+		return parse_choice(name, arg, t->choices, field, err, errlen);
+	}
+	return -1;
+}
+
+static const struct typed *find_typed(int code)
+{
+	for (size_t i = 0; i < sizeof typed / sizeof *typed; i++)
+		if (typed[i].code == code)
+			return &typed[i];
+	return NULL;
+}
+
+/* getopt_long() returned ':' or '?': name the option as the user wrote it. */
+static enum opts_action getopt_error(int c, char **argv, char *err, size_t errlen)
+{
+	const char *arg = argv[optind - 1];
+	const char *eq = strchr(arg, '=');
+	bool is_long = strncmp(arg, "--", 2) == 0;
+	if (c == ':')
+		fail(err, errlen, "option '%s' needs a value", arg);
+	else if (is_long && eq && optopt)
+		fail(err, errlen, "option '%.*s' takes no value", (int)(eq - arg), arg);
+	else if (is_long || !optopt)
+		fail(err, errlen, "unknown option '%s'", arg);
+	else
+		fail(err, errlen, "unknown option '-%c'", optopt);
+	return OPTS_ERROR;
+}
+
 enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 			    char *err, size_t errlen)
 {
@@ -402,26 +531,22 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 	opterr = 0;
 	optind = 0; /* 0, not 1: also resets glibc's state inside grouped flags */
 	while ((c = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
-		char tmp[2];
-		const char *name = option_name(c, tmp);
+		const struct typed *t = find_typed(c);
+		if (t) {
+			if (set_typed(t, optarg, cfg, err, errlen) != 0)
+				return OPTS_ERROR;
+			continue;
+		}
 		int rc = 0;
 		switch (c) {
 		case 'i': cfg->input = optarg; break;
-		case 'j':
-			if (parse_long(optarg, 1, 100000, &cfg->parallel))
-				rc = fail(err, errlen, "--parallel: '%s' is not a number from 1 to 100000", optarg);
-			break;
-		case 'p':
-			if (parse_long(optarg, 1, 100000, &cfg->per_host))
-				rc = fail(err, errlen, "--per-host: '%s' is not a number from 1 to 100000", optarg);
-			break;
 		case 'X':
-			if (!method_valid(optarg))
+			if (!http_is_method(optarg, strlen(optarg)))
 				rc = fail(err, errlen, "--request: '%s' is not a valid method", optarg);
 			cfg->method = optarg;
 			break;
 		case 'H':
-			if (opts_check_header(optarg, strlen(optarg), &why) != 0) {
+			if (http_check_header(optarg, strlen(optarg), &why) != 0) {
 				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
 				break;
 			}
@@ -446,70 +571,16 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 			break;
 		case OPT_UNIX_SOCKET: cfg->unix_socket = optarg; break;
 		case 'I': cfg->head = true; break;
-		case OPT_MAX_REDIRS:
-			if (parse_long(optarg, 0, 1000, &cfg->max_redirs))
-				rc = fail(err, errlen, "--max-redirs: '%s' is not a number from 0 to 1000", optarg);
-			break;
 		case OPT_COMPRESSED: cfg->compressed = true; break;
 		case OPT_NO_COMPRESSED: cfg->compressed = false; break;
-		case OPT_CONNECT_TIMEOUT:
-		case OPT_IDLE_TIMEOUT:
-		case OPT_DEADLINE:
-		case OPT_RETRY_DELAY:
-		case OPT_RETRY_MAX_DELAY:
-		case 'm': {
-			double *d = c == 'm' ? &cfg->max_time
-				    : c == OPT_CONNECT_TIMEOUT ? &cfg->connect_timeout
-				    : c == OPT_DEADLINE ? &cfg->deadline
-				    : c == OPT_RETRY_DELAY ? &cfg->retry_delay
-				    : c == OPT_RETRY_MAX_DELAY ? &cfg->retry_max_delay
-				    : &cfg->idle_timeout;
-			if (opts_parse_seconds(optarg, d))
-				rc = fail(err, errlen, "--%s: '%s' is not a number of seconds", name, optarg);
-			break;
-		}
-		case OPT_MAX_BODY:
-			if (opts_parse_size(optarg, &cfg->max_body) || cfg->max_body == 0)
-				rc = fail(err, errlen, "--max-body: '%s' is not a size like 512K, 100M or 2G", optarg);
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				cfg->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "ndjson") == 0)
-				cfg->format = FORMAT_NDJSON;
-			else if (strcmp(optarg, "json") == 0)
-				cfg->format = FORMAT_JSON;
-			else if (strcmp(optarg, "body") == 0)
-				cfg->format = FORMAT_BODY;
-			else
-				rc = fail(err, errlen, "--format: '%s' is not one of text, ndjson, json, body", optarg);
-			break;
 		case 'J': cfg->format = FORMAT_NDJSON; break;
 		case OPT_NO_BODY: cfg->no_body = true; break;
 		case OPT_OK:
 			if (opts_parse_ok(optarg, cfg->ok, &cfg->nok))
 				rc = fail(err, errlen, "--ok: '%s' is not a list of statuses and ranges like 200,300-399", optarg);
 			break;
-		case OPT_COLOR:
-			if (strcmp(optarg, "auto") == 0)
-				cfg->color = COLOR_AUTO;
-			else if (strcmp(optarg, "always") == 0)
-				cfg->color = COLOR_ALWAYS;
-			else if (strcmp(optarg, "never") == 0)
-				cfg->color = COLOR_NEVER;
-			else
-				rc = fail(err, errlen, "--color: '%s' is not one of auto, always, never", optarg);
-			break;
 		case 'w': cfg->write_out = optarg; break;
 		case OPT_HEADERS: cfg->headers_out = true; break;
-		case OPT_ORDER:
-			if (strcmp(optarg, "completion") == 0)
-				cfg->order = ORDER_COMPLETION;
-			else if (strcmp(optarg, "input") == 0)
-				cfg->order = ORDER_INPUT;
-			else
-				rc = fail(err, errlen, "--order: '%s' is not one of completion, input", optarg);
-			break;
 		case 'O':
 			if (!*optarg)
 				rc = fail(err, errlen, "--output-dir: the directory name is empty");
@@ -523,18 +594,6 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 		case OPT_OVERWRITE: cfg->overwrite = true; break;
 		case OPT_PROGRESS: cfg->progress = TOGGLE_ON; break;
 		case OPT_NO_PROGRESS: cfg->progress = TOGGLE_OFF; break;
-		case OPT_STATS:
-			if (!optarg || strcmp(optarg, "text") == 0)
-				cfg->stats = STATS_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				cfg->stats = STATS_JSON;
-			else
-				rc = fail(err, errlen, "--stats: '%s' is not one of text, json", optarg);
-			break;
-		case OPT_RETRY:
-			if (parse_long(optarg, 0, 1000, &cfg->retry))
-				rc = fail(err, errlen, "--retry: '%s' is not a number from 0 to 1000", optarg);
-			break;
 		case OPT_RETRY_ALL_METHODS: cfg->retry_all_methods = true; break;
 		case OPT_SAVE_UNFINISHED: cfg->save_unfinished = optarg; break;
 		case OPT_SKIP_DONE: cfg->skip_done = optarg; break;
@@ -542,21 +601,7 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 		case 'v': cfg->verbose++; break;
 		case 'h': return OPTS_HELP;
 		case 'V': return OPTS_VERSION;
-		case ':':
-			fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return OPTS_ERROR;
-		case '?':
-		default: {
-			const char *arg = argv[optind - 1];
-			if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)
-				fail(err, errlen, "option '%.*s' takes no value",
-				     (int)(strchr(arg, '=') - arg), arg);
-			else if (strncmp(arg, "--", 2) == 0 || !optopt)
-				fail(err, errlen, "unknown option '%s'", arg);
-			else
-				fail(err, errlen, "unknown option '-%c'", optopt);
-			return OPTS_ERROR;
-		}
+		default: return getopt_error(c, argv, err, errlen);
 		}
 		if (rc)
 			return OPTS_ERROR;

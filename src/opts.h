@@ -113,7 +113,5 @@ bool opts_status_ok(const struct config *cfg, long status);
 int opts_parse_seconds(const char *s, double *out);
 int opts_parse_size(const char *s, long long *out);
 int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n);
-/* Check one "Name: value" header line: 0, or -1 with a reason. */
-int opts_check_header(const char *h, size_t n, const char **why);
 
 #endif

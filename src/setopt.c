@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http.h"
+
 #include "num.h"
 
 #define SET(opt, val)                                                  \
@@ -176,24 +178,10 @@ CURLcode setopt_method(CURL *e, const char *method, const char *body, size_t bod
 	return CURLE_OK;
 }
 
-/* Header name (up to the colon), case-insensitively, in a "Name: v" line. */
-static bool same_header(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char ca = (char)(*a | ((*a >= 'A' && *a <= 'Z') ? 0x20 : 0));
-		char cb = (char)(*b | ((*b >= 'A' && *b <= 'Z') ? 0x20 : 0));
-		if (ca != cb)
-			return false;
-		if (ca == ':')
-			return true;
-	}
-	return false;
-}
-
 static bool list_has(const struct request *req, const char *line)
 {
 	for (size_t i = 0; i < req->nheaders; i++)
-		if (same_header(req->headers[i], line))
+		if (http_same_header(req->headers[i], line))
 			return true;
 	return false;
 }
@@ -208,7 +196,7 @@ static struct curl_slist *request_headers(const struct setopt_lists *l,
 		if (list_has(req, s->data))
 			continue;
 		if (req->body_is_json &&
-		    (same_header(s->data, "Content-Type:") || same_header(s->data, "Accept:")))
+		    (http_same_header(s->data, "Content-Type:") || http_same_header(s->data, "Accept:")))
 			continue;
 		if (!(t = curl_slist_append(own, s->data)))
 			goto fail;

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "http.h"
 #include "json.h"
-#include "opts.h"
 #include "xalloc.h"
 
 /* How much of an overlong line an invalid_input record keeps. */
@@ -82,17 +82,6 @@ static int member_string(const struct json_member *m, struct buf *out)
 	return json_string_decode(m->val, m->val_len, out);
 }
 
-static bool header_name_valid(const char *name, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!name[i] || !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					"0123456789!#$%&'*+-.^_`|~", name[i]))
-			return false;
-	return true;
-}
-
 static int parse_headers(struct request *req, const struct json_member *hm)
 {
 	size_t pos = 0;
@@ -102,8 +91,7 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 		struct buf line = BUF_INIT, val = BUF_INIT;
 		const char *why;
 		if (json_string_decode(m.key, m.key_len, &line) != 0 ||
-		    !header_name_valid(line.data, line.len) ||
-		    member_string(&m, &val) != 0) {
+		    !http_is_token(line.data, line.len) || member_string(&m, &val) != 0) {
 			buf_free(&line);
 			buf_free(&val);
 			return invalid(req, "%s", "headers must be {\"Name\": \"value\"} with valid names and string values");
@@ -111,7 +99,7 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 		buf_adds(&line, ": ");
 		buf_add(&line, val.data, val.len);
 		buf_free(&val);
-		if (opts_check_header(line.data, line.len, &why) != 0) {
+		if (http_check_header(line.data, line.len, &why) != 0) {
 			buf_free(&line);
 			return invalid(req, "bad header: %s", why);
 		}
@@ -126,17 +114,12 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 static int parse_method(struct request *req, const struct json_member *m)
 {
 	struct buf v = BUF_INIT;
-	if (member_string(m, &v) != 0 || v.len == 0)
-		goto bad;
-	for (size_t i = 0; i < v.len; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789!#$%&'*+-.^_`|~", v.data[i]) || !v.data[i])
-			goto bad;
+	if (member_string(m, &v) != 0 || !http_is_method(v.data, v.len)) {
+		buf_free(&v);
+		return invalid(req, "%s", "\"method\" must be a method name");
+	}
 	req->method = v.data;
 	return 0;
-bad:
-	buf_free(&v);
-	return invalid(req, "%s", "\"method\" must be a method name");
 }
 
 /* A request spec: {"url", "method", "headers", "body", "json", "id"}. */

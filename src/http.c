@@ -1,0 +1,77 @@
+#include "http.h"
+
+/* RFC 9110 tchar, indexed by byte: the 15 symbols, DIGIT and ALPHA. Every
+ * other byte, NUL and those above 0x7f included, is 0. */
+static const unsigned char tchar[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
+	['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+/* How many bytes of s[0..n) from the start are tchars. */
+static size_t token_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && tchar[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
+bool http_is_token(const char *s, size_t n)
+{
+	return n > 0 && token_len(s, n) == n;
+}
+
+bool http_is_method(const char *s, size_t n)
+{
+	return http_is_token(s, n);
+}
+
+int http_check_header(const char *line, size_t n, const char **why)
+{
+	size_t i = token_len(line, n);
+	if (i == n || line[i] != ':') {
+		*why = "a header must be 'Name: value'";
+		return -1;
+	}
+	if (i == 0) {
+		*why = "empty header name";
+		return -1;
+	}
+	/* Of the value, only CR, LF and NUL are refused: CR and LF would end
+	 * the line early and let a second header in, NUL would cut the line
+	 * short in libcurl's C strings. */
+	for (; i < n; i++) {
+		if (line[i] == '\r' || line[i] == '\n' || line[i] == '\0') {
+			*why = "CR, LF or NUL in header";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool http_same_header(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char ca = ascii_lower(*a);
+		if (ca != ascii_lower(*b))
+			return false;
+		if (ca == ':')
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,37 @@
+/* http: the bits of RFC 9110 syntax urlfan checks itself.
+ *
+ * Header lines and method names come from the command line (opts), from
+ * request specs (source) and go to libcurl (xfer); all three ask here, so
+ * the token alphabet is written once. Pure libc, no state: every function
+ * only reads its arguments. */
+#ifndef URLFAN_HTTP_H
+#define URLFAN_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Whether s[0..n) is an RFC 9110 token (section 5.6.2): at least one
+ * byte, each a letter, a digit or one of !#$%&'*+-.^_`|~. A NUL byte,
+ * white space, a separator or any byte above 0x7f is not. s may be NULL
+ * when n is 0. */
+bool http_is_token(const char *s, size_t n);
+
+/* Whether s[0..n) may be sent as a request method. A method is a token
+ * (RFC 9110 section 9.1); its own name so that the callers say what they
+ * check. */
+bool http_is_method(const char *s, size_t n);
+
+/* Check that line[0..n) is one "Name: value" header line that cannot
+ * smuggle a second header: a token name, then ':', then a value without
+ * CR, LF or NUL. Returns 0, or -1 with *why set to a static message for
+ * the user. n bounds the check; line need not be NUL-terminated. */
+int http_check_header(const char *line, size_t n, const char **why);
+
+/* Whether the NUL-terminated header lines a and b ("Name: value", or just
+ * "Name:") name the same header: the names are equal up to ASCII case and
+ * both end with ':'. A string without ':' matches nothing, so
+ * http_same_header(line, "Accept:") asks whether line is an Accept
+ * header. */
+bool http_same_header(const char *a, const char *b);
+
+#endif
