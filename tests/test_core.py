@@ -9,6 +9,7 @@ import threading
 import time
 
 from conftest import URLFAN, records, run
+from server import GZIP_PLAIN
 
 
 def test_delays_run_concurrently(srv):
@@ -274,16 +275,51 @@ def test_redirects(srv):
     assert rec["error"]["kind"] == "redirect" and p.returncode == 3
 
 
+def built_in_codings():
+    """The content codings this urlfan's libcurl can decode, from the
+    library list --version prints (curl_version())."""
+    libs = run(["--version"]).stdout.decode()
+    codings = set()
+    if "zlib/" in libs:
+        codings |= {"deflate", "gzip"}
+    if "brotli/" in libs:
+        codings.add("br")
+    if "zstd/" in libs:
+        codings.add("zstd")
+    return codings
+
+
+def accept_encodings(head):
+    """The values of every Accept-Encoding header in a request head."""
+    return [v for k, v in head["headers"] if k.lower() == "accept-encoding"]
+
+
+def test_compressed_responses_are_asked_for_by_default(srv):
+    codings = built_in_codings()
+    assert "gzip" in codings, codings  # libcurl is built with zlib here
+    p = run(["-J", "--no-body", srv.url("/json?tag=default")])
+    assert p.returncode == 0, p.stderr
+    (head,) = srv.seen("default")
+    (value,) = accept_encodings(head)  # one header, listing every coding
+    assert sorted(t.strip() for t in value.split(",")) == sorted(codings), value
+    p = run(["-J", "--no-body", "--no-compressed", srv.url("/json?tag=off")])
+    assert p.returncode == 0, p.stderr
+    (head,) = srv.seen("off")
+    assert accept_encodings(head) == []
+
+
 def test_compressed_responses_are_decoded(srv):
-    p = run(["-J", srv.url("/gzip")])
+    p = run(["-J", "--headers", srv.url("/gzip")])
+    assert p.returncode == 0, p.stderr
     (rec,) = records(p.stdout)
+    # The server did send gzip, and the record holds the decoded body.
+    assert rec["headers"]["content-encoding"] == "gzip"
     assert rec["body"] == {"compressed": True}
-    p = run(["-J", "--no-compressed", srv.url("/gzip")])
+    assert rec["size"] == len(GZIP_PLAIN)
+    p = run(["-J", "--headers", "--no-compressed", srv.url("/gzip")])
     (rec,) = records(p.stdout)
+    assert "content-encoding" not in rec["headers"]
     assert rec["body"] == {"compressed": True}
-    h = run(["-J", "--no-compressed", srv.url("/headers")])
-    (rec,) = records(h.stdout)
-    assert "accept-encoding" not in {k.lower() for k in rec["body"]["headers"]}
 
 
 def test_credentials_are_masked(srv):
