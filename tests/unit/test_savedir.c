@@ -118,39 +118,33 @@ static void test_savedir_sanitize_appends(void **state)
 static void test_savedir_sanitize_folds_parts_past_16(void **state)
 {
 	(void)state;
+	/* wanted: n parts "p<i>" joined by sep, then tail; the result: want_n
+	 * parts joined by "/", then want_tail. */
+	static const struct {
+		int n;
+		const char *sep, *tail;
+		int want_n;
+		const char *want_tail;
+	} cases[] = {
+		/* 16 parts stay as they are. */
+		{16, "/", "", 16, ""},
+		/* 20: 15 directories, the other 5 folded with "_" into the
+		 * 16th, nothing lost. */
+		{20, "/", "", 15, "/p15_p16_p17_p18_p19"},
+		/* Dropped parts do not count: ".." and empty ones between. */
+		{16, "/../", "//p16", 15, "/p15_p16"},
+		/* A trailing slash at the limit adds no 17th part "_"... */
+		{16, "/", "/", 16, ""},
+		/* ...below it, it does. */
+		{15, "/", "/", 15, "/_"},
+	};
 	struct buf in = BUF_INIT, want = BUF_INIT;
-
-	/* 16 parts stay as they are. */
-	numbered_parts(&in, 16, "/", "");
-	assert_string_equal(sanitized(in.data), in.data);
-
-	/* 20: the first 15 as directories, the other 5 folded with "_"
-	 * into the 16th, nothing lost. */
-	in.len = 0;
-	numbered_parts(&in, 20, "/", "");
-	numbered_parts(&want, 15, "/", "/");
-	buf_adds(&want, "p15_p16_p17_p18_p19");
-	assert_string_equal(sanitized(in.data), want.data);
-
-	/* Dropped parts do not count: ".." and empty ones in between. */
-	in.len = 0;
-	numbered_parts(&in, 16, "/../", "//p16");
-	want.len = 0;
-	numbered_parts(&want, 15, "/", "/p15_p16");
-	assert_string_equal(sanitized(in.data), want.data);
-
-	/* A trailing slash at the limit adds no 17th part "_". */
-	in.len = 0;
-	numbered_parts(&in, 16, "/", "/");
-	want.len = 0;
-	numbered_parts(&want, 16, "/", "");
-	assert_string_equal(sanitized(in.data), want.data);
-	in.len = 0;
-	numbered_parts(&in, 15, "/", "/");
-	want.len = 0;
-	numbered_parts(&want, 15, "/", "/_");
-	assert_string_equal(sanitized(in.data), want.data);
-
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		in.len = want.len = 0;
+		numbered_parts(&in, cases[i].n, cases[i].sep, cases[i].tail);
+		numbered_parts(&want, cases[i].want_n, "/", cases[i].want_tail);
+		assert_string_equal(sanitized(in.data), want.data);
+	}
 	buf_free(&in);
 	buf_free(&want);
 }
