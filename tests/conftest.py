@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -50,6 +51,14 @@ class Server:
     def stats(self):
         with urllib.request.urlopen(self.url("/stats"), timeout=10) as r:
             return json.load(r)
+
+    def seen(self, tag):
+        """The heads of the requests that carried tag=TAG in their query, in
+        arrival order: [{"method", "target", "headers": [[name, value], ...]}]
+        with the header names as sent, repeats kept."""
+        url = self.url("/seen?tag=" + urllib.parse.quote(tag))
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return json.load(r)["requests"]
 
     def reset(self):
         with urllib.request.urlopen(self.url("/stats/reset"), timeout=10) as r:

@@ -10,8 +10,12 @@ listeners are bound, then serves until SIGTERM/SIGINT.  Everything else
 One asyncio event loop serves every connection, so thousands of concurrent
 keep-alive connections cost no threads.  The server records how many requests
 are in flight per Host header and overall; GET /stats reports the peaks and
-GET /stats/reset clears them.  See ROUTES / the @endpoint handlers below for
-the available paths.
+GET /stats/reset clears them.  A counted request whose query carries
+tag=T also has its method, target and headers (as sent: names in their
+spelling, repeats kept, in order) recorded under T; GET /seen?tag=T lists
+them, uncounted, so tests can assert what a client sent to any endpoint.
+/stats/reset clears those too.  See ROUTES / the @endpoint handlers below
+for the available paths.
 """
 
 import argparse
@@ -140,6 +144,17 @@ class Stats:
         self.total = 0
         self.paths: dict[str, int] = {}
         self.flaky: dict[str, int] = {}
+        self.seen: dict[str, list[dict]] = {}
+
+    def remember(self, req: Request):
+        """Record req's head under its tag query argument, if it has one."""
+        tag = req.arg("tag")
+        if tag is not None:
+            self.seen.setdefault(tag, []).append({
+                "method": req.method,
+                "target": req.target,
+                "headers": [[k, v] for k, v in req.headers],
+            })
 
     @contextlib.contextmanager
     def track(self, host: str, path: str):
@@ -391,8 +406,16 @@ async def stats_reset_handler(req):
     return json_response({"reset": True})
 
 
+async def seen_handler(req):
+    tag = req.arg("tag")
+    if tag is None:
+        raise HTTPError(400, "missing tag parameter")
+    return json_response({"tag": tag, "requests": STATS.seen.get(tag, [])})
+
+
 # Served without any accounting.
-UNCOUNTED: dict[str, Handler] = {"/stats": stats_handler, "/stats/reset": stats_reset_handler}
+UNCOUNTED: dict[str, Handler] = {"/stats": stats_handler, "/stats/reset": stats_reset_handler,
+                                 "/seen": seen_handler}
 
 
 async def not_found(req):
@@ -619,6 +642,7 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
                 nargs, handler = ROUTES.get(name, (None, not_found))
                 if nargs != len(args):
                     handler, args = not_found, []
+                STATS.remember(req)
                 with STATS.track(req.host, req.path):
                     keep_alive = await process(req, handler, args)
             if not keep_alive:

@@ -3,12 +3,14 @@ exit codes. Concurrency is judged by what the server saw (peak requests in
 flight per Host), never by wall-clock time."""
 import base64
 import json
+import os
+import select
 import socket
 import subprocess
-import threading
 import time
 
 from conftest import URLFAN, records, run
+from server import GZIP_PLAIN
 
 
 def test_delays_run_concurrently(srv):
@@ -155,35 +157,64 @@ def test_exit_codes(srv):
     assert srv.stats()["total"] == 0
 
 
+def asleep(pid):
+    """Whether pid's main thread is blocked in the kernel (state S or D)."""
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0] in ("S", "D")
+
+
+def pipe_full(fd):
+    _, room, _ = select.select([], [fd], [], 0)
+    return not room
+
+
+def feed_until_refused(proc, lines, started, timeout=30):
+    """Write lines into proc's stdin pipe (made non-blocking) for as long as
+    proc takes them; return how many whole lines were written. It ends on an
+    observed state, not after a guessed time: started() is true, the pipe is
+    full, and proc is asleep while the pipe stays full, which it cannot be
+    while it still watches its stdin (a poll or epoll wait on a readable
+    descriptor returns at once)."""
+    fd = proc.stdin.fileno()
+    os.set_blocking(fd, False)
+    lines = iter(lines)
+    pending, written = b"", 0
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            while True:
+                if not pending:
+                    pending = next(lines, None)
+                    if pending is None:
+                        return written  # proc took everything
+                pending = pending[os.write(fd, pending):]
+                if not pending:
+                    written += 1
+        except BlockingIOError:
+            pass
+        # Full when the write failed; still full after the state was seen.
+        if started() and asleep(proc.pid) and pipe_full(fd):
+            return written
+        assert time.monotonic() < deadline, "urlfan neither stopped reading nor went on"
+        select.select([], [fd], [], 0.02)
+
+
 def test_read_ahead_is_bounded(srv):
     # A slow host with one slot: urlfan may read only its read-ahead bound
     # (4 x --parallel = 16 here) beyond the requests in flight, plus what the
     # pipe and its 128 KiB input buffer hold. Lines are 4 KiB so those
     # buffers hold few of them.
     pad = "x" * 4000
+    lines = ((srv.url("/delay/5?i=%d&p=%s" % (i, pad), "slow.test") + "\n").encode()
+             for i in range(10000))
     proc = subprocess.Popen(
         [URLFAN, "-J", "-j", "4", "-p", "1", *srv.resolve("slow.test")],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    written = [0]
-
-    def feed():
-        try:
-            for i in range(10000):
-                proc.stdin.write((srv.url("/delay/5?i=%d&p=%s" % (i, pad), "slow.test") + "\n").encode())
-                proc.stdin.flush()
-                written[0] += 1
-        except (BrokenPipeError, ValueError, OSError):
-            pass
-
-    t = threading.Thread(target=feed, daemon=True)
-    t.start()
-    deadline = time.time() + 10
-    while srv.stats()["inflight_total"] == 0 and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # let reading go as far as it will
-    consumed = written[0]
-    proc.kill()
-    proc.wait()
+    try:
+        consumed = feed_until_refused(proc, lines, lambda: srv.stats()["inflight_total"] > 0)
+    finally:
+        proc.kill()
+        proc.wait()
     # 1 in flight + 16 read ahead + 32 in urlfan's buffer + 16 in the pipe.
     assert 17 <= consumed <= 70, consumed
     assert srv.stats()["peak"][srv.key("slow.test")] == 1
@@ -274,16 +305,51 @@ def test_redirects(srv):
     assert rec["error"]["kind"] == "redirect" and p.returncode == 3
 
 
+def built_in_codings():
+    """The content codings this urlfan's libcurl can decode, from the
+    library list --version prints (curl_version())."""
+    libs = run(["--version"]).stdout.decode()
+    codings = set()
+    if "zlib/" in libs:
+        codings |= {"deflate", "gzip"}
+    if "brotli/" in libs:
+        codings.add("br")
+    if "zstd/" in libs:
+        codings.add("zstd")
+    return codings
+
+
+def accept_encodings(head):
+    """The values of every Accept-Encoding header in a request head."""
+    return [v for k, v in head["headers"] if k.lower() == "accept-encoding"]
+
+
+def test_compressed_responses_are_asked_for_by_default(srv):
+    codings = built_in_codings()
+    assert "gzip" in codings, codings  # libcurl is built with zlib here
+    p = run(["-J", "--no-body", srv.url("/json?tag=default")])
+    assert p.returncode == 0, p.stderr
+    (head,) = srv.seen("default")
+    (value,) = accept_encodings(head)  # one header, listing every coding
+    assert sorted(t.strip() for t in value.split(",")) == sorted(codings), value
+    p = run(["-J", "--no-body", "--no-compressed", srv.url("/json?tag=off")])
+    assert p.returncode == 0, p.stderr
+    (head,) = srv.seen("off")
+    assert accept_encodings(head) == []
+
+
 def test_compressed_responses_are_decoded(srv):
-    p = run(["-J", srv.url("/gzip")])
+    p = run(["-J", "--headers", srv.url("/gzip")])
+    assert p.returncode == 0, p.stderr
     (rec,) = records(p.stdout)
+    # The server did send gzip, and the record holds the decoded body.
+    assert rec["headers"]["content-encoding"] == "gzip"
     assert rec["body"] == {"compressed": True}
-    p = run(["-J", "--no-compressed", srv.url("/gzip")])
+    assert rec["size"] == len(GZIP_PLAIN)
+    p = run(["-J", "--headers", "--no-compressed", srv.url("/gzip")])
     (rec,) = records(p.stdout)
+    assert "content-encoding" not in rec["headers"]
     assert rec["body"] == {"compressed": True}
-    h = run(["-J", "--no-compressed", srv.url("/headers")])
-    (rec,) = records(h.stdout)
-    assert "accept-encoding" not in {k.lower() for k in rec["body"]["headers"]}
 
 
 def test_credentials_are_masked(srv):

@@ -13,6 +13,8 @@ import contextlib
 import email.utils
 import json
 import os
+import re
+import select
 import shutil
 import signal
 import socket
@@ -78,6 +80,24 @@ def wait_until(cond, timeout=15, interval=0.02):
             return True
         time.sleep(interval)
     return False
+
+
+def wait_for_line(proc, pattern, timeout=15):
+    """Read proc's stderr until a whole line matches the regex pattern;
+    returns (the match, every byte read so far). Reads the descriptor, not
+    the buffered file, so a later communicate() gets the rest intact."""
+    fd, seen = proc.stderr.fileno(), b""
+    deadline = time.monotonic() + timeout
+    while True:
+        m = re.search(pattern, seen, re.M)
+        if m:
+            return m, seen
+        left = deadline - time.monotonic()
+        assert left > 0, "no line matching %r on stderr: %r" % (pattern, seen)
+        if select.select([fd], [], [], left)[0]:
+            chunk = os.read(fd, 65536)
+            assert chunk, "stderr closed before a line matching %r: %r" % (pattern, seen)
+            seen += chunk
 
 
 class Poller:
@@ -573,13 +593,15 @@ def test_sigterm_exits_143(srv, tmp_path):
 
 def test_sigint_aborts_a_request_waiting_to_be_retried(srv):
     path = "/flaky/%s/3" % fresh()
-    with urlfan(["-J", "--retry", "3", "--retry-max-delay", "60",
+    with urlfan(["-J", "-v", "--retry", "3", "--retry-max-delay", "60",
                  srv.url(path + "?retry_after=30")]) as proc:
-        assert wait_until(lambda: srv.stats()["paths"].get(path) == 1)
-        time.sleep(0.3)
+        # The first answer is in and the retry is scheduled, Retry-After away.
+        m, early = wait_for_line(proc, rb"^urlfan: \[0\] attempt 1 failed, retrying in ([\d.]+)s$")
+        assert float(m.group(1)) >= 29, m.group(0)
         t_sig = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
+        err = early + err
         after = time.monotonic() - t_sig
     assert proc.returncode == 130, err
     assert after < 5, after

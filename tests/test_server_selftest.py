@@ -211,6 +211,40 @@ def test_stats_reset(srv):
                                       "inflight_total": 0, "inflight": {}, "paths": {}}
 
 
+def test_seen_records_request_heads_by_tag(srv):
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    conn.putrequest("GET", "/json?x=1&tag=t1", skip_accept_encoding=True)
+    conn.putheader("X-Twice", "a")
+    conn.putheader("x-twice", "b")
+    conn.putheader("Accept-Encoding", "gzip, br")
+    conn.endheaders()
+    assert conn.getresponse().read() == JSON_BODY
+    conn.close()
+    resp, _ = srv.request("POST", "/echo?tag=t1", body=b"hi")
+    assert resp.status == 200
+    srv.request("GET", "/text")  # no tag: not recorded
+    srv.request("GET", "/no/such/path?tag=t2")  # any path, even a 404
+
+    host = f"127.0.0.1:{srv.port}"
+    first, second = srv.get_json("/seen?tag=t1")["requests"]
+    # Names as spelled, repeats kept, in the order sent.
+    assert first == {"method": "GET", "target": "/json?x=1&tag=t1",
+                     "headers": [["Host", host], ["X-Twice", "a"], ["x-twice", "b"],
+                                 ["Accept-Encoding", "gzip, br"]]}
+    assert (second["method"], second["target"]) == ("POST", "/echo?tag=t1")
+    assert ["Content-Length", "2"] in second["headers"]
+    assert srv.get_json("/seen?tag=t2") == {
+        "tag": "t2", "requests": [{"method": "GET", "target": "/no/such/path?tag=t2",
+                                   "headers": [["Host", host], ["Accept-Encoding", "identity"]]}]}
+    assert srv.get_json("/seen?tag=never") == {"tag": "never", "requests": []}
+    resp, body = srv.request("GET", "/seen")
+    assert resp.status == 400 and json.loads(body) == {"error": "missing tag parameter"}
+    # /seen is not counted; /stats/reset forgets what was seen.
+    assert srv.get_json("/stats")["total"] == 4
+    srv.get_json("/stats/reset")
+    assert srv.get_json("/seen?tag=t1")["requests"] == []
+
+
 def test_client_disconnect_does_not_leak_inflight(srv):
     conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
     conn.request("GET", "/delay/5")
