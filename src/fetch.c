@@ -262,8 +262,8 @@ fail:
 
 /* Apply the retry policy to a finished attempt: pause its host when the
  * server asked for that, and say whether (and after how long) it is tried
- * again. Returns the delay, or -1 for no retry. */
-static double apply_retry(struct fetch *f, struct slot *s, CURLcode rc)
+ * again. */
+static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLcode rc)
 {
 	struct retry_attempt a;
 	xfer_attempt(s->x, rc, &a);
@@ -276,7 +276,7 @@ static double apply_retry(struct fetch *f, struct slot *s, CURLcode rc)
 		msg_verbose(1, "[%zu] %s paused for %.1fs (Retry-After)", req->index,
 			    req->hostkey, d.pause_host);
 	}
-	return d.retry ? d.delay : -1;
+	return d;
 }
 
 /* Give a slot back after its transfer left the multi handle. */
@@ -294,15 +294,16 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 	f->running--;
 	struct job *job = s->job;
 	struct request *req = job->req;
-	double delay = apply_retry(f, s, rc);
-	if (delay >= 0) {
-		msg_verbose(1, "[%zu] attempt %ld failed, retrying in %.2fs", req->index,
-			    job->attempts, delay);
+	struct retry_decision d = apply_retry(f, s, rc);
+	if (d.retry) {
+		msg_verbose(1, "[%zu] attempt %ld failed, retrying in %.2fs%s", req->index,
+			    job->attempts, d.delay > d.pause_host ? d.delay : d.pause_host,
+			    d.pause_host > 0 ? ", when its host's pause ends" : "");
 		xfer_abandon(s->x);
 		/* A retry goes to the front of its host's queue when its delay
 		 * is over (at once when the host's pause is the wait). */
-		if (delay > 0)
-			heap_push(f, clock_now() + delay, job);
+		if (d.delay > 0)
+			heap_push(f, clock_now() + d.delay, job);
 		else
 			hostlimit_requeue(f->hl, req->hostkey, job);
 		free_slot(f, s);
