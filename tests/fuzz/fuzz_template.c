@@ -63,17 +63,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_reformat(body, blen, &id, -1) != 0)
 		buf_adds(&id, "\"caf\\u00e9\\/\\\"q\\\" \\ud83d\\ude00 \\u0000.\"");
 
-	struct request full_req = {
-		.index = 42,
-		.line = "{\"url\":\"http://user:pw@Example.COM:8080/a/b%20c?q=1#frag\"}",
-		.url = "http://user:pw@Example.COM:8080/a/b%20c?q=1#frag",
-		.hostkey = "example.com:8080",
-		.method = "POST",
-		.id = id.data,
-	};
-	full_req.line_len = strlen(full_req.line);
+	static const char full_line[] = "{\"url\":\"http://user:pw@Example.COM:8080/a/b%20c?q=1#frag\"}";
 	struct result full = {
-		.req = &full_req,
+		.index = 42,
+		.id = id.data,
+		.line = full_line,
+		.line_len = sizeof full_line - 1,
+		.host = "example.com:8080",
+		.path = "/a/b%20c",
+		.path_len = 8,
 		.url = "http://user:***@Example.COM:8080/a/b%20c?q=1#frag",
 		.method = "POST",
 		.status = 201,
@@ -91,29 +89,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.attempts = 3,
 	};
 
-	struct request bad_req = {
+	struct result bad = {
 		.index = 0,
 		.line = "ftp://x",
 		.line_len = 7,
-		.error = "only http and https URLs are allowed",
-	};
-	struct result bad = {
-		.req = &bad_req,
+		.host = "",
 		.url = "ftp://x",
 		.method = "GET",
 		.error = ERR_INVALID_INPUT,
-		.error_message = bad_req.error,
+		.error_message = "only http and https URLs are allowed",
 	};
 
-	struct request sparse_req = {
+	struct result sparse = {
 		.index = 7,
 		.line = "https://[::1]",
 		.line_len = 13,
-		.url = "https://[::1]",
-		.hostkey = "[::1]:443",
-	};
-	struct result sparse = {
-		.req = &sparse_req,
+		.host = "[::1]:443",
+		.path = "/",
+		.path_len = 1,
 		.url = "https://[::1]",
 		.method = "HEAD",
 		.body = body, /* an empty body is not an absent one */

@@ -11,7 +11,7 @@
 
 #include "retry.h"
 
-static const struct retry_policy three = {.retries = 3, .delay = 0.5, .max_delay = 30};
+#define three {.retries = 3, .delay = 0.5, .max_delay = 30}
 
 struct row {
 	const char *what;
