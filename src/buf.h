@@ -17,12 +17,21 @@ struct buf {
 
 #define BUF_INIT {NULL, 0, 0}
 
+/* Make room for extra more bytes and a NUL: afterwards cap >= len +
+ * extra + 1, so the caller may write up to extra + 1 bytes at data + len
+ * directly and then set len itself (keeping data[len] a NUL). Code that
+ * writes ahead in wide stores (the SIMD minifier) reserves for what it
+ * may touch, not just what it keeps. data may move: pointers into it are
+ * stale after any call that appends. */
 void buf_reserve(struct buf *b, size_t extra);
+/* Append p[0..n) (which may hold NULs), one character, or the string s. */
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_addc(struct buf *b, char c);
 void buf_adds(struct buf *b, const char *s);
+/* Append printf-formatted text. */
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Free the data; b is empty and reusable afterwards. */
 void buf_free(struct buf *b);
 
 /* Number formatting for the record hot path, without printf's cost:

@@ -15,6 +15,7 @@
 struct hostlimit;
 struct host;
 
+/* A limit of per_host requests in flight per host key (at least 1). */
 struct hostlimit *hostlimit_create(long per_host);
 /* Items still queued are not freed: they belong to the caller. */
 void hostlimit_destroy(struct hostlimit *hl);
@@ -46,7 +47,7 @@ void hostlimit_release(struct hostlimit *hl, struct host *host);
  * for tearing down a run with requests still waiting. */
 void *hostlimit_drain(struct hostlimit *hl);
 
-/* Items queued, slots taken, and host entries alive. */
+/* Items queued, slots taken, and host entries alive: one function each. */
 size_t hostlimit_waiting(const struct hostlimit *hl);
 size_t hostlimit_inflight(const struct hostlimit *hl);
 size_t hostlimit_hosts(const struct hostlimit *hl);

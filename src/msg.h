@@ -13,6 +13,8 @@ enum msg_level {
 	MSG_TRACE = 2,   /* -vv */
 };
 
+/* The level for the rest of the process (MSG_NORMAL until set), and the
+ * level now, for callers that would do work only to be shown at -v. */
 void msg_set_level(enum msg_level level);
 enum msg_level msg_get_level(void);
 

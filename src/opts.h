@@ -100,6 +100,7 @@ enum opts_action {
  * result. */
 enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 			    char *err, size_t errlen);
+/* Free what cfg owns (not argv's strings); cfg may be parsed again. */
 void opts_free(struct config *cfg);
 
 /* Print the --help text. */
@@ -108,8 +109,9 @@ void opts_usage(FILE *to);
 /* Whether status counts as ok under cfg's --ok ranges. */
 bool opts_status_ok(const struct config *cfg, long status);
 
-/* Parse "N[.N]" seconds / "N[K|M|G]" sizes / "A-B,C" status ranges. Return
- * 0 or -1; exposed for the unit tests. */
+/* Parse "N[.N]" seconds / "N[K|M|G]" sizes / "A-B,C" status ranges, one
+ * function each. Return 0 with the value in *out, or -1 (then *out may
+ * have changed); exposed for the unit tests. */
 int opts_parse_seconds(const char *s, double *out);
 int opts_parse_size(const char *s, long long *out);
 int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n);

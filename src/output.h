@@ -35,6 +35,8 @@ int output_record(struct output *out, const struct result *res);
 /* Tell the reorder window that index will have no record (a skipped
  * request), so that later records need not wait for it. */
 int output_skip(struct output *out, size_t index);
+/* Write the whole records that wait in the buffer. Returns 0, or -1 with
+ * errno set (the waiting records are then dropped). */
 int output_flush(struct output *out);
 /* Whether records wait in the write buffer. */
 bool output_pending(const struct output *out);

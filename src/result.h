@@ -61,9 +61,9 @@ struct result {
 	const char *error_message; /* NULL when error == ERR_NONE */
 };
 
-/* Walking res->headers: the value of the pair whose name starts at name,
- * and the start of the pair after it (res->headers + res->headers_len at
- * the end). */
+/* Walking res->headers, one function each: the value of the pair whose
+ * name starts at name, and the start of the pair after it
+ * (res->headers + res->headers_len at the end). */
 const char *result_header_value(const char *name);
 const char *result_header_next(const char *name);
 

@@ -22,6 +22,7 @@ struct resume;
 /* Returns NULL with the reason in err when a file cannot be read or
  * created; a resume with neither option does nothing and costs nothing. */
 struct resume *resume_create(const struct config *cfg, char *err, size_t errlen);
+/* Free r without finishing it (see resume_finish()). Accepts NULL. */
 void resume_destroy(struct resume *r);
 
 /* Whether --skip-done has an ok record for req. */

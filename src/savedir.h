@@ -20,6 +20,7 @@ struct savedir;
 /* Open (creating it and its parents as needed) the directory path.
  * Returns NULL with the reason in err. */
 struct savedir *savedir_open(const char *path, bool overwrite, char *err, size_t errlen);
+/* Close the directory; files committed stay. Accepts NULL. */
 void savedir_close(struct savedir *sd);
 
 /* A new temporary file in the directory; its name goes to tmp (64 bytes).

@@ -26,6 +26,7 @@ struct setopt_lists {
 /* Build the lists for cfg. Returns 0, or -1 when out of memory (then
  * nothing needs freeing). */
 int setopt_lists_init(struct setopt_lists *l, const struct config *cfg);
+/* Free the lists; no handle may use them afterwards. */
 void setopt_lists_free(struct setopt_lists *l);
 
 /* Set every option that is the same for all requests of the run. l must

@@ -35,6 +35,7 @@ struct request {
 	char *id;         /* the spec's id as minified JSON text, or NULL */
 };
 
+/* Free req and everything in it. Accepts NULL. */
 void request_free(struct request *req);
 
 /* Parse one trimmed, non-empty, non-comment line into req (zeroed by the
@@ -46,6 +47,7 @@ int source_parse_line(const char *line, size_t n, struct request *req);
  * start and updates *n. Whether the result is a request line at all
  * (not empty, not a comment) is source_is_request(). */
 const char *source_trim(const char *line, size_t *n);
+/* Whether a trimmed line is a request: not empty, not a '#' comment. */
 bool source_is_request(const char *line, size_t n);
 
 struct source;
@@ -55,6 +57,7 @@ struct source *source_create_args(char **args, size_t n);
 /* From a file descriptor; the source closes it unless it is 0. name is
  * used in messages. */
 struct source *source_create_fd(int fd, const char *name);
+/* Free the source (closing its descriptor, see above). Accepts NULL. */
 void source_destroy(struct source *src);
 
 enum source_status {
@@ -70,6 +73,7 @@ enum source_status {
 enum source_status source_next(struct source *src, struct request **out);
 /* The descriptor to wait on after SOURCE_AGAIN, or -1. */
 int source_fd(const struct source *src);
+/* After SOURCE_ERROR: what failed, valid until source_destroy(). */
 const char *source_error(const struct source *src);
 /* How many request lines the whole input holds, when that can be known
  * without consuming it (arguments, a regular file); -1 otherwise. Reads a

@@ -9,11 +9,13 @@
 
 #include <stddef.h>
 
+/* malloc, calloc and realloc that never return NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* A NUL-terminated copy of s[0..n) (s need not be NUL-terminated). */
 char *xstrndup(const char *s, size_t n);
+/* A copy of the NUL-terminated s. */
 char *xstrdup(const char *s);
 
 #endif

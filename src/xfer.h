@@ -32,6 +32,7 @@ struct xfer_env {
  * reason in err. */
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
 		  const struct sink *sink, char *err, size_t errlen);
+/* Free what xfer_env_init() built; no transfer may use env afterwards. */
 void xfer_env_free(struct xfer_env *env);
 
 struct xfer;
