@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
