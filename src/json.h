@@ -8,7 +8,6 @@
 #ifndef URLFAN_JSON_H
 #define URLFAN_JSON_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -46,9 +45,6 @@ int json_string_decode(const char *tok, size_t n, struct buf *out);
  * escaped; bytes that are not valid UTF-8 become U+FFFD, so the output is
  * always valid JSON whatever the input. */
 void json_write_string(struct buf *out, const char *s, size_t n);
-
-/* Whether s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool utf8_valid(const char *s, size_t n);
 
 /* Append the base64 (RFC 4648, padded) encoding of s[0..n). */
 void base64_encode(struct buf *out, const void *s, size_t n);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "json.h"
 #include "template.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define FLUSH_AT (64 * 1024)

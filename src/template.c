@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 enum mode {

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "result.h"
 #include "template.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* A byte-at-a-time UTF-8 validator written from RFC 3629's table, to

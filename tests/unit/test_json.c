@@ -1,7 +1,8 @@
 /* Unit tests for json.c: the byte-faithful reformatter, the object member
- * iterator, string decoding/encoding, UTF-8 validation and base64. */
+ * iterator, string decoding/encoding and base64. UTF-8 has test_utf8.c. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "utf8.h"
 
 /* Reformat a NUL-terminated document; the result is owned by the caller. */
 static int reformat(const char *s, int indent, struct buf *out)
@@ -694,53 +696,6 @@ static void test_json_write_string_roundtrip_random(void **state)
 	}
 }
 
-/* --- utf8_valid ------------------------------------------------------- */
-
-#define U(s) (s), (sizeof(s) - 1)
-
-static void test_json_utf8_valid(void **state)
-{
-	(void)state;
-	assert_true(utf8_valid(U("")));
-	assert_true(utf8_valid(U("plain ascii\x7f")));
-	assert_true(utf8_valid(U("a\0b")));
-	assert_true(utf8_valid(U("\xc2\x80")));         /* U+0080 */
-	assert_true(utf8_valid(U("\xdf\xbf")));         /* U+07FF */
-	assert_true(utf8_valid(U("\xe0\xa0\x80")));     /* U+0800 */
-	assert_true(utf8_valid(U("\xe2\x82\xac")));     /* euro */
-	assert_true(utf8_valid(U("\xed\x9f\xbf")));     /* U+D7FF */
-	assert_true(utf8_valid(U("\xee\x80\x80")));     /* U+E000 */
-	assert_true(utf8_valid(U("\xef\xbf\xbf")));     /* U+FFFF */
-	assert_true(utf8_valid(U("\xf0\x90\x80\x80"))); /* U+10000 */
-	assert_true(utf8_valid(U("\xf0\x9f\x98\x80")));
-	assert_true(utf8_valid(U("\xf4\x8f\xbf\xbf"))); /* U+10FFFF */
-}
-
-static void test_json_utf8_invalid(void **state)
-{
-	(void)state;
-	assert_false(utf8_valid(U("\xc0\x80")));         /* overlong NUL */
-	assert_false(utf8_valid(U("\xc1\xbf")));         /* overlong */
-	assert_false(utf8_valid(U("\xe0\x80\x80")));     /* overlong */
-	assert_false(utf8_valid(U("\xe0\x9f\xbf")));     /* overlong */
-	assert_false(utf8_valid(U("\xf0\x8f\xbf\xbf"))); /* overlong */
-	assert_false(utf8_valid(U("\xed\xa0\x80")));     /* U+D800 */
-	assert_false(utf8_valid(U("\xed\xbf\xbf")));     /* U+DFFF */
-	assert_false(utf8_valid(U("\xf4\x90\x80\x80"))); /* > U+10FFFF */
-	assert_false(utf8_valid(U("\xf5\x80\x80\x80")));
-	assert_false(utf8_valid(U("\xff")));
-	assert_false(utf8_valid(U("\x80")));             /* lone continuation */
-	assert_false(utf8_valid(U("\xc2")));             /* truncated */
-	assert_false(utf8_valid(U("\xe2\x82")));
-	assert_false(utf8_valid(U("\xf0\x9f\x98")));
-	assert_false(utf8_valid(U("ab\xf0\x9f\x98")));
-	assert_false(utf8_valid(U("\xc2\x41")));         /* bad continuation */
-	assert_false(utf8_valid(U("\xe2\x82\x41")));
-	assert_false(utf8_valid(U("\xf0\x9f\x98\x41")));
-	/* n bounds the check: a sequence cut by n is truncated. */
-	assert_false(utf8_valid("\xe2\x82\xac", 2));
-	assert_true(utf8_valid("ab\xff", 2));
-}
 
 /* --- base64_encode ---------------------------------------------------- */
 
@@ -799,8 +754,6 @@ int main(void)
 		cmocka_unit_test(test_json_string_decode_rejects),
 		cmocka_unit_test(test_json_write_string),
 		cmocka_unit_test(test_json_write_string_roundtrip_random),
-		cmocka_unit_test(test_json_utf8_valid),
-		cmocka_unit_test(test_json_utf8_invalid),
 		cmocka_unit_test(test_json_base64_rfc4648),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
