@@ -46,7 +46,4 @@ int json_string_decode(const char *tok, size_t n, struct buf *out);
  * always valid JSON whatever the input. */
 void json_write_string(struct buf *out, const char *s, size_t n);
 
-/* Append the base64 (RFC 4648, padded) encoding of s[0..n). */
-void base64_encode(struct buf *out, const void *s, size_t n);
-
 #endif

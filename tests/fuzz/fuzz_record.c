@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
+#include "base64.h"
 #include "fuzz.h"
 #include "json.h"
 #include "result.h"

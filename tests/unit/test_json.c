@@ -1,5 +1,6 @@
 /* Unit tests for json.c: the byte-faithful reformatter, the object member
- * iterator, string decoding/encoding and base64. UTF-8 has test_utf8.c. */
+ * iterator and string decoding/encoding. UTF-8 and base64 have test
+ * programs of their own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -697,40 +698,6 @@ static void test_json_write_string_roundtrip_random(void **state)
 }
 
 
-/* --- base64_encode ---------------------------------------------------- */
-
-static void expect_b64(const char *in, size_t n, const char *want)
-{
-	struct buf out = BUF_INIT;
-	base64_encode(&out, in, n);
-	assert_non_null(out.data);
-	assert_int_equal(out.len, strlen(want));
-	assert_string_equal(out.data, want);
-	buf_free(&out);
-}
-
-static void test_json_base64_rfc4648(void **state)
-{
-	(void)state;
-	expect_b64("", 0, "");
-	expect_b64("f", 1, "Zg==");
-	expect_b64("fo", 2, "Zm8=");
-	expect_b64("foo", 3, "Zm9v");
-	expect_b64("foob", 4, "Zm9vYg==");
-	expect_b64("fooba", 5, "Zm9vYmE=");
-	expect_b64("foobar", 6, "Zm9vYmFy");
-	/* All of the alphabet's high end and NUL bytes. */
-	expect_b64("\xff\xfe\xfd", 3, "//79");
-	expect_b64("\xfb\xff", 2, "+/8=");
-	expect_b64("\0\0\0\0", 4, "AAAAAA==");
-	/* Appends to existing content. */
-	struct buf out = BUF_INIT;
-	buf_adds(&out, "b64:");
-	base64_encode(&out, "foo", 3);
-	assert_string_equal(out.data, "b64:Zm9v");
-	buf_free(&out);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -754,7 +721,6 @@ int main(void)
 		cmocka_unit_test(test_json_string_decode_rejects),
 		cmocka_unit_test(test_json_write_string),
 		cmocka_unit_test(test_json_write_string_roundtrip_random),
-		cmocka_unit_test(test_json_base64_rfc4648),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
