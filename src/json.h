@@ -35,15 +35,11 @@ struct json_member {
  * valid JSON object. Pointers in m point into s. */
 int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m);
 
-/* Decode the JSON string token tok[0..n) (quotes included, as found by
- * json_object_next()) into its bytes, appended to out. Escaped NULs are
- * kept; a lone surrogate becomes U+FFFD. Returns 0, or -1 when tok is not a
- * string token. */
-int json_string_decode(const char *tok, size_t n, struct buf *out);
-
-/* Append s[0..n) as a JSON string literal. Control characters are
- * escaped; bytes that are not valid UTF-8 become U+FFFD, so the output is
- * always valid JSON whatever the input. */
-void json_write_string(struct buf *out, const char *s, size_t n);
+/* Scan the string token that starts at s[i], which must be '"': returns
+ * the index just past its closing quote, or 0 when s[i..n) does not start a
+ * valid JSON string (bad escape, control character, malformed UTF-8, no
+ * closing quote). Reads nothing at or past s[n]. What json_reformat() and
+ * json_object_next() accept as a string, for json_string_decode(). */
+size_t json_scan_string(const char *s, size_t n, size_t i);
 
 #endif

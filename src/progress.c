@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "json.h"
+#include "json_string.h"
 #include "num.h"
 #include "source.h"
 #include "xalloc.h"

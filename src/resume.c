@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "json_string.h"
 #include "url.h"
 #include "xalloc.h"
 

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "json_string.h"
 #include "opts.h"
 #include "xalloc.h"
 

@@ -6,6 +6,7 @@
 
 #include "base64.h"
 #include "json.h"
+#include "json_string.h"
 #include "utf8.h"
 #include "xalloc.h"
 

@@ -18,6 +18,7 @@
 #include "base64.h"
 #include "fuzz.h"
 #include "json.h"
+#include "json_string.h"
 #include "result.h"
 #include "template.h"
 #include "utf8.h"
