@@ -4,7 +4,10 @@
  * literals, string escapes and key order intact, so nothing here builds a
  * tree or converts numbers: the scanner validates RFC 8259 JSON and copies
  * the original tokens, only removing white space (minify) or laying it out
- * anew (pretty). cJSON is used elsewhere to decode single strings. */
+ * anew (pretty). Decoding a single string token to its bytes, and writing
+ * bytes as one, is json_string.h's job; UTF-8 checks are utf8.h's. No JSON
+ * library is linked into urlfan: cJSON only checks this code in the unit
+ * tests and the fuzz harnesses. */
 #ifndef URLFAN_JSON_H
 #define URLFAN_JSON_H
 
