@@ -1,4 +1,5 @@
-/* Unit tests for base64.c: the RFC 4648 test vectors. */
+/* Unit tests for base64.c: RFC 4648 vectors, every length of the last
+ * group, and the whole alphabet. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,10 +43,34 @@ static void test_base64_rfc4648(void **state)
 	buf_free(&out);
 }
 
+static void test_base64_lengths_0_to_5(void **state)
+{
+	(void)state;
+	/* Binary bytes, high and low, through each length of the last group
+	 * (none, one byte: "==", two bytes: "="), once alone and once after a
+	 * full group. Vectors from Python's base64.b64encode(). */
+	static const char in[] = "\xfb\xef\xbe\x00\x01";
+	static const char *const want[] = {"", "+w==", "++8=", "++++", "++++AA==", "++++AAE="};
+	for (size_t n = 0; n <= 5; n++)
+		expect_b64(in, n, want[n]);
+}
+
+static void test_base64_whole_alphabet(void **state)
+{
+	(void)state;
+	/* 48 bytes whose 64 sextets are 0, 1, ..., 63 in order. */
+	expect_b64("\x00\x10\x83\x10\x51\x87\x20\x92\x8b\x30\xd3\x8f\x41\x14\x93\x51"
+	           "\x55\x97\x61\x96\x9b\x71\xd7\x9f\x82\x18\xa3\x92\x59\xa7\xa2\x9a"
+	           "\xab\xb2\xdb\xaf\xc3\x1c\xb3\xd3\x5d\xb7\xe3\x9e\xbb\xf3\xdf\xbf",
+	           48, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_base64_rfc4648),
-	    	    	};
+	    cmocka_unit_test(test_base64_lengths_0_to_5),
+	    cmocka_unit_test(test_base64_whole_alphabet),
+	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for json.c: the byte-faithful reformatter (one-pass and SIMD
- * minifiers, pretty-printer) and the object member iterator. The string
- * codec, UTF-8 and base64 have test programs of their own. */
+ * minifiers, pretty-printer), the object member iterator and the string
+ * scanner. The string codec, UTF-8 and base64 have test programs of their
+ * own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -570,6 +571,34 @@ static void test_json_object_next_truncated_after_comma(void **state)
 	}
 }
 
+/* --- json_scan_string ---------------------------------------------- */
+
+static void test_json_scan_string(void **state)
+{
+	(void)state;
+	/* The index just past the closing quote, for a token anywhere in s;
+	 * an escaped quote does not close it. */
+	const char *s = "[\"ab\",\"c\\\"d\",\"\"]";
+	size_t n = strlen(s);
+	assert_int_equal(json_scan_string(s, n, 1), 5);
+	assert_int_equal(json_scan_string(s, n, 6), 12);
+	assert_int_equal(json_scan_string(s, n, 13), 15);
+	/* n bounds the scan: a closing quote, escape or UTF-8 sequence at or
+	 * past it does not count. */
+	assert_int_equal(json_scan_string(s, 4, 1), 0);
+	assert_int_equal(json_scan_string(s, 9, 6), 0);
+	assert_int_equal(json_scan_string("\"\\u00e9\"", 6, 0), 0);
+	assert_int_equal(json_scan_string("\"\\u00e9\"", 8, 0), 8);
+	assert_int_equal(json_scan_string("\"\xc3\xa9\"", 2, 0), 0);
+	assert_int_equal(json_scan_string("\"\xc3\xa9\"", 4, 0), 4);
+	/* What json_reformat() refuses in a string. */
+	static const char *const bad[] = {
+		"\"a\x01\"", "\"\\x\"", "\"\\u12G4\"", "\"\xff\"", "\"\xed\xa0\x80\"", "\"abc",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (json_scan_string(bad[i], strlen(bad[i]), 0) != 0)
+			fail_msg("accepted bad string #%zu: '%s'", i, bad[i]);
+}
 
 int main(void)
 {
@@ -590,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_json_object_next_empty),
 		cmocka_unit_test(test_json_object_next_invalid),
 		cmocka_unit_test(test_json_object_next_truncated_after_comma),
+		cmocka_unit_test(test_json_scan_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

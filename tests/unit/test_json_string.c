@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,31 @@ static void test_json_string_decode(void **state)
 	expect_decode("\"\\ud800\\n\"", "\xef\xbf\xbd\n", 4);
 	/* Raw UTF-8 passes. */
 	expect_decode("\"caf\xc3\xa9\"", "caf\xc3\xa9", 5);
+}
+
+static void test_json_string_decode_every_bmp_escape(void **state)
+{
+	(void)state;
+	/* Every \uXXXX outside the surrogates is that code point as 1 to 3
+	 * bytes of UTF-8 (read back here by the bits of RFC 3629's table); a
+	 * lone surrogate is U+FFFD. Hex digits alternate between cases. */
+	for (unsigned cp = 0; cp <= 0xffff; cp++) {
+		char tok[9];
+		snprintf(tok, sizeof tok, cp % 2 ? "\"\\u%04X\"" : "\"\\u%04x\"", cp);
+		struct buf out = BUF_INIT;
+		assert_int_equal(json_string_decode(tok, 8, &out), 0);
+		unsigned want = cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp;
+		size_t len = want < 0x80 ? 1 : want < 0x800 ? 2 : 3;
+		const unsigned char *p = (const unsigned char *)out.data;
+		unsigned got = len == 1 ? p[0] : p[0] & (0x7fu >> len);
+		for (size_t k = 1; k < len; k++)
+			got = got << 6 | (p[k] & 0x3fu);
+		if (out.len != len || utf8_seq(p, out.len) != len || got != want)
+			fail_msg("%s: %zu bytes, U+%04X", tok, out.len, got);
+		buf_free(&out);
+	}
+	/* The first surrogate pair, the first code point of 4 bytes. */
+	expect_decode("\"\\ud800\\udc00\"", "\xf0\x90\x80\x80", 4);
 }
 
 static void test_json_string_decode_rejects(void **state)
@@ -145,7 +171,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_json_string_decode),
-	    	    cmocka_unit_test(test_json_string_decode_rejects),
+	    cmocka_unit_test(test_json_string_decode_every_bmp_escape),
+	    cmocka_unit_test(test_json_string_decode_rejects),
 	    cmocka_unit_test(test_json_write_string),
 	    cmocka_unit_test(test_json_write_string_roundtrip_random),
 	};
