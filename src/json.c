@@ -1,64 +1,11 @@
 #include "json.h"
 
-#include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
-
-/* Decoder state for one UTF-8 sequence: returns its length, or 0 when the
- * bytes at s (n available) do not start a well-formed sequence. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0; /* no overlongs */
-		else if (c == 0xED)
-			hi = 0x9F; /* no surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F; /* <= U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
-
-bool utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < n) {
-		/* Fast path over ASCII, the common case for bodies. */
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		size_t len = utf8_seq(p + i, n - i);
-		if (!len)
-			return false;
-		i += len;
-	}
-	return true;
-}
+#include "json_fast.h"
+#include "utf8.h"
 
 /* JSON white space: tab, newline, carriage return, space. */
 static const unsigned char ws_byte[256] = {
@@ -82,16 +29,6 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 	while (i < n && ws_byte[(unsigned char)s[i]])
 		i++;
 	return i;
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* Bytes that need no attention inside a JSON string: printable ASCII
@@ -133,7 +70,7 @@ static size_t scan_string(const char *s, size_t n, size_t i)
 				if (i + 5 >= n)
 					return 0;
 				for (size_t k = 2; k < 6; k++)
-					if (!is_hex(s[i + k]))
+					if (!json_is_hex(s[i + k]))
 						return 0;
 				i += 6;
 			} else if (e && strchr("\"\\/bfnrt", e)) {
@@ -155,6 +92,13 @@ static size_t scan_string(const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/* A wrapper, not scan_string() itself made public: the scanner's own calls
+ * stay to a static function the compiler inlines as it sees fit. */
+size_t json_scan_string(const char *s, size_t n, size_t i)
+{
+	return scan_string(s, n, i);
+}
+
 /* Scan a number token. Returns the index after it, or 0. */
 static size_t scan_number(const char *s, size_t n, size_t i)
 {
@@ -164,26 +108,26 @@ static size_t scan_number(const char *s, size_t n, size_t i)
 		return 0;
 	if (s[i] == '0') {
 		i++;
-	} else if (is_digit(s[i])) {
-		while (i < n && is_digit(s[i]))
+	} else if (json_is_digit(s[i])) {
+		while (i < n && json_is_digit(s[i]))
 			i++;
 	} else {
 		return 0;
 	}
 	if (i < n && s[i] == '.') {
 		i++;
-		if (i >= n || !is_digit(s[i]))
+		if (i >= n || !json_is_digit(s[i]))
 			return 0;
-		while (i < n && is_digit(s[i]))
+		while (i < n && json_is_digit(s[i]))
 			i++;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
-		if (i >= n || !is_digit(s[i]))
+		if (i >= n || !json_is_digit(s[i]))
 			return 0;
-		while (i < n && is_digit(s[i]))
+		while (i < n && json_is_digit(s[i]))
 			i++;
 	}
 	return i;
@@ -269,20 +213,6 @@ static inline __attribute__((always_inline)) void emit(struct scan *sc, const ch
 		buf_add(sc->out, p, n);
 }
 
-/* The scanners' stack of open containers: in the caller's array small
- * (*cap bytes) at first, then on the heap, doubling each time it is full.
- * Returns the stack to use from now on. */
-static char *stack_grow(char *stack, const char *small, size_t *cap)
-{
-	size_t old = *cap;
-	*cap = 2 * old;
-	if (stack != small)
-		return xrealloc(stack, *cap);
-	char *heap = xmalloc(*cap);
-	memcpy(heap, small, old);
-	return heap;
-}
-
 /* Scan exactly one value starting at *pos, copying it to the output.
  * Containers are tracked on an explicit stack (on the C stack up to a
  * modest depth, then on the heap) so that deep nesting costs memory, not
@@ -329,7 +259,7 @@ static int scan_value(struct scan *sc, size_t *pos)
 				end = j + 1;
 			} else {
 				if (depth == cap)
-					stack = stack_grow(stack, small, &cap);
+					stack = json_stack_grow(stack, small, &cap);
 				stack[depth++] = c;
 				newline(sc, depth);
 				want_key = c == '{';
@@ -341,7 +271,7 @@ static int scan_value(struct scan *sc, size_t *pos)
 			if (!end)
 				goto out;
 			emit(sc, s + i, end - i);
-		} else if (c == '-' || is_digit(c)) {
+		} else if (c == '-' || json_is_digit(c)) {
 			end = scan_number(s, n, i);
 			if (!end)
 				goto out;
@@ -386,384 +316,6 @@ out:
 	return rc;
 }
 
-static int reformat_portable(const char *s, size_t n, struct buf *out, int indent);
-
-/* Fast minifying, in two passes, on x86-64 processors with SSSE3 (all but
- * the oldest; checked at run time). Measured on a 30 KB indented document:
- * 11 instructions a byte instead of 20, 1.8x faster.
- *
- * Pass 1 looks at 64 bytes at a time. Byte classes become bit masks (bit i
- * for byte i): quotes, backslashes, white space, structural characters,
- * control characters and bytes >= 0x80. Backslashes mark the byte after
- * them as escaped (and their escape is checked); the unescaped quotes,
- * prefix-XORed, give the bytes inside strings, where control characters
- * are refused. White space outside strings is dropped: the other bytes
- * are gathered with pshufb, 8 at a time. Removing white space must not join two tokens into one
- * ("[1 2]" would become "[12]"), so a run of white space between two
- * "word" bytes (neither structural, quote nor white space: numbers and
- * literals) makes the text invalid; a carrying addition finds where each
- * such run ends. Any byte >= 0x80 means the whole text must be UTF-8 (it
- * is then checked once): outside strings such a byte is refused anyway.
- *
- * Pass 2 checks the grammar on the minified text, which has no white
- * space outside strings, behind a sentinel quote, so that its inner loops
- * need no bounds checks. Strings need only their closing quote found:
- * pass 1 checked their contents. Tokens are the same in both texts:
- * strings are copied whole, structural characters and quotes delimit
- * themselves, and joined words were refused. */
-#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#include <emmintrin.h>
-#include <tmmintrin.h> /* SSSE3, checked for at run time */
-
-#define FAST_MIN 256 /* shorter texts take the one-pass scanner */
-
-struct pass1 {
-	uint64_t in_string; /* all ones when a block starts inside a string */
-	uint64_t escaped;   /* 1: the block's first byte is escaped */
-	uint64_t word_last; /* 1: the previous block ended with a word byte */
-	uint64_t run_carry; /* 1: a white-space run after a word byte goes on */
-	uint64_t bad;       /* non-zero: not JSON */
-	uint64_t high;      /* non-zero: some byte >= 0x80 */
-};
-
-static inline uint64_t prefix_xor(uint64_t x)
-{
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-
-/* The letters that may follow a backslash, other than 'u'. */
-static const unsigned char escape_letter[256] = {
-	['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1, ['t'] = 1,
-};
-
-static bool valid_escape(const char *e)
-{
-	if (e[0] == 'u')
-		return is_hex(e[1]) && is_hex(e[2]) && is_hex(e[3]) && is_hex(e[4]);
-	return escape_letter[(unsigned char)e[0]];
-}
-
-/* Bytes escaped by a backslash in block p: each backslash not itself
- * escaped escapes the next byte, which must make a valid escape (checked
- * here for backslashes outside strings too: those are refused anyway).
- * Backslashes are rare; one step per backslash. */
-static uint64_t escapes(struct pass1 *st, const char *p, uint64_t bs)
-{
-	uint64_t esc = st->escaped;
-	st->escaped = 0;
-	while (bs) {
-		int i = __builtin_ctzll(bs);
-		bs &= bs - 1;
-		if (esc >> i & 1)
-			continue;
-		if (!valid_escape(p + i + 1))
-			st->bad = 1;
-		if (i == 63)
-			st->escaped = 1;
-		else
-			esc |= 1ull << (i + 1);
-	}
-	return esc;
-}
-
-/* Compaction tables: for each 8-bit mask g, the pshufb control that
- * gathers the bytes whose bit is set (in order) into the low lanes, and
- * how many there are. Built once, with the CPU check. */
-static uint64_t gather8[256];
-static unsigned char count8[256];
-static int fast_cpu; /* 0: not checked yet, 1: SSSE3 is there, -1: not */
-
-static bool fast_ready(void)
-{
-	if (fast_cpu == 0) {
-		__builtin_cpu_init();
-		fast_cpu = __builtin_cpu_supports("ssse3") ? 1 : -1;
-		for (unsigned g = 0; g < 256; g++) {
-			uint64_t ctl = 0;
-			unsigned k = 0;
-			for (unsigned j = 0; j < 8; j++)
-				if (g >> j & 1)
-					ctl |= (uint64_t)j << (8 * k++);
-			gather8[g] = ctl;
-			count8[g] = (unsigned char)k;
-		}
-	}
-	return fast_cpu > 0;
-}
-
-/* Copy the bytes of block p (64 bytes) whose bit is set in keep to o
- * (writable to o + 72); returns how many. */
-__attribute__((target("ssse3"), always_inline))
-static inline size_t compact(const char *p, uint64_t keep, char *o)
-{
-	if (keep == ~0ull) {
-		memcpy(o, p, 64);
-		return 64;
-	}
-	char *start = o;
-	for (int h = 0; h < 64; h += 8, keep >>= 8) {
-		unsigned g = (unsigned)(keep & 0xff);
-		__m128i x = _mm_loadl_epi64((const __m128i *)(const void *)(p + h));
-		__m128i ctl = _mm_loadl_epi64((const __m128i *)(const void *)&gather8[g]);
-		_mm_storel_epi64((__m128i *)(void *)o, _mm_shuffle_epi8(x, ctl));
-		o += count8[g];
-	}
-	return (size_t)(o - start);
-}
-
-__attribute__((target("ssse3"), always_inline))
-static inline size_t pass1_block(struct pass1 *st, const char *p, char *o)
-{
-	/* White space and structure are found by the byte's low nibble:
-	 * pshufb looks up the one byte of each class with that nibble (or
-	 * 0xff, which no byte gets: pshufb gives 0 for bytes >= 0x80) and the
-	 * byte is of the class when it is the one looked up. '[' and ']' are
-	 * '{' and '}' without the 0x20 bit, so structure is looked up with
-	 * that bit set. That also takes in 0x0c and 0x1a: control characters,
-	 * refused in strings here and kept outside them, where pass 2 refuses
-	 * them as it refuses any byte that starts no token. */
-	const __m128i ws_of = _mm_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1,
-					    -1, '\t', '\n', -1, -1, '\r', -1, -1);
-	const __m128i st_of = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1,
-					    -1, -1, ':', '{', ',', '}', -1, -1);
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i bit5 = _mm_set1_epi8(0x20), us = _mm_set1_epi8(0x1f);
-	const __m128i zero = _mm_setzero_si128();
-	uint64_t Q = 0, W = 0, N = 0, C = 0;
-	__m128i any_b = zero, any_h = zero, b[4];
-	for (int k = 0; k < 4; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-		__m128i q = _mm_cmpeq_epi8(v, quote);
-		__m128i w = _mm_cmpeq_epi8(_mm_shuffle_epi8(ws_of, v), v);
-		__m128i lo = _mm_or_si128(v, bit5);
-		__m128i c = _mm_cmpeq_epi8(_mm_subs_epu8(v, us), zero); /* <= 0x1f */
-		__m128i s = _mm_cmpeq_epi8(_mm_shuffle_epi8(st_of, lo), lo);
-		b[k] = _mm_cmpeq_epi8(v, bslash);
-		any_b = _mm_or_si128(any_b, b[k]);
-		any_h = _mm_or_si128(any_h, v);
-		unsigned sh = 16 * (unsigned)k;
-		Q |= (uint64_t)(unsigned)_mm_movemask_epi8(q) << sh;
-		W |= (uint64_t)(unsigned)_mm_movemask_epi8(w) << sh;
-		N |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, w), s)) << sh;
-		C |= (uint64_t)(unsigned)_mm_movemask_epi8(c) << sh;
-	}
-	/* Backslashes and bytes >= 0x80 are rare: one test for the block. */
-	uint64_t B = 0;
-	if (_mm_movemask_epi8(any_b))
-		for (int k = 0; k < 4; k++)
-			B |= (uint64_t)(unsigned)_mm_movemask_epi8(b[k]) << (16 * k);
-	st->high |= (unsigned)_mm_movemask_epi8(any_h);
-
-	uint64_t esc = (B | st->escaped) ? escapes(st, p, B) : 0;
-	uint64_t in = prefix_xor(Q & ~esc) ^ st->in_string; /* opening quote and contents */
-	st->in_string = (uint64_t)((int64_t)in >> 63);
-	uint64_t ws = W & ~in;
-	uint64_t word = ~(in | N); /* N: white space, structure, quotes */
-	st->bad |= C & in;
-
-	/* Runs of white space that start right after a word byte: adding
-	 * their first bit carries through the run to the byte after it. */
-	uint64_t starts = ((word << 1) | st->word_last) & ws, ends;
-	bool c1 = __builtin_add_overflow(starts, ws, &ends);
-	bool c2 = __builtin_add_overflow(ends, st->run_carry, &ends);
-	st->bad |= ends & ~ws & word;
-	st->run_carry = c1 | c2;
-	st->word_last = word >> 63;
-
-	return compact(p, ~ws, o);
-}
-
-/* Past the string whose opening quote is at u[i]: its contents were
- * checked in pass 1, so only its closing quote is looked for, 16 bytes at
- * a time (a backslash takes the byte after it along). At the sentinel,
- * returns more than n; the 16 bytes after it are quotes too. */
-static inline __attribute__((always_inline)) size_t skip_string(const unsigned char *u, size_t i)
-{
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	for (i++;;) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
-		if (m == 0) {
-			i += 16;
-			continue;
-		}
-		i += (unsigned)__builtin_ctz(m);
-		if (u[i] == '"')
-			return i + 1;
-		i += 2;
-	}
-}
-
-/* Check that s[0..n), a text with no white space outside strings, valid
- * escapes and no control characters in strings, and with s[n] == '"',
- * is one JSON value. Returns 0 or -1. */
-static int check_minified(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	char small[256];
-	char *stack = small;
-	size_t depth = 0, cap = sizeof small;
-	size_t i = 0;
-	int rc = -1;
-
-value:
-	if (i >= n)
-		goto out;
-	switch (s[i]) {
-	case '{':
-	case '[':
-		if (s[i + 1] == (s[i] == '{' ? '}' : ']')) { /* s[n] is there */
-			i += 2;
-			goto after;
-		}
-		if (depth == cap)
-			stack = stack_grow(stack, small, &cap);
-		stack[depth++] = s[i++];
-		if (stack[depth - 1] == '{')
-			goto key;
-		goto value;
-	case '"':
-		i = skip_string(u, i);
-		if (i > n)
-			goto out;
-		goto after;
-	case 't':
-		if (n - i < 4 || memcmp(s + i, "true", 4) != 0)
-			goto out;
-		i += 4;
-		goto after;
-	case 'f':
-		if (n - i < 5 || memcmp(s + i, "false", 5) != 0)
-			goto out;
-		i += 5;
-		goto after;
-	case 'n':
-		if (n - i < 4 || memcmp(s + i, "null", 4) != 0)
-			goto out;
-		i += 4;
-		goto after;
-	default:
-		/* The sentinel is no digit, '.', 'e' or sign. */
-		if (s[i] == '-')
-			i++;
-		if (s[i] == '0')
-			i++;
-		else if (is_digit(s[i]))
-			while (is_digit(s[++i]))
-				;
-		else
-			goto out;
-		if (s[i] == '.') {
-			if (!is_digit(s[++i]))
-				goto out;
-			while (is_digit(s[++i]))
-				;
-		}
-		if (s[i] == 'e' || s[i] == 'E') {
-			i++;
-			if (s[i] == '+' || s[i] == '-')
-				i++;
-			if (!is_digit(s[i]))
-				goto out;
-			while (is_digit(s[++i]))
-				;
-		}
-		if (i > n)
-			goto out;
-		goto after;
-	}
-after:
-	if (depth == 0) {
-		rc = i == n ? 0 : -1;
-		goto out;
-	}
-	if (i >= n)
-		goto out;
-	if (s[i] == ',') {
-		i++;
-		if (stack[depth - 1] == '{')
-			goto key;
-		goto value;
-	}
-	if (s[i] != (stack[depth - 1] == '{' ? '}' : ']'))
-		goto out;
-	depth--;
-	i++;
-	goto after;
-key:
-	if (s[i] != '"')
-		goto out;
-	i = skip_string(u, i);
-	if (i >= n || s[i] != ':') /* a key is never last */
-		goto out;
-	i++;
-	goto value;
-out:
-	if (stack != small)
-		free(stack);
-	return rc;
-}
-
-__attribute__((target("ssse3")))
-static int minify_fast(const char *s, size_t n, struct buf *out)
-{
-	size_t start = out->len;
-	/* Pass 1 writes at most n + 112 bytes (the padded tail below may keep
-	 * up to 112 spaces inside an unterminated string), and up to 8 past
-	 * its last byte; the sentinels take 18. */
-	buf_reserve(out, n + 192);
-	char *o = out->data + start;
-	struct pass1 st = {0};
-	size_t i = 0;
-	for (; n - i >= 80; i += 64)
-		o += pass1_block(&st, s + i, o);
-	/* The last 16 to 79 bytes, padded with spaces (dropped outside
-	 * strings; an unterminated string is refused by pass 2 anyway). The
-	 * padding also lets escapes() look 5 bytes ahead. */
-	char tail[2 * 64 + 16];
-	memset(tail, ' ', sizeof tail);
-	memcpy(tail, s + i, n - i);
-	for (size_t t = 0; t < n - i; t += 64)
-		o += pass1_block(&st, tail + t, o);
-
-	char *m = out->data + start;
-	size_t len = (size_t)(o - m);
-	/* Sentinels: pass 2 stops at a quote, an escape step may go one
-	 * byte past the first, and skip_string() reads 16 bytes at a time. */
-	memset(m + len, '"', 18);
-	if (st.bad || st.in_string || (st.high && !utf8_valid(s, n)) ||
-	    check_minified(m, len) != 0) {
-		out->len = start;
-		out->data[start] = '\0';
-		return -1;
-	}
-	out->len = start + len;
-	out->data[out->len] = '\0';
-	return 0;
-}
-#endif
-
-int json_reformat(const char *s, size_t n, struct buf *out, int indent)
-{
-#ifdef FAST_MIN
-	if (out && indent < 0 && n >= FAST_MIN && fast_ready())
-		return minify_fast(s, n, out);
-#endif
-	return reformat_portable(s, n, out, indent);
-}
-
-int json_minify_portable(const char *s, size_t n, struct buf *out)
-{
-	return reformat_portable(s, n, out, -1);
-}
-
 static int reformat_portable(const char *s, size_t n, struct buf *out, int indent)
 {
 	size_t start = out ? out->len : 0;
@@ -785,6 +337,20 @@ static int reformat_portable(const char *s, size_t n, struct buf *out, int inden
 			out->data[start] = '\0';
 	}
 	return -1;
+}
+
+int json_reformat(const char *s, size_t n, struct buf *out, int indent)
+{
+#ifdef JSON_FAST_MIN
+	if (out && indent < 0 && n >= JSON_FAST_MIN && json_fast_ready())
+		return json_minify_fast(s, n, out);
+#endif
+	return reformat_portable(s, n, out, indent);
+}
+
+int json_minify_portable(const char *s, size_t n, struct buf *out)
+{
+	return reformat_portable(s, n, out, -1);
 }
 
 int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m)
@@ -833,161 +399,4 @@ int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m
 		return 1;
 	}
 	return -1;
-}
-
-void json_write_string(struct buf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	buf_reserve(out, n + 2);
-	buf_addc(out, '"');
-	size_t i = 0;
-	while (i < n) {
-		/* Copy runs of plain bytes at once. */
-		size_t run = i;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x80 &&
-		       p[run] != '"' && p[run] != '\\')
-			run++;
-		if (run > i) {
-			buf_add(out, s + i, run - i);
-			i = run;
-			continue;
-		}
-		unsigned char c = p[i];
-		if (c >= 0x80) {
-			size_t len = utf8_seq(p + i, n - i);
-			if (len) {
-				buf_add(out, s + i, len);
-				i += len;
-			} else {
-				buf_adds(out, "\\ufffd");
-				i++;
-			}
-			continue;
-		}
-		char esc[7] = {'\\', 0};
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-		}
-		buf_adds(out, esc);
-		i++;
-	}
-	buf_addc(out, '"');
-}
-
-void base64_encode(struct buf *out, const void *src, size_t n)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = src;
-	buf_reserve(out, (n + 2) / 3 * 4);
-	char *o = out->data + out->len;
-	size_t i = 0;
-	for (; i + 2 < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = tab[(v >> 6) & 63];
-		*o++ = tab[v & 63];
-	}
-	if (i < n) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	out->len = (size_t)(o - out->data);
-	out->data[out->len] = '\0';
-}
-
-static unsigned hex4(const char *p)
-{
-	unsigned v = 0;
-	for (int k = 0; k < 4; k++) {
-		char c = p[k];
-		v = v * 16 + (unsigned)(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	return v;
-}
-
-static void put_utf8(struct buf *out, unsigned cp)
-{
-	char t[4];
-	size_t n;
-	if (cp < 0x80) {
-		t[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		t[0] = (char)(0xC0 | cp >> 6);
-		t[1] = (char)(0x80 | (cp & 63));
-		n = 2;
-	} else if (cp < 0x10000) {
-		t[0] = (char)(0xE0 | cp >> 12);
-		t[1] = (char)(0x80 | ((cp >> 6) & 63));
-		t[2] = (char)(0x80 | (cp & 63));
-		n = 3;
-	} else {
-		t[0] = (char)(0xF0 | cp >> 18);
-		t[1] = (char)(0x80 | ((cp >> 12) & 63));
-		t[2] = (char)(0x80 | ((cp >> 6) & 63));
-		t[3] = (char)(0x80 | (cp & 63));
-		n = 4;
-	}
-	buf_add(out, t, n);
-}
-
-int json_string_decode(const char *tok, size_t n, struct buf *out)
-{
-	if (n < 2 || tok[0] != '"' || scan_string(tok, n, 0) != n)
-		return -1;
-	size_t i = 1, end = n - 1;
-	while (i < end) {
-		size_t run = i;
-		while (run < end && tok[run] != '\\')
-			run++;
-		buf_add(out, tok + i, run - i);
-		i = run;
-		if (i >= end)
-			break;
-		char e = tok[i + 1];
-		i += 2;
-		switch (e) {
-		case 'b': buf_addc(out, '\b'); break;
-		case 'f': buf_addc(out, '\f'); break;
-		case 'n': buf_addc(out, '\n'); break;
-		case 'r': buf_addc(out, '\r'); break;
-		case 't': buf_addc(out, '\t'); break;
-		case 'u': {
-			unsigned cp = hex4(tok + i);
-			i += 4;
-			if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= end &&
-			    tok[i] == '\\' && tok[i + 1] == 'u') {
-				unsigned lo = hex4(tok + i + 2);
-				if (lo >= 0xDC00 && lo <= 0xDFFF) {
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					i += 6;
-				}
-			}
-			if (cp >= 0xD800 && cp <= 0xDFFF)
-				cp = 0xFFFD;
-			put_utf8(out, cp);
-			break;
-		}
-		default: buf_addc(out, e); break; /* " \\ / */
-		}
-	}
-	return 0;
 }

@@ -4,11 +4,13 @@
  * literals, string escapes and key order intact, so nothing here builds a
  * tree or converts numbers: the scanner validates RFC 8259 JSON and copies
  * the original tokens, only removing white space (minify) or laying it out
- * anew (pretty). cJSON is used elsewhere to decode single strings. */
+ * anew (pretty). Decoding a single string token to its bytes, and writing
+ * bytes as one, is json_string.h's job; UTF-8 checks are utf8.h's. No JSON
+ * library is linked into urlfan: cJSON only checks this code in the unit
+ * tests and the fuzz harnesses. */
 #ifndef URLFAN_JSON_H
 #define URLFAN_JSON_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -36,21 +38,11 @@ struct json_member {
  * valid JSON object. Pointers in m point into s. */
 int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m);
 
-/* Decode the JSON string token tok[0..n) (quotes included, as found by
- * json_object_next()) into its bytes, appended to out. Escaped NULs are
- * kept; a lone surrogate becomes U+FFFD. Returns 0, or -1 when tok is not a
- * string token. */
-int json_string_decode(const char *tok, size_t n, struct buf *out);
-
-/* Append s[0..n) as a JSON string literal. Control characters are
- * escaped; bytes that are not valid UTF-8 become U+FFFD, so the output is
- * always valid JSON whatever the input. */
-void json_write_string(struct buf *out, const char *s, size_t n);
-
-/* Whether s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool utf8_valid(const char *s, size_t n);
-
-/* Append the base64 (RFC 4648, padded) encoding of s[0..n). */
-void base64_encode(struct buf *out, const void *s, size_t n);
+/* Scan the string token that starts at s[i], which must be '"': returns
+ * the index just past its closing quote, or 0 when s[i..n) does not start a
+ * valid JSON string (bad escape, control character, malformed UTF-8, no
+ * closing quote). Reads nothing at or past s[n]. What json_reformat() and
+ * json_object_next() accept as a string, for json_string_decode(). */
+size_t json_scan_string(const char *s, size_t n, size_t i);
 
 #endif

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "record.h"
 #include "template.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define FLUSH_AT (64 * 1024)

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "json.h"
-#include "xalloc.h"
+#include "json_string.h"
+#include "utf8.h"
 
 enum mode {
 	AS_TEXT, /* --write-out and --name: plain text */

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "hash.h"
 #include "json.h"
+#include "json_string.h"
 #include "url.h"
 #include "xalloc.h"
 

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "http.h"
 #include "json.h"
+#include "json_string.h"
 #include "xalloc.h"
 
 /* How much of an overlong line an invalid_input record keeps. */

@@ -15,10 +15,13 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
+#include "base64.h"
 #include "fuzz.h"
 #include "json.h"
+#include "json_string.h"
 #include "result.h"
 #include "record.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* A byte-at-a-time UTF-8 validator written from RFC 3629's table, to

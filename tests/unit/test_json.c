@@ -1,7 +1,10 @@
-/* Unit tests for json.c: the byte-faithful reformatter, the object member
- * iterator, string decoding/encoding, UTF-8 validation and base64. */
+/* Unit tests for json.c: the byte-faithful reformatter (one-pass and SIMD
+ * minifiers, pretty-printer), the object member iterator and the string
+ * scanner. The string codec, UTF-8 and base64 have test programs of their
+ * own. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -568,212 +571,33 @@ static void test_json_object_next_truncated_after_comma(void **state)
 	}
 }
 
-/* --- json_string_decode --------------------------------------------- */
+/* --- json_scan_string ---------------------------------------------- */
 
-static void expect_decode(const char *tok, const char *want, size_t want_len)
-{
-	struct buf out = BUF_INIT;
-	buf_adds(&out, ">");
-	assert_int_equal(json_string_decode(tok, strlen(tok), &out), 0);
-	assert_int_equal(out.len, 1 + want_len);
-	assert_memory_equal(out.data + 1, want, want_len);
-	buf_free(&out);
-}
-
-static void test_json_string_decode(void **state)
+static void test_json_scan_string(void **state)
 {
 	(void)state;
-	expect_decode("\"plain text\"", "plain text", 10);
-	expect_decode("\"\"", "", 0);
-	expect_decode("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8);
-	/* An escaped NUL is one NUL byte, not the end of the string. */
-	expect_decode("\"a\\u0000b\"", "a\0b", 3);
-	expect_decode("\"\\u0041\\u00e9\\u20AC\"", "A\xc3\xa9\xe2\x82\xac", 6);
-	/* A surrogate pair is one 4-byte character. */
-	expect_decode("\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4);
-	expect_decode("\"\\uDBFF\\uDFFF\"", "\xf4\x8f\xbf\xbf", 4);
-	/* Lone surrogates become U+FFFD. */
-	expect_decode("\"\\ud800\"", "\xef\xbf\xbd", 3);
-	expect_decode("\"\\udc00x\"", "\xef\xbf\xbdx", 4);
-	/* A high surrogate followed by something else keeps that. */
-	expect_decode("\"\\ud800\\u0041\"", "\xef\xbf\xbd" "A", 4);
-	expect_decode("\"\\ud800\\n\"", "\xef\xbf\xbd\n", 4);
-	/* Raw UTF-8 passes. */
-	expect_decode("\"caf\xc3\xa9\"", "caf\xc3\xa9", 5);
-}
-
-static void test_json_string_decode_rejects(void **state)
-{
-	(void)state;
+	/* The index just past the closing quote, for a token anywhere in s;
+	 * an escaped quote does not close it. */
+	const char *s = "[\"ab\",\"c\\\"d\",\"\"]";
+	size_t n = strlen(s);
+	assert_int_equal(json_scan_string(s, n, 1), 5);
+	assert_int_equal(json_scan_string(s, n, 6), 12);
+	assert_int_equal(json_scan_string(s, n, 13), 15);
+	/* n bounds the scan: a closing quote, escape or UTF-8 sequence at or
+	 * past it does not count. */
+	assert_int_equal(json_scan_string(s, 4, 1), 0);
+	assert_int_equal(json_scan_string(s, 9, 6), 0);
+	assert_int_equal(json_scan_string("\"\\u00e9\"", 6, 0), 0);
+	assert_int_equal(json_scan_string("\"\\u00e9\"", 8, 0), 8);
+	assert_int_equal(json_scan_string("\"\xc3\xa9\"", 2, 0), 0);
+	assert_int_equal(json_scan_string("\"\xc3\xa9\"", 4, 0), 4);
+	/* What json_reformat() refuses in a string. */
 	static const char *const bad[] = {
-		"", "\"", "abc", "1", "\"abc", "\"a\"b", "\"a\" ", " \"a\"",
-		"\"\\x\"", "\"\\u12\"", "\"a\x01\"", "\"\xff\"", "[\"a\"]",
+		"\"a\x01\"", "\"\\x\"", "\"\\u12G4\"", "\"\xff\"", "\"\xed\xa0\x80\"", "\"abc",
 	};
-	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		struct buf out = BUF_INIT;
-		buf_adds(&out, "x");
-		if (json_string_decode(bad[i], strlen(bad[i]), &out) != -1)
-			fail_msg("decoded a non-string token #%zu: '%s'", i, bad[i]);
-		assert_int_equal(out.len, 1);
-		buf_free(&out);
-	}
-}
-
-/* --- json_write_string ---------------------------------------------- */
-
-static void expect_write(const char *s, size_t n, const char *want)
-{
-	struct buf out = BUF_INIT;
-	json_write_string(&out, s, n);
-	assert_string_equal(out.data, want);
-	assert_int_equal(out.len, strlen(want));
-	/* Whatever the input, the output is valid JSON. */
-	assert_int_equal(json_reformat(out.data, out.len, NULL, -1), 0);
-	buf_free(&out);
-}
-
-static void test_json_write_string(void **state)
-{
-	(void)state;
-	expect_write("plain", 5, "\"plain\"");
-	expect_write("", 0, "\"\"");
-	expect_write("say \"hi\"", 8, "\"say \\\"hi\\\"\"");
-	expect_write("a\\b", 3, "\"a\\\\b\"");
-	expect_write("\x1b[0m", 4, "\"\\u001b[0m\"");
-	expect_write("\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\"");
-	expect_write("a\0b", 3, "\"a\\u0000b\"");
-	expect_write("\x1f\x7f", 2, "\"\\u001f\x7f\"");
-	/* Valid UTF-8 passes unescaped. */
-	expect_write("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
-		     "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-	/* Every byte that does not start a valid sequence is replaced. */
-	expect_write("\xff", 1, "\"\\ufffd\"");
-	expect_write("a\xc3", 2, "\"a\\ufffd\"");
-	expect_write("\xc0\x80", 2, "\"\\ufffd\\ufffd\"");
-	expect_write("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"");
-	expect_write("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
-	expect_write("\xe2\x82x", 3, "\"\\ufffd\\ufffdx\"");
-	/* Appends after existing content. */
-	struct buf out = BUF_INIT;
-	buf_adds(&out, "k=");
-	json_write_string(&out, "v", 1);
-	assert_string_equal(out.data, "k=\"v\"");
-	buf_free(&out);
-}
-
-static void test_json_write_string_roundtrip_random(void **state)
-{
-	(void)state;
-	/* Random bytes (biased towards interesting ones) must always give
-	 * valid JSON whose decoding is valid UTF-8, and equal to the input
-	 * whenever the input was valid UTF-8. */
-	static const unsigned char pool[] = {
-		'a', 'Z', ' ', '"', '\\', '/', 0, 1, 0x1f, 0x7f, '\n', 0x80, 0xbf,
-		0xc2, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xed, 0xa0, 0xf0, 0x9f, 0x98,
-		0xf4, 0x90, 0xff, 0xc0,
-	};
-	srand(12345);
-	char s[32];
-	for (int iter = 0; iter < 20000; iter++) {
-		size_t n = (size_t)(rand() % (int)sizeof s);
-		for (size_t i = 0; i < n; i++)
-			s[i] = (char)(rand() % 4 ? pool[rand() % (int)sizeof pool]
-						 : rand() % 256);
-		struct buf enc = BUF_INIT, dec = BUF_INIT;
-		json_write_string(&enc, s, n);
-		assert_int_equal(json_reformat(enc.data, enc.len, NULL, -1), 0);
-		assert_int_equal(json_string_decode(enc.data, enc.len, &dec), 0);
-		assert_true(utf8_valid(dec.data ? dec.data : "", dec.len));
-		if (utf8_valid(s, n)) {
-			assert_int_equal(dec.len, n);
-			if (n)
-				assert_memory_equal(dec.data, s, n);
-		}
-		buf_free(&enc);
-		buf_free(&dec);
-	}
-}
-
-/* --- utf8_valid ------------------------------------------------------- */
-
-#define U(s) (s), (sizeof(s) - 1)
-
-static void test_json_utf8_valid(void **state)
-{
-	(void)state;
-	assert_true(utf8_valid(U("")));
-	assert_true(utf8_valid(U("plain ascii\x7f")));
-	assert_true(utf8_valid(U("a\0b")));
-	assert_true(utf8_valid(U("\xc2\x80")));         /* U+0080 */
-	assert_true(utf8_valid(U("\xdf\xbf")));         /* U+07FF */
-	assert_true(utf8_valid(U("\xe0\xa0\x80")));     /* U+0800 */
-	assert_true(utf8_valid(U("\xe2\x82\xac")));     /* euro */
-	assert_true(utf8_valid(U("\xed\x9f\xbf")));     /* U+D7FF */
-	assert_true(utf8_valid(U("\xee\x80\x80")));     /* U+E000 */
-	assert_true(utf8_valid(U("\xef\xbf\xbf")));     /* U+FFFF */
-	assert_true(utf8_valid(U("\xf0\x90\x80\x80"))); /* U+10000 */
-	assert_true(utf8_valid(U("\xf0\x9f\x98\x80")));
-	assert_true(utf8_valid(U("\xf4\x8f\xbf\xbf"))); /* U+10FFFF */
-}
-
-static void test_json_utf8_invalid(void **state)
-{
-	(void)state;
-	assert_false(utf8_valid(U("\xc0\x80")));         /* overlong NUL */
-	assert_false(utf8_valid(U("\xc1\xbf")));         /* overlong */
-	assert_false(utf8_valid(U("\xe0\x80\x80")));     /* overlong */
-	assert_false(utf8_valid(U("\xe0\x9f\xbf")));     /* overlong */
-	assert_false(utf8_valid(U("\xf0\x8f\xbf\xbf"))); /* overlong */
-	assert_false(utf8_valid(U("\xed\xa0\x80")));     /* U+D800 */
-	assert_false(utf8_valid(U("\xed\xbf\xbf")));     /* U+DFFF */
-	assert_false(utf8_valid(U("\xf4\x90\x80\x80"))); /* > U+10FFFF */
-	assert_false(utf8_valid(U("\xf5\x80\x80\x80")));
-	assert_false(utf8_valid(U("\xff")));
-	assert_false(utf8_valid(U("\x80")));             /* lone continuation */
-	assert_false(utf8_valid(U("\xc2")));             /* truncated */
-	assert_false(utf8_valid(U("\xe2\x82")));
-	assert_false(utf8_valid(U("\xf0\x9f\x98")));
-	assert_false(utf8_valid(U("ab\xf0\x9f\x98")));
-	assert_false(utf8_valid(U("\xc2\x41")));         /* bad continuation */
-	assert_false(utf8_valid(U("\xe2\x82\x41")));
-	assert_false(utf8_valid(U("\xf0\x9f\x98\x41")));
-	/* n bounds the check: a sequence cut by n is truncated. */
-	assert_false(utf8_valid("\xe2\x82\xac", 2));
-	assert_true(utf8_valid("ab\xff", 2));
-}
-
-/* --- base64_encode ---------------------------------------------------- */
-
-static void expect_b64(const char *in, size_t n, const char *want)
-{
-	struct buf out = BUF_INIT;
-	base64_encode(&out, in, n);
-	assert_non_null(out.data);
-	assert_int_equal(out.len, strlen(want));
-	assert_string_equal(out.data, want);
-	buf_free(&out);
-}
-
-static void test_json_base64_rfc4648(void **state)
-{
-	(void)state;
-	expect_b64("", 0, "");
-	expect_b64("f", 1, "Zg==");
-	expect_b64("fo", 2, "Zm8=");
-	expect_b64("foo", 3, "Zm9v");
-	expect_b64("foob", 4, "Zm9vYg==");
-	expect_b64("fooba", 5, "Zm9vYmE=");
-	expect_b64("foobar", 6, "Zm9vYmFy");
-	/* All of the alphabet's high end and NUL bytes. */
-	expect_b64("\xff\xfe\xfd", 3, "//79");
-	expect_b64("\xfb\xff", 2, "+/8=");
-	expect_b64("\0\0\0\0", 4, "AAAAAA==");
-	/* Appends to existing content. */
-	struct buf out = BUF_INIT;
-	buf_adds(&out, "b64:");
-	base64_encode(&out, "foo", 3);
-	assert_string_equal(out.data, "b64:Zm9v");
-	buf_free(&out);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (json_scan_string(bad[i], strlen(bad[i]), 0) != 0)
+			fail_msg("accepted bad string #%zu: '%s'", i, bad[i]);
 }
 
 int main(void)
@@ -795,13 +619,7 @@ int main(void)
 		cmocka_unit_test(test_json_object_next_empty),
 		cmocka_unit_test(test_json_object_next_invalid),
 		cmocka_unit_test(test_json_object_next_truncated_after_comma),
-		cmocka_unit_test(test_json_string_decode),
-		cmocka_unit_test(test_json_string_decode_rejects),
-		cmocka_unit_test(test_json_write_string),
-		cmocka_unit_test(test_json_write_string_roundtrip_random),
-		cmocka_unit_test(test_json_utf8_valid),
-		cmocka_unit_test(test_json_utf8_invalid),
-		cmocka_unit_test(test_json_base64_rfc4648),
+		cmocka_unit_test(test_json_scan_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

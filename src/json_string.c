@@ -1,0 +1,137 @@
+#include "json_string.h"
+
+#include <string.h>
+
+#include "json.h"
+#include "utf8.h"
+
+void json_write_string(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	buf_reserve(out, n + 2);
+	buf_addc(out, '"');
+	size_t i = 0;
+	while (i < n) {
+		/* Copy runs of plain bytes at once. */
+		size_t run = i;
+		while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
+		       p[run] != '\\')
+			run++;
+		if (run > i) {
+			buf_add(out, s + i, run - i);
+			i = run;
+			continue;
+		}
+		unsigned char c = p[i];
+		if (c >= 0x80) {
+			size_t len = utf8_seq(p + i, n - i);
+			if (len) {
+				buf_add(out, s + i, len);
+				i += len;
+			} else {
+				buf_adds(out, "\\ufffd");
+				i++;
+			}
+			continue;
+		}
+		char esc[7] = {'\\', 0};
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+		}
+		buf_adds(out, esc);
+		i++;
+	}
+	buf_addc(out, '"');
+}
+
+/* The value of the 4 hex digits at p, which json_scan_string() checked. */
+static unsigned hex4(const char *p)
+{
+	unsigned v = 0;
+	for (int k = 0; k < 4; k++) {
+		char c = p[k];
+		v = v * 16 + (unsigned)(c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/* Append code point cp (not a surrogate, <= U+10FFFF) as UTF-8. */
+static void put_utf8(struct buf *out, unsigned cp)
+{
+	char t[4];
+	size_t n;
+	if (cp < 0x80) {
+		t[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		t[0] = (char)(0xC0 | cp >> 6);
+		t[1] = (char)(0x80 | (cp & 63));
+		n = 2;
+	} else if (cp < 0x10000) {
+		t[0] = (char)(0xE0 | cp >> 12);
+		t[1] = (char)(0x80 | ((cp >> 6) & 63));
+		t[2] = (char)(0x80 | (cp & 63));
+		n = 3;
+	} else {
+		t[0] = (char)(0xF0 | cp >> 18);
+		t[1] = (char)(0x80 | ((cp >> 12) & 63));
+		t[2] = (char)(0x80 | ((cp >> 6) & 63));
+		t[3] = (char)(0x80 | (cp & 63));
+		n = 4;
+	}
+	buf_add(out, t, n);
+}
+
+int json_string_decode(const char *tok, size_t n, struct buf *out)
+{
+	if (n < 2 || tok[0] != '"' || json_scan_string(tok, n, 0) != n)
+		return -1;
+	size_t i = 1, end = n - 1;
+	while (i < end) {
+		size_t run = i;
+		while (run < end && tok[run] != '\\')
+			run++;
+		buf_add(out, tok + i, run - i);
+		i = run;
+		if (i >= end)
+			break;
+		char e = tok[i + 1];
+		i += 2;
+		switch (e) {
+		case 'b': buf_addc(out, '\b'); break;
+		case 'f': buf_addc(out, '\f'); break;
+		case 'n': buf_addc(out, '\n'); break;
+		case 'r': buf_addc(out, '\r'); break;
+		case 't': buf_addc(out, '\t'); break;
+		case 'u': {
+			unsigned cp = hex4(tok + i);
+			i += 4;
+			if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= end && tok[i] == '\\' &&
+			    tok[i + 1] == 'u') {
+				unsigned lo = hex4(tok + i + 2);
+				if (lo >= 0xDC00 && lo <= 0xDFFF) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					i += 6;
+				}
+			}
+			if (cp >= 0xD800 && cp <= 0xDFFF)
+				cp = 0xFFFD;
+			put_utf8(out, cp);
+			break;
+		}
+		default: buf_addc(out, e); break; /* " \\ / */
+		}
+	}
+	return 0;
+}
