@@ -145,8 +145,11 @@ static void drain(struct floor *f)
 		} else {
 			const char *url = "?";
 			curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
-			fprintf(stderr, "floor: %s: %s (status %ld)\n", url,
-			        curl_easy_strerror(m->data.result), status);
+			if (m->data.result != CURLE_OK)
+				fprintf(stderr, "floor: %s: %s\n", url,
+				        curl_easy_strerror(m->data.result));
+			else
+				fprintf(stderr, "floor: %s: HTTP status %ld\n", url, status);
 			f->failed++;
 		}
 		curl_multi_remove_handle(f->multi, e);
