@@ -129,32 +129,36 @@ static int refill(struct floor *f)
 	return 0;
 }
 
-/* Count the finished transfers and put their handles back. */
+/* Count one finished transfer and put its handle back for the next URL. */
+static void done(struct floor *f, CURL *e, CURLcode result)
+{
+	long status = 0;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (result == CURLE_OK && status >= 200 && status < 300) {
+		f->ok++;
+	} else {
+		const char *url = "?";
+		curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+		if (result != CURLE_OK)
+			fprintf(stderr, "floor: %s: %s\n", url, curl_easy_strerror(result));
+		else
+			fprintf(stderr, "floor: %s: HTTP status %ld\n", url, status);
+		f->failed++;
+	}
+	curl_multi_remove_handle(f->multi, e);
+	f->idle[f->nidle++] = e;
+	f->running--;
+}
+
 static void drain(struct floor *f)
 {
-	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(f->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		CURL *e = m->easy_handle;
-		long status = 0;
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-		if (m->data.result == CURLE_OK && status >= 200 && status < 300) {
-			f->ok++;
-		} else {
-			const char *url = "?";
-			curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
-			if (m->data.result != CURLE_OK)
-				fprintf(stderr, "floor: %s: %s\n", url,
-				        curl_easy_strerror(m->data.result));
-			else
-				fprintf(stderr, "floor: %s: HTTP status %ld\n", url, status);
-			f->failed++;
-		}
-		curl_multi_remove_handle(f->multi, e);
-		f->idle[f->nidle++] = e;
-		f->running--;
+	for (;;) {
+		CURLMsg *m = curl_multi_info_read(f->multi, &left);
+		if (!m)
+			return;
+		if (m->msg == CURLMSG_DONE)
+			done(f, m->easy_handle, m->data.result);
 	}
 }
 
