@@ -1,9 +1,11 @@
 """scripts/bench runs end to end at --size tiny: every case measured with
-urlfan and curl, every run checked, the markdown report written.
+urlfan, the floor (bench/floor.c) and curl, every run checked, the markdown
+report written.
 
-The harness starts its own nginx and test server on 127.0.0.1; it needs the
-Debian packages nginx and curl (wget2, wrk and time are optional: the
-harness skips what is missing). Without nginx the test is skipped."""
+The harness starts its own nginx on 127.0.0.1; it needs the Debian packages
+nginx and curl (wget2, wrk, time and the echo module behind the /delay
+cases, libnginx-mod-http-echo, are optional: the harness skips what is
+missing). Without nginx the test is skipped."""
 import os
 import shutil
 import signal
@@ -18,20 +20,38 @@ BENCH = os.path.join(ROOT, "scripts", "bench")
 
 CASES = ["throughput", "memory", "delay-4", "delay-many", "large-bodies", "json-20k"]
 SECTIONS = ["## How to run", "## Machine", "## Versions", "## Commands", "## Results",
-            "## What it shows"]
+            "### urlfan against each peer", "## What it shows"]
+# Each case's tools that must run and pass (large-bodies writes files, so
+# curl is there as "curl -o FILE"; the other peers are optional).
+REQUIRED = {case: {"urlfan", "floor", "curl"} for case in CASES}
+REQUIRED["large-bodies"] = {"urlfan", "floor", "curl -o FILE"}
+for case in ("throughput", "delay-4", "delay-many", "json-20k"):
+    REQUIRED[case].add("curl -o /dev/null")
 TIMEOUT = 600
 
 
-def table_rows(text):
-    """(case, tool, status) of each body row of the markdown results table."""
-    rows = []
-    for line in text.splitlines():
-        if not line.startswith("| ") or line.startswith("| case |"):
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 13 and cells[0] in CASES:
-            rows.append((cells[0], cells[1], cells[-1]))
-    return rows
+def tables(text):
+    """Every markdown table in text, as (header cells, body rows of cells)."""
+    out, head, rows = [], None, []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if head is None:
+                head = cells
+            elif not set(line) <= set("|-"):
+                rows.append(cells)
+        elif head is not None:
+            out.append((head, rows))
+            head, rows = None, []
+    return out
+
+
+def results(text):
+    """(case, tool, status) of each row of the results table."""
+    for head, rows in tables(text):
+        if head[:2] == ["case", "tool"] and head[-1] == "status":
+            return [(r[0], r[1], r[-1]) for r in rows]
+    return []
 
 
 def run_bench(args):
@@ -58,23 +78,37 @@ def test_bench_tiny(tmp_path):
                               "--urlfan", URLFAN])
     assert rc == 0, "scripts/bench failed (%d)\n%s\n%s" % (rc, out[-4000:], err[-4000:])
 
-    rows = table_rows(out)
+    rows = results(out)
     for case in CASES:
         tools = {tool: status for c, tool, status in rows if c == case}
         assert tools, "no row for case %s in\n%s" % (case, out)
         if all(s.startswith("skipped") for s in tools.values()):
-            # Only the -O case may be skipped, and only when urlfan lacks -O.
-            assert case == "large-bodies", tools
+            # Only the -O case may be skipped, when urlfan lacks -O, and the
+            # /delay cases, when nginx's echo module is not installed.
+            why = next(iter(tools.values()))
+            assert (case == "large-bodies" and "-O" in why) or \
+                (case.startswith("delay") and "echo module" in why), (case, tools)
             continue
-        assert "urlfan" in tools and tools["urlfan"] == "ok", (case, tools)
-        assert "curl" in tools and tools["curl"] == "ok", (case, tools)
+        for tool in REQUIRED[case]:
+            assert tools.get(tool) == "ok", (case, tool, tools)
         assert not any(s.startswith("FAILED") for s in tools.values()), (case, tools)
+
+    # The ratio tables name the floor and both curl variants as peers, and
+    # the targets compare urlfan's CPU per request with the floor's.
+    ratio_heads = [head for head, _ in tables(out) if head[:3] == ["case", "N", "urlfan"]]
+    assert len(ratio_heads) == 3, ratio_heads
+    for head in ratio_heads:
+        assert {"÷ floor", "÷ curl", "÷ curl -o /dev/null"} <= set(head), head
+    assert "CPU per request <= 1.10x the floor's" in out
+    assert "CPU per request <= 1.15x the floor's" in out
+    assert "load average (1, 5, 15 min) before the run" in out
 
     text = doc.read_text()
     for section in SECTIONS:
         assert section in text, "%s missing from the report" % section
-    assert sorted(table_rows(text)) == sorted(rows)
+    assert sorted(results(text)) == sorted(rows)
     assert "- urlfan: urlfan " in text  # `urlfan --version`'s first line
+    assert "- `curl -o /dev/null`: " in text and "- `floor`: " in text
 
 
 def test_urlfan_does_not_load_libm():
