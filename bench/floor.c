@@ -198,8 +198,8 @@ static int loop(struct floor *f)
 		}
 		if (mc != CURLM_OK || f->epoll_errno) {
 			fprintf(stderr, "floor: %s\n",
-			        mc != CURLM_OK ? curl_multi_strerror(mc)
-			                       : strerror(f->epoll_errno));
+				mc != CURLM_OK ? curl_multi_strerror(mc)
+					       : strerror(f->epoll_errno));
 			return -1;
 		}
 		drain(f);

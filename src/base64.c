@@ -3,7 +3,7 @@
 void base64_encode(struct buf *out, const void *src, size_t n)
 {
 	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = src;
 	buf_reserve(out, (n + 2) / 3 * 4);
 	char *o = out->data + out->len;

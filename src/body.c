@@ -29,8 +29,7 @@ int body_write(struct body *b, const char *data, size_t n)
 		}
 		buf_add(&b->mem, data, n);
 		break;
-	case BODY_DISCARD:
-		break;
+	case BODY_DISCARD: break;
 	case BODY_SINK:
 		if (b->sink->write(b->open, data, n) != 0) {
 			b->io_errno = errno ? errno : EIO;

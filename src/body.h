@@ -23,15 +23,18 @@
 struct body {
 	enum body_mode mode;
 	const struct sink *sink;
-	void *open;        /* BODY_SINK: the sink's body, NULL when none */
-	struct buf mem;    /* BODY_MEMORY: the bytes */
-	long long max;     /* BODY_MEMORY: the most bytes kept (--max-body) */
-	size_t size;       /* bytes written, kept or not */
-	bool too_large;    /* BODY_MEMORY: a write went past max */
-	int io_errno;      /* BODY_SINK: a write failed with this */
+	void *open;     /* BODY_SINK: the sink's body, NULL when none */
+	struct buf mem; /* BODY_MEMORY: the bytes */
+	long long max;  /* BODY_MEMORY: the most bytes kept (--max-body) */
+	size_t size;    /* bytes written, kept or not */
+	bool too_large; /* BODY_MEMORY: a write went past max */
+	int io_errno;   /* BODY_SINK: a write failed with this */
 };
 
-#define BODY_INIT {BODY_MEMORY, NULL, NULL, BUF_INIT, 0, 0, false, 0}
+#define BODY_INIT                                                                                  \
+	{                                                                                          \
+		BODY_MEMORY, NULL, NULL, BUF_INIT, 0, 0, false, 0                                  \
+	}
 
 /* Start an attempt's body: with BODY_MEMORY at most max bytes are kept;
  * sink is used with BODY_SINK (borrowed until the body ends). Returns 0,

@@ -52,24 +52,24 @@ struct fetch {
 	struct xfer_env env;
 	struct retry_policy retry;
 	size_t readahead;
-	bool input_done;   /* EOF or read error: no more requests */
+	bool input_done;    /* EOF or read error: no more requests */
 	bool input_blocked; /* the source said AGAIN: wait for its fd */
-	size_t running;    /* easy handles in the multi handle */
+	size_t running;     /* easy handles in the multi handle */
 	struct slot *slots; /* --parallel of them */
 	size_t *free_slots; /* a stack of indexes of idle slots */
 	size_t nfree;
 	const struct fetch_hooks *hooks;
 	struct fetch_stats *stats;
 	bool stop;
-	int level;          /* interruption acted on: 0, 1 or 2 */
-	double deadline_at; /* 0: no --deadline */
-	int epfd;           /* epoll: libcurl's sockets, the wake fd, input */
-	int epoll_errno;    /* an epoll_ctl() that failed: the loop stops */
-	double curl_due;    /* when libcurl wants its timeout action; 0: never */
-	bool input_watched; /* the input fd is in the epoll set */
+	int level;            /* interruption acted on: 0, 1 or 2 */
+	double deadline_at;   /* 0: no --deadline */
+	int epfd;             /* epoll: libcurl's sockets, the wake fd, input */
+	int epoll_errno;      /* an epoll_ctl() that failed: the loop stops */
+	double curl_due;      /* when libcurl wants its timeout action; 0: never */
+	bool input_watched;   /* the input fd is in the epoll set */
 	struct delayed *heap; /* retries, a min-heap on due */
 	size_t nheap, capheap;
-	uint64_t rng;       /* for backoff jitter */
+	uint64_t rng; /* for backoff jitter */
 };
 
 /* A uniform number in [0, 1): xorshift64*, enough for jitter. */
@@ -180,8 +180,7 @@ static void read_input(struct fetch *f)
 	size_t limit = f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
 	/* Requests waiting for a retry count against the bound too: a host
 	 * that fails everything must not make urlfan read the whole input. */
-	while (!f->input_done && !f->stop &&
-	       hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
+	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
 	       source_count(f->src) < limit) {
 		struct request *req;
 		switch (source_next(f->src, &req)) {
@@ -198,17 +197,13 @@ static void read_input(struct fetch *f)
 				hostlimit_push(f->hl, req->hostkey, job_new(req));
 			}
 			break;
-		case SOURCE_AGAIN:
-			f->input_blocked = true;
-			return;
+		case SOURCE_AGAIN: f->input_blocked = true; return;
 		case SOURCE_ERROR:
 			msg_fatal("%s", source_error(f->src));
 			f->stats->input_error = 1;
 			f->input_done = true;
 			break;
-		case SOURCE_EOF:
-			f->input_done = true;
-			break;
+		case SOURCE_EOF: f->input_done = true; break;
 		}
 	}
 	size_t w = hostlimit_waiting(f->hl);
@@ -273,8 +268,8 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	const struct request *req = s->job->req;
 	if (d.pause_host > 0) {
 		hostlimit_pause(f->hl, req->hostkey, clock_now() + d.pause_host);
-		msg_verbose(1, "[%zu] %s paused for %.1fs (Retry-After)", req->index,
-			    req->hostkey, d.pause_host);
+		msg_verbose(1, "[%zu] %s paused for %.1fs (Retry-After)", req->index, req->hostkey,
+			    d.pause_host);
 	}
 	return d;
 }
@@ -422,7 +417,8 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 		return 0;
 	}
 	struct epoll_event ev = {
-		.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+		.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
+			  (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
 		.data.fd = fd,
 	};
 	/* A socket libcurl has not seen before, or again after a REMOVE,
@@ -463,8 +459,7 @@ static void watch_input(struct fetch *f, bool want)
 	f->input_watched = want;
 }
 
-static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char *err,
-			     size_t errlen)
+static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char *err, size_t errlen)
 {
 	int still;
 	CURLMcode mc = curl_multi_socket_action(f->multi, fd, flags, &still);
@@ -532,15 +527,17 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 			int fd = events[i].data.fd;
 			if (fd == f->hooks->wake_fd) {
 				char drainbuf[64];
-				while (read(fd, drainbuf, sizeof drainbuf) == (ssize_t)sizeof drainbuf)
+				while (read(fd, drainbuf, sizeof drainbuf) ==
+				       (ssize_t)sizeof drainbuf)
 					;
 				continue;
 			}
 			if (f->input_watched && fd == source_fd(f->src))
 				continue; /* read_input() reads it next time round */
-			int flags = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-				    (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-				    (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+			int flags =
+				(events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+				(events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+				(events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
 			if ((rc = act(f, fd, flags, err, errlen)) != FETCH_OK)
 				return rc;
 		}
@@ -612,11 +609,13 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 		.cfg = cfg,
 		.src = params->src,
 		.readahead = params->bounds.readahead,
-		.retry = {cfg->retry, cfg->retry_delay, cfg->retry_max_delay, cfg->retry_all_methods},
+		.retry = {cfg->retry, cfg->retry_delay, cfg->retry_max_delay,
+			  cfg->retry_all_methods},
 		.hooks = hooks,
 		.stats = stats,
 		.epfd = -1,
-		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ULL,
+		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^
+		       0x9E3779B97F4A7C15ULL,
 	};
 	if (cfg->deadline > 0)
 		f.deadline_at = clock_now() + cfg->deadline;

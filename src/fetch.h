@@ -56,13 +56,13 @@ struct fetch_params {
 };
 
 struct fetch_stats {
-	size_t requests;  /* records handed to on_result */
+	size_t requests;       /* records handed to on_result */
 	size_t peak_readahead; /* most requests read but not started at once */
-	int stopped;      /* a hook asked to stop */
-	int input_error;  /* reading the input failed; see the message */
-	int interrupted;  /* the highest interruption level acted on */
-	int deadline;     /* --deadline passed (acted on as level 1) */
-	size_t skipped;   /* requests --skip-done dropped */
+	int stopped;           /* a hook asked to stop */
+	int input_error;       /* reading the input failed; see the message */
+	int interrupted;       /* the highest interruption level acted on */
+	int deadline;          /* --deadline passed (acted on as level 1) */
+	size_t skipped;        /* requests --skip-done dropped */
 };
 
 enum fetch_status {

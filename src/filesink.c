@@ -77,8 +77,8 @@ static void file_abandon(void *body)
 	free(b);
 }
 
-struct filesink *filesink_create(const char *dir, const char *name, bool overwrite,
-				 char *err, size_t errlen)
+struct filesink *filesink_create(const char *dir, const char *name, bool overwrite, char *err,
+				 size_t errlen)
 {
 	struct filesink *fs = xcalloc(1, sizeof *fs);
 	if (!(fs->name = template_compile(name ? name : "%{index}", err, errlen)) ||

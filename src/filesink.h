@@ -16,8 +16,8 @@ struct filesink;
 
 /* Open (creating) dir and compile name (NULL: "%{index}"). Returns NULL
  * with the reason in err: a usage-level problem, nothing was fetched. */
-struct filesink *filesink_create(const char *dir, const char *name, bool overwrite,
-				 char *err, size_t errlen);
+struct filesink *filesink_create(const char *dir, const char *name, bool overwrite, char *err,
+				 size_t errlen);
 /* Bodies still open must have been committed or abandoned. Accepts NULL. */
 void filesink_destroy(struct filesink *fs);
 

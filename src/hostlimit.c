@@ -14,13 +14,13 @@ struct node {
 };
 
 struct host {
-	struct host *hnext;        /* hash chain */
+	struct host *hnext;         /* hash chain */
 	struct host *rprev, *rnext; /* ready list links */
-	bool ready;                /* on the ready list */
-	double paused_until;       /* 0: not paused */
-	struct host *pnext;        /* paused list link */
+	bool ready;                 /* on the ready list */
+	double paused_until;        /* 0: not paused */
+	struct host *pnext;         /* paused list link */
 	long inflight;
-	struct node *head, *tail;  /* waiting items */
+	struct node *head, *tail; /* waiting items */
 	uint32_t hash;
 	char key[];
 };

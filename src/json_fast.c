@@ -54,7 +54,7 @@ static inline uint64_t prefix_xor(uint64_t x)
 
 /* The letters that may follow a backslash, other than 'u'. */
 static const unsigned char escape_letter[256] = {
-    ['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1, ['t'] = 1,
+	['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1, ['t'] = 1,
 };
 
 static bool valid_escape(const char *e)
@@ -116,7 +116,7 @@ bool json_fast_ready(void)
 /* Copy the bytes of block p (64 bytes) whose bit is set in keep to o
  * (writable to o + 72); returns how many. */
 __attribute__((target("ssse3"), always_inline)) static inline size_t compact(const char *p,
-                                                                             uint64_t keep, char *o)
+									     uint64_t keep, char *o)
 {
 	if (keep == ~0ull) {
 		memcpy(o, p, 64);
@@ -144,10 +144,10 @@ pass1_block(struct pass1 *st, const char *p, char *o)
 	 * that bit set. That also takes in 0x0c and 0x1a: control characters,
 	 * refused in strings here and kept outside them, where pass 2 refuses
 	 * them as it refuses any byte that starts no token. */
-	const __m128i ws_of =
-	    _mm_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n', -1, -1, '\r', -1, -1);
+	const __m128i ws_of = _mm_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n', -1, -1,
+					    '\r', -1, -1);
 	const __m128i st_of =
-	    _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, ':', '{', ',', '}', -1, -1);
+		_mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, ':', '{', ',', '}', -1, -1);
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
 	const __m128i bit5 = _mm_set1_epi8(0x20), us = _mm_set1_epi8(0x1f);
 	const __m128i zero = _mm_setzero_si128();
@@ -206,7 +206,7 @@ static inline __attribute__((always_inline)) size_t skip_string(const unsigned c
 	for (i++;;) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
 		unsigned m = (unsigned)_mm_movemask_epi8(
-		    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+			_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
 		if (m == 0) {
 			i += 16;
 			continue;

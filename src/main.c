@@ -24,10 +24,10 @@
 /* The man page's EXIT STATUS table. */
 enum exit_code {
 	EXIT_ALL_OK = 0,
-	EXIT_HTTP_STATUS = 1,  /* some status outside --ok, nothing worse */
-	EXIT_USAGE = 2,        /* nothing was fetched */
-	EXIT_FAILED = 3,       /* some request failed or some line was invalid */
-	EXIT_SIGINT = 130,     /* interrupted (or --deadline) */
+	EXIT_HTTP_STATUS = 1, /* some status outside --ok, nothing worse */
+	EXIT_USAGE = 2,       /* nothing was fetched */
+	EXIT_FAILED = 3,      /* some request failed or some line was invalid */
+	EXIT_SIGINT = 130,    /* interrupted (or --deadline) */
 	EXIT_SIGTERM = 143,
 };
 
@@ -39,13 +39,13 @@ struct outcome {
 		RUN_USAGE,  /* could not start: bad options or input, nothing fetched */
 		RUN_BROKEN, /* the event loop failed mid-run */
 	} stage;
-	bool any_failed;   /* some request failed without a usable response */
-	bool any_status;   /* some status outside --ok */
-	bool input_error;  /* an input line was invalid, or reading failed */
-	int write_errno;   /* writing the output failed (EPIPE: the reader left) */
-	bool save_failed;  /* --save-unfinished could not be written */
-	int signal;        /* the first SIGINT/SIGTERM acted on, or 0 */
-	bool deadline;     /* --deadline stopped the run */
+	bool any_failed;  /* some request failed without a usable response */
+	bool any_status;  /* some status outside --ok */
+	bool input_error; /* an input line was invalid, or reading failed */
+	int write_errno;  /* writing the output failed (EPIPE: the reader left) */
+	bool save_failed; /* --save-unfinished could not be written */
+	int signal;       /* the first SIGINT/SIGTERM acted on, or 0 */
+	bool deadline;    /* --deadline stopped the run */
 };
 
 /* The exit status for an outcome; see the man page's EXIT STATUS. */
@@ -125,7 +125,7 @@ struct app {
 	struct filesink *files; /* -O */
 	struct resume *resume;
 	struct progress *progress; /* NULL without a line or --stats */
-	bool line;                /* the progress line is drawn */
+	bool line;                 /* the progress line is drawn */
 	bool stats_wanted;
 	bool clear_before_output; /* the line and stdout share a terminal */
 	struct bounds bounds;
@@ -232,10 +232,10 @@ static int app_open(struct app *app, int argc, char **argv)
 		msg_fatal("%s", err);
 		msg_fatal("try 'urlfan --help' for more information");
 		return -1;
-	case OPTS_RUN:
-		break;
+	case OPTS_RUN: break;
 	}
-	msg_set_level(cfg->silent ? MSG_SILENT : (enum msg_level)(cfg->verbose > 2 ? 2 : cfg->verbose));
+	msg_set_level(cfg->silent ? MSG_SILENT
+				  : (enum msg_level)(cfg->verbose > 2 ? 2 : cfg->verbose));
 	if (!cfg->nurls && !cfg->input && isatty(0)) {
 		opts_usage(stderr);
 		return -1;
@@ -247,9 +247,8 @@ static int app_open(struct app *app, int argc, char **argv)
 		msg_fatal("--write-out: %s", err);
 		return -1;
 	}
-	if (cfg->output_dir &&
-	    !(app->files = filesink_create(cfg->output_dir, cfg->name, cfg->overwrite, err,
-					   sizeof err))) {
+	if (cfg->output_dir && !(app->files = filesink_create(cfg->output_dir, cfg->name,
+							      cfg->overwrite, err, sizeof err))) {
 		msg_fatal("--output-dir: %s", err);
 		return -1;
 	}
@@ -257,8 +256,8 @@ static int app_open(struct app *app, int argc, char **argv)
 		msg_fatal("%s", err);
 		return -1;
 	}
-	app->line = !cfg->silent && (cfg->progress == TOGGLE_ON ||
-				     (cfg->progress == TOGGLE_AUTO && isatty(2)));
+	app->line = !cfg->silent &&
+		    (cfg->progress == TOGGLE_ON || (cfg->progress == TOGGLE_AUTO && isatty(2)));
 	app->stats_wanted = cfg->stats != STATS_NONE && !cfg->silent;
 	if (app->line || app->stats_wanted) {
 		app->progress = progress_create(stderr, app->line, source_total(app->src));
@@ -280,7 +279,9 @@ static void app_run(struct app *app)
 		.bounds = app->bounds,
 		.src = app->src,
 		/* The one place that decides where bodies go. */
-		.body = app->files ? BODY_SINK : cfg->no_body ? BODY_DISCARD : BODY_MEMORY,
+		.body = app->files     ? BODY_SINK
+			: cfg->no_body ? BODY_DISCARD
+				       : BODY_MEMORY,
 		.sink = app->files ? filesink_sink(app->files) : NULL,
 	};
 	struct fetch_hooks hooks = {
@@ -297,8 +298,7 @@ static void app_run(struct app *app)
 	};
 	struct outcome *o = &app->outcome;
 	switch (fetch_run(&params, &hooks, &app->stats, err, sizeof err)) {
-	case FETCH_OK:
-		break;
+	case FETCH_OK: break;
 	case FETCH_ESETUP:
 		msg_fatal("%s", err);
 		o->stage = RUN_USAGE;

@@ -23,8 +23,7 @@ void msg_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Something the user should know; hidden by --silent. */
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Shown only at -v (level 1) or -vv (level 2) and above. */
-void msg_verbose(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void msg_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raw text for --verbose traces, already formatted, no prefix added. */
 void msg_raw(const char *text, unsigned long len);
 

@@ -160,8 +160,8 @@ struct typed {
 
 /* set_typed() stores a choice through an int pointer. */
 _Static_assert(sizeof(enum format) == sizeof(int) && sizeof(enum color_mode) == sizeof(int) &&
-                   sizeof(enum order) == sizeof(int) && sizeof(enum stats_mode) == sizeof(int),
-               "choice fields are int-sized enums");
+		       sizeof(enum order) == sizeof(int) && sizeof(enum stats_mode) == sizeof(int),
+	       "choice fields are int-sized enums");
 
 static const struct typed typed[] = {
 	{'j', KIND_LONG, FIELD(parallel, long), 1, 100000, NULL},
@@ -313,9 +313,18 @@ int opts_parse_size(const char *s, long long *out)
 	long long mult = 1;
 	switch (toupper((unsigned char)*end)) {
 	case '\0': break;
-	case 'K': mult = 1LL << 10; end++; break;
-	case 'M': mult = 1LL << 20; end++; break;
-	case 'G': mult = 1LL << 30; end++; break;
+	case 'K':
+		mult = 1LL << 10;
+		end++;
+		break;
+	case 'M':
+		mult = 1LL << 20;
+		end++;
+		break;
+	case 'G':
+		mult = 1LL << 30;
+		end++;
+		break;
 	default: return -1;
 	}
 	if (*end == 'B' || *end == 'b')
@@ -386,8 +395,7 @@ static int slurp(const char *path, struct buf *out, char *err, size_t errlen)
 
 /* Add one -d or --json argument to the body. Repeated -d parts are joined
  * with '&' as curl does; repeated --json parts are concatenated. */
-static int add_body(struct config *cfg, const char *arg, bool json, char *err,
-		    size_t errlen)
+static int add_body(struct config *cfg, const char *arg, bool json, char *err, size_t errlen)
 {
 	struct buf b = BUF_INIT;
 	if (cfg->body) {
@@ -443,7 +451,7 @@ static const char *option_name(int c, char *tmp)
 /* Set *out to the value named arg, or fail with a message that lists the
  * names. */
 static int parse_choice(const char *opt, const char *arg, const struct choice *choices, int *out,
-                        char *err, size_t errlen)
+			char *err, size_t errlen)
 {
 	for (const struct choice *c = choices; c->name; c++) {
 		if (strcmp(arg, c->name) == 0) {
@@ -462,7 +470,7 @@ static int parse_choice(const char *opt, const char *arg, const struct choice *c
 /* Store arg, read as t says, in t's field of cfg. arg is NULL only for an
  * optional argument left out. */
 static int set_typed(const struct typed *t, const char *arg, struct config *cfg, char *err,
-                     size_t errlen)
+		     size_t errlen)
 {
 	char tmp[2];
 	const char *name = option_name(t->code, tmp);
@@ -472,7 +480,7 @@ static int set_typed(const struct typed *t, const char *arg, struct config *cfg,
 		if (parse_long(arg, t->lo, t->hi, field) == 0)
 			return 0;
 		return fail(err, errlen, "--%s: '%s' is not a number from %lld to %lld", name, arg,
-		            t->lo, t->hi);
+			    t->lo, t->hi);
 	case KIND_SECONDS:
 		if (opts_parse_seconds(arg, field) == 0)
 			return 0;
@@ -484,7 +492,7 @@ static int set_typed(const struct typed *t, const char *arg, struct config *cfg,
 			return 0;
 		}
 		return fail(err, errlen, "--%s: '%s' is not a size like 512K, 100M or 2G", name,
-		            arg);
+			    arg);
 	}
 	case KIND_CHOICE:
 		if (!arg) {
@@ -521,8 +529,7 @@ static enum opts_action getopt_error(int c, char **argv, char *err, size_t errle
 	return OPTS_ERROR;
 }
 
-enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
-			    char *err, size_t errlen)
+enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
 	defaults(cfg);
 	const char *why;
@@ -542,7 +549,8 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 		case 'i': cfg->input = optarg; break;
 		case 'X':
 			if (!http_is_method(optarg, strlen(optarg)))
-				rc = fail(err, errlen, "--request: '%s' is not a valid method", optarg);
+				rc = fail(err, errlen, "--request: '%s' is not a valid method",
+					  optarg);
 			cfg->method = optarg;
 			break;
 		case 'H':
@@ -550,7 +558,8 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
 				break;
 			}
-			cfg->headers = xrealloc(cfg->headers, (cfg->nheaders + 1) * sizeof *cfg->headers);
+			cfg->headers =
+				xrealloc(cfg->headers, (cfg->nheaders + 1) * sizeof *cfg->headers);
 			cfg->headers[cfg->nheaders++] = optarg;
 			break;
 		case 'd': rc = add_body(cfg, optarg, false, err, errlen); break;
@@ -565,8 +574,10 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 		case OPT_HTTP2_PRIOR: cfg->http_version = HTTPV_2_PRIOR; break;
 		case OPT_RESOLVE:
 			if (strchr(optarg, ':') == NULL)
-				rc = fail(err, errlen, "--resolve: '%s' is not HOST:PORT:ADDR", optarg);
-			cfg->resolve = xrealloc(cfg->resolve, (cfg->nresolve + 1) * sizeof *cfg->resolve);
+				rc = fail(err, errlen, "--resolve: '%s' is not HOST:PORT:ADDR",
+					  optarg);
+			cfg->resolve =
+				xrealloc(cfg->resolve, (cfg->nresolve + 1) * sizeof *cfg->resolve);
 			cfg->resolve[cfg->nresolve++] = optarg;
 			break;
 		case OPT_UNIX_SOCKET: cfg->unix_socket = optarg; break;
@@ -577,7 +588,10 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
 		case OPT_NO_BODY: cfg->no_body = true; break;
 		case OPT_OK:
 			if (opts_parse_ok(optarg, cfg->ok, &cfg->nok))
-				rc = fail(err, errlen, "--ok: '%s' is not a list of statuses and ranges like 200,300-399", optarg);
+				rc = fail(err, errlen,
+					  "--ok: '%s' is not a list of statuses and ranges like "
+					  "200,300-399",
+					  optarg);
 			break;
 		case 'w': cfg->write_out = optarg; break;
 		case OPT_HEADERS: cfg->headers_out = true; break;

@@ -34,19 +34,19 @@ struct config {
 	long per_host;
 
 	/* HTTP. */
-	const char *method;    /* -X, NULL: GET, POST with a body, HEAD with -I */
-	const char **headers;  /* -H lines, validated, owned array */
+	const char *method;   /* -X, NULL: GET, POST with a body, HEAD with -I */
+	const char **headers; /* -H lines, validated, owned array */
 	size_t nheaders;
-	char *body;            /* -d / --json, owned; NULL when none */
+	char *body; /* -d / --json, owned; NULL when none */
 	size_t body_len;
-	bool body_is_json;     /* --json: also set the JSON content headers */
+	bool body_is_json; /* --json: also set the JSON content headers */
 	const char *user_agent;
 	const char *user;
 	const char *proxy;
 	bool insecure;
 	const char *cacert;
 	enum http_version http_version;
-	const char **resolve;  /* owned array of argv strings */
+	const char **resolve; /* owned array of argv strings */
 	size_t nresolve;
 	const char *unix_socket;
 	bool head;
@@ -58,10 +58,10 @@ struct config {
 	double idle_timeout;
 	double max_time;
 	long long max_body;
-	double deadline;       /* --deadline: the whole run (0: none) */
+	double deadline; /* --deadline: the whole run (0: none) */
 
 	/* Retries. */
-	long retry;            /* more tries after the first */
+	long retry; /* more tries after the first */
 	double retry_delay;
 	double retry_max_delay;
 	bool retry_all_methods;
@@ -74,10 +74,10 @@ struct config {
 	enum format format;
 	const char *write_out; /* -w template, NULL: the format */
 	bool no_body;
-	bool headers_out;      /* --headers: response headers in records */
+	bool headers_out; /* --headers: response headers in records */
 	enum order order;
 	const char *output_dir; /* -O: bodies to files under it */
-	const char *name;      /* --name template for -O */
+	const char *name;       /* --name template for -O */
 	bool overwrite;
 	enum toggle progress;
 	enum stats_mode stats;
@@ -98,8 +98,7 @@ enum opts_action {
 /* Fill cfg from argv. On OPTS_ERROR, err (errlen bytes) says what was wrong,
  * naming the option. cfg must be released with opts_free() whatever the
  * result. */
-enum opts_action opts_parse(int argc, char **argv, struct config *cfg,
-			    char *err, size_t errlen);
+enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err, size_t errlen);
 /* Free what cfg owns (not argv's strings); cfg may be parsed again. */
 void opts_free(struct config *cfg);
 

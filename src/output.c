@@ -26,17 +26,17 @@ struct output {
 	bool tty;
 	bool color;
 	struct template *write_out;
-	struct buf pending;   /* whole records, ready to write */
-	struct buf scratch;   /* the record being built */
-	size_t written;       /* records emitted, for json's separators */
+	struct buf pending; /* whole records, ready to write */
+	struct buf scratch; /* the record being built */
+	size_t written;     /* records emitted, for json's separators */
 	/* --order input */
 	struct held *window;
 	size_t nwindow;
-	size_t next;          /* the next index to emit */
+	size_t next; /* the next index to emit */
 };
 
-struct output *output_create(const struct config *cfg, int fd, bool tty,
-			     size_t window, char *err, size_t errlen)
+struct output *output_create(const struct config *cfg, int fd, bool tty, size_t window, char *err,
+			     size_t errlen)
 {
 	struct output *out = xcalloc(1, sizeof *out);
 	out->cfg = cfg;
@@ -47,8 +47,7 @@ struct output *output_create(const struct config *cfg, int fd, bool tty,
 		out->color = true;
 	else if (cfg->color == COLOR_AUTO)
 		out->color = tty && !(no_color && *no_color);
-	if (cfg->write_out &&
-	    !(out->write_out = template_compile(cfg->write_out, err, errlen))) {
+	if (cfg->write_out && !(out->write_out = template_compile(cfg->write_out, err, errlen))) {
 		free(out);
 		return NULL;
 	}
@@ -187,8 +186,7 @@ static void text_record(struct output *out, struct buf *b, const struct result *
 	if (json_reformat(res->body, res->body_len, b, 2) == 0) {
 		buf_addc(b, '\n');
 	} else if (out->tty && !utf8_valid(res->body, res->body_len)) {
-		buf_printf(b, "(binary body, %zu bytes, not shown on a terminal)\n",
-			   res->body_len);
+		buf_printf(b, "(binary body, %zu bytes, not shown on a terminal)\n", res->body_len);
 	} else {
 		put_text(b, res->body, res->body_len, out->tty, true);
 		if (res->body[res->body_len - 1] != '\n')
@@ -225,12 +223,8 @@ static void format(struct output *out, const struct result *res, struct buf *b)
 		if (out->cfg->format == FORMAT_NDJSON)
 			buf_addc(b, '\n');
 		break;
-	case FORMAT_TEXT:
-		text_record(out, b, res);
-		break;
-	case FORMAT_BODY:
-		body_record(b, res);
-		break;
+	case FORMAT_TEXT: text_record(out, b, res); break;
+	case FORMAT_BODY: body_record(b, res); break;
 	}
 }
 

@@ -24,8 +24,8 @@ struct output;
  * auto, escaping of control characters). window: the reorder window for
  * --order input. Returns NULL when the -w template is invalid, with the
  * reason in err. */
-struct output *output_create(const struct config *cfg, int fd, bool tty,
-			     size_t window, char *err, size_t errlen);
+struct output *output_create(const struct config *cfg, int fd, bool tty, size_t window, char *err,
+			     size_t errlen);
 /* Frees everything; writes nothing (call output_finish() first). */
 void output_destroy(struct output *out);
 

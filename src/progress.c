@@ -23,7 +23,7 @@
  * number of records. */
 #define HIST_LO 1e-6
 #define HIST_STEPS 8 /* what num_log2_eighths() counts in */
-#define HIST_N 240 /* 8 * log2(1000 s / 1 us) = 239.2, rounded up */
+#define HIST_N 240   /* 8 * log2(1000 s / 1 us) = 239.2, rounded up */
 #define HIST_BUCKETS (HIST_N + 2)
 
 /* HTTP statuses are three digits; curl refuses anything else. */
@@ -94,8 +94,8 @@ struct progress {
 
 	/* Rate. */
 	bool rate_valid;
-	double rate;        /* req/s, smoothed */
-	double rate_t;      /* time of the last sample */
+	double rate;         /* req/s, smoothed */
+	double rate_t;       /* time of the last sample */
 	long long rate_done; /* records at that sample */
 };
 
@@ -244,8 +244,8 @@ static void draw(struct progress *p, size_t inflight)
 	} else {
 		buf_printf(&b, "%lld", p->records);
 	}
-	buf_printf(&b, "  %.1f req/s  %zu in flight  %lld failed",
-		   p->rate_valid ? p->rate : 0.0, inflight, p->failed);
+	buf_printf(&b, "  %.1f req/s  %zu in flight  %lld failed", p->rate_valid ? p->rate : 0.0,
+		   inflight, p->failed);
 	if (p->total >= 0) {
 		buf_adds(&b, "  ETA ");
 		long long left = p->total - p->records;
@@ -373,11 +373,9 @@ static void format_ms(struct buf *b, double secs)
 static const double quantiles[] = {0.50, 0.90, 0.99};
 static const char *const quantile_names[] = {"p50", "p90", "p99"};
 
-static void summary_text(const struct progress *p, struct buf *b,
-			 double wall, double rps)
+static void summary_text(const struct progress *p, struct buf *b, double wall, double rps)
 {
-	buf_printf(b, "requests %lld  ok %lld  failed %lld  bytes ",
-		   p->records, p->ok, p->failed);
+	buf_printf(b, "requests %lld  ok %lld  failed %lld  bytes ", p->records, p->ok, p->failed);
 	format_bytes(b, p->bytes);
 	buf_printf(b, "  wall %.2fs  %.1f req/s\n", wall, rps);
 
@@ -427,11 +425,10 @@ static void summary_text(const struct progress *p, struct buf *b,
 		buf_addc(b, '\n');
 }
 
-static void summary_json(const struct progress *p, struct buf *b,
-			 double wall, double rps)
+static void summary_json(const struct progress *p, struct buf *b, double wall, double rps)
 {
-	buf_printf(b, "{\"requests\":%lld,\"ok\":%lld,\"failed\":%lld,\"status\":{",
-		   p->records, p->ok, p->failed);
+	buf_printf(b, "{\"requests\":%lld,\"ok\":%lld,\"failed\":%lld,\"status\":{", p->records,
+		   p->ok, p->failed);
 	bool any = false;
 	for (int s = 0; s < STATUS_MAX; s++) {
 		if (!p->status[s])
@@ -463,8 +460,8 @@ static void summary_json(const struct progress *p, struct buf *b,
 		buf_printf(b, "\"max\":%.6f}", p->lat_max);
 	else
 		buf_adds(b, "\"max\":null}");
-	buf_printf(b, ",\"bytes\":%llu,\"wall\":%.6f,\"rps\":%.3f,\"hosts\":[",
-		   p->bytes, wall, rps);
+	buf_printf(b, ",\"bytes\":%llu,\"wall\":%.6f,\"rps\":%.3f,\"hosts\":[", p->bytes, wall,
+		   rps);
 	const struct hh *top[HH_SHOWN];
 	size_t n = top_hosts(p, top);
 	for (size_t i = 0; i < n; i++) {

@@ -325,7 +325,8 @@ void record_write(struct buf *out, const struct result *res)
 const struct record_field *record_field(const char *name, size_t n)
 {
 	for (size_t i = 0; i < NFIELDS; i++)
-		if (fields[i].var && strlen(fields[i].var) == n && memcmp(fields[i].var, name, n) == 0)
+		if (fields[i].var && strlen(fields[i].var) == n &&
+		    memcmp(fields[i].var, name, n) == 0)
 			return &fields[i];
 	return NULL;
 }

@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-
 /* Error kinds, in the order of the man page's table. */
 enum err_kind {
 	ERR_NONE,
@@ -28,17 +27,17 @@ enum err_kind {
 
 struct result {
 	/* The request line. */
-	size_t index;              /* 0-based among request lines */
-	const char *id;            /* the spec's id as minified JSON, or NULL */
-	const char *line;          /* the input line as read (not masked: for
-				      --save-unfinished only, never shown) */
+	size_t index;     /* 0-based among request lines */
+	const char *id;   /* the spec's id as minified JSON, or NULL */
+	const char *line; /* the input line as read (not masked: for
+			     --save-unfinished only, never shown) */
 	size_t line_len;
-	const char *host;          /* host key "name:port"; "" for an invalid line */
-	const char *path;          /* the URL's path, without query or fragment
-				      ("/" when the URL has none); NULL for an
-				      invalid line */
+	const char *host; /* host key "name:port"; "" for an invalid line */
+	const char *path; /* the URL's path, without query or fragment
+			     ("/" when the URL has none); NULL for an
+			     invalid line */
 	size_t path_len;
-	const char *url;           /* as given, credentials masked */
+	const char *url; /* as given, credentials masked */
 	const char *method;
 	long status;               /* final HTTP status; 0 when none */
 	bool ok;                   /* status within --ok and no error */
@@ -47,16 +46,16 @@ struct result {
 	const char *content_type;  /* NULL when none */
 	const char *body;          /* NULL when no body is kept */
 	size_t body_len;
-	size_t size;               /* body bytes received, after decoding */
-	const char *file;          /* -O: where the body was written, or NULL */
+	size_t size;      /* body bytes received, after decoding */
+	const char *file; /* -O: where the body was written, or NULL */
 	/* --headers: the final response's headers as "name\0value\0" pairs
 	 * (names lower-cased, in order); NULL when not kept. */
 	const char *headers;
 	size_t headers_len;
 	struct {
 		double total, dns, connect, tls, ttfb;
-	} time;                    /* seconds from the start of the attempt */
-	long attempts;             /* tries made; 0 when none started */
+	} time;        /* seconds from the start of the attempt */
+	long attempts; /* tries made; 0 when none started */
 	enum err_kind error;
 	const char *error_message; /* NULL when error == ERR_NONE */
 };

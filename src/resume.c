@@ -185,8 +185,7 @@ void resume_record(struct resume *r, const struct result *res)
 		save_line(r, res->line, res->line_len);
 }
 
-int resume_finish(struct resume *r, bool interrupted, struct source *src,
-		  char *err, size_t errlen)
+int resume_finish(struct resume *r, bool interrupted, struct source *src, char *err, size_t errlen)
 {
 	if (!r->save)
 		return 0;

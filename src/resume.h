@@ -33,8 +33,7 @@ void resume_record(struct resume *r, const struct result *res);
  * that can be read without waiting (all of a file or the arguments; what a
  * pipe holds now) and keep the file; otherwise remove it. Returns 0, or -1
  * with the reason in err. */
-int resume_finish(struct resume *r, bool interrupted, struct source *src,
-		  char *err, size_t errlen);
+int resume_finish(struct resume *r, bool interrupted, struct source *src, char *err, size_t errlen);
 
 /* The key an ok record is remembered under, appended to out: "i:" and the
  * minified id, or "u:" and the masked URL. Exposed for tests. */

@@ -6,10 +6,13 @@
 bool retry_status_transient(long status)
 {
 	switch (status) {
-	case 408: case 429: case 500: case 502: case 503: case 504:
-		return true;
-	default:
-		return false;
+	case 408:
+	case 429:
+	case 500:
+	case 502:
+	case 503:
+	case 504: return true;
+	default: return false;
 	}
 }
 
@@ -25,15 +28,12 @@ bool retry_method_idempotent(const char *method)
 static bool transient(const struct retry_attempt *a)
 {
 	switch (a->cause) {
-	case CAUSE_RESPONSE:
-		return retry_status_transient(a->status);
+	case CAUSE_RESPONSE: return retry_status_transient(a->status);
 	case CAUSE_DNS:
 	case CAUSE_REFUSED:
 	case CAUSE_TIMEOUT:
-	case CAUSE_RESET:
-		return true;
-	case CAUSE_FATAL:
-		break;
+	case CAUSE_RESET: return true;
+	case CAUSE_FATAL: break;
 	}
 	return false;
 }
@@ -43,8 +43,8 @@ static double capped(double secs, double cap)
 	return secs < cap ? secs : cap;
 }
 
-struct retry_decision retry_decide(const struct retry_policy *policy,
-				   const struct retry_attempt *a, double random)
+struct retry_decision retry_decide(const struct retry_policy *policy, const struct retry_attempt *a,
+				   double random)
 {
 	struct retry_decision d = {false, 0, 0};
 	bool has_after = a->cause == CAUSE_RESPONSE && a->retry_after >= 0;

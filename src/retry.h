@@ -25,10 +25,10 @@ enum retry_cause {
 
 /* The options the policy follows (from the command line). */
 struct retry_policy {
-	long retries;       /* tries after the first; 0: never retry */
-	double delay;       /* the first backoff cap, seconds */
-	double max_delay;   /* caps every backoff and every Retry-After */
-	bool all_methods;   /* retry methods that are not idempotent too */
+	long retries;     /* tries after the first; 0: never retry */
+	double delay;     /* the first backoff cap, seconds */
+	double max_delay; /* caps every backoff and every Retry-After */
+	bool all_methods; /* retry methods that are not idempotent too */
 };
 
 /* One finished attempt. */
@@ -57,8 +57,8 @@ struct retry_decision {
 /* Decide for one attempt. random is a uniform number in [0, 1) for the
  * backoff's jitter (full jitter: the delay is random * the cap, the cap
  * doubling from policy->delay each attempt up to policy->max_delay). */
-struct retry_decision retry_decide(const struct retry_policy *policy,
-				   const struct retry_attempt *a, double random);
+struct retry_decision retry_decide(const struct retry_policy *policy, const struct retry_attempt *a,
+				   double random);
 
 /* Whether a status is worth another try: 408, 429, 500, 502, 503, 504. */
 bool retry_status_transient(long status);

@@ -74,7 +74,8 @@ int savedir_temp(struct savedir *sd, char tmp[64])
 {
 	for (int tries = 0; tries < 100; tries++) {
 		snprintf(tmp, 64, ".urlfan-%ld-%lu.part", (long)getpid(), sd->counter++);
-		int fd = openat(sd->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+		int fd = openat(sd->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				0666);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
 	}
@@ -150,8 +151,7 @@ static int open_subdir(int dirfd, struct buf *name)
 	return -1;
 }
 
-int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted,
-		   struct buf *final)
+int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted, struct buf *final)
 {
 	struct buf rel = BUF_INIT, part = BUF_INIT, done = BUF_INIT;
 	int dirfd = sd->fd, rc = -1, saved = 0;
@@ -177,9 +177,8 @@ int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted,
 			part.len = base;
 			buf_printf(&part, ".%d", n);
 		}
-		int r = sd->overwrite
-			? renameat(sd->fd, tmp, dirfd, part.data)
-			: renameat2(sd->fd, tmp, dirfd, part.data, RENAME_NOREPLACE);
+		int r = sd->overwrite ? renameat(sd->fd, tmp, dirfd, part.data)
+				      : renameat2(sd->fd, tmp, dirfd, part.data, RENAME_NOREPLACE);
 		if (r == 0) {
 			buf_adds(final, sd->path);
 			if (final->len && final->data[final->len - 1] != '/')

@@ -29,8 +29,7 @@ int savedir_temp(struct savedir *sd, char tmp[64]);
 /* Move the temporary file to the sanitised form of wanted, creating
  * directories as needed, and append the final path (DIR/...) to final.
  * Returns 0, or -1 with errno set (the temporary file is then removed). */
-int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted,
-		   struct buf *final);
+int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted, struct buf *final);
 /* Remove a temporary file: the body was not complete. */
 void savedir_discard(struct savedir *sd, const char *tmp);
 

@@ -7,11 +7,11 @@
 
 #include "num.h"
 
-#define SET(opt, val)                                                  \
-	do {                                                           \
-		CURLcode set_rc_ = curl_easy_setopt(e, opt, val);      \
-		if (set_rc_ != CURLE_OK)                               \
-			return set_rc_;                                \
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		CURLcode set_rc_ = curl_easy_setopt(e, opt, val);                                  \
+		if (set_rc_ != CURLE_OK)                                                           \
+			return set_rc_;                                                            \
 	} while (0)
 
 int setopt_lists_init(struct setopt_lists *l, const struct config *cfg)
@@ -188,15 +188,14 @@ static bool list_has(const struct request *req, const char *line)
 
 /* A spec's headers replace command-line headers of the same name; a spec
  * with "json" brings the JSON content headers unless it names its own. */
-static struct curl_slist *request_headers(const struct setopt_lists *l,
-					  const struct request *req)
+static struct curl_slist *request_headers(const struct setopt_lists *l, const struct request *req)
 {
 	struct curl_slist *own = NULL, *t;
 	for (struct curl_slist *s = l->headers; s; s = s->next) {
 		if (list_has(req, s->data))
 			continue;
-		if (req->body_is_json &&
-		    (http_same_header(s->data, "Content-Type:") || http_same_header(s->data, "Accept:")))
+		if (req->body_is_json && (http_same_header(s->data, "Content-Type:") ||
+					  http_same_header(s->data, "Accept:")))
 			continue;
 		if (!(t = curl_slist_append(own, s->data)))
 			goto fail;

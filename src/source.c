@@ -37,8 +37,7 @@ void request_free(struct request *req)
 
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ||
-	       c == '\n';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n';
 }
 
 const char *source_trim(const char *line, size_t *n)
@@ -95,7 +94,9 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 		    !http_is_token(line.data, line.len) || member_string(&m, &val) != 0) {
 			buf_free(&line);
 			buf_free(&val);
-			return invalid(req, "%s", "headers must be {\"Name\": \"value\"} with valid names and string values");
+			return invalid(req, "%s",
+				       "headers must be {\"Name\": \"value\"} with valid names and "
+				       "string values");
 		}
 		buf_adds(&line, ": ");
 		buf_add(&line, val.data, val.len);
@@ -138,7 +139,9 @@ static int parse_spec(const char *line, size_t n, struct request *req)
 		struct buf key = BUF_INIT, v = BUF_INIT;
 		json_string_decode(m.key, m.key_len, &key);
 		/* A key with an escaped NUL in it is no known field. */
-		const char *k = !key.data ? "" : memchr(key.data, '\0', key.len) ? "\\u0000" : key.data;
+		const char *k = !key.data                         ? ""
+				: memchr(key.data, '\0', key.len) ? "\\u0000"
+								  : key.data;
 		for (unsigned i = 0; i < sizeof known / sizeof known[0]; i++) {
 			if (strcmp(k, known[i]) != 0)
 				continue;
@@ -161,12 +164,14 @@ static int parse_spec(const char *line, size_t n, struct request *req)
 		} else if (strcmp(k, "body") == 0 || strcmp(k, "json") == 0) {
 			bool json = k[0] == 'j';
 			if (req->body) {
-				rc = invalid(req, "%s", "\"body\" and \"json\" cannot both be given");
+				rc = invalid(req, "%s",
+					     "\"body\" and \"json\" cannot both be given");
 			} else if (json) {
 				json_reformat(m.val, m.val_len, &v, -1);
 				req->body_is_json = true;
 			} else if (member_string(&m, &v) != 0) {
-				rc = invalid(req, "%s", "\"body\" must be a string (use \"json\" for JSON)");
+				rc = invalid(req, "%s",
+					     "\"body\" must be a string (use \"json\" for JSON)");
 			}
 			if (rc == 1) {
 				buf_addc(&v, '\0'); /* an empty body stays non-NULL */
@@ -180,7 +185,10 @@ static int parse_spec(const char *line, size_t n, struct request *req)
 			req->id = v.data;
 			v.data = NULL;
 		} else {
-			rc = invalid(req, "unknown field \"%s\" (known: url, method, headers, body, json, id)", k);
+			rc = invalid(req,
+				     "unknown field \"%s\" (known: url, method, headers, body, "
+				     "json, id)",
+				     k);
 		}
 		buf_free(&key);
 		buf_free(&v);
@@ -219,12 +227,12 @@ struct source {
 	int fd;
 	bool regular; /* a regular file never blocks: skip poll() */
 	const char *name;
-	char *buf;    /* READ_BUF bytes */
-	size_t start, end;  /* unconsumed bytes are buf[start..end) */
-	size_t scanned;     /* buf[start..scanned) holds no newline */
+	char *buf;         /* READ_BUF bytes */
+	size_t start, end; /* unconsumed bytes are buf[start..end) */
+	size_t scanned;    /* buf[start..scanned) holds no newline */
 	bool eof;
-	bool overlong;      /* discarding the rest of a too-long line */
-	char *long_head;    /* the kept head of that line */
+	bool overlong;   /* discarding the rest of a too-long line */
+	char *long_head; /* the kept head of that line */
 	char error[256];
 	size_t count;
 };
@@ -351,8 +359,8 @@ static int fill(struct source *src)
 	if (got < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
-		snprintf(src->error, sizeof src->error, "reading %s: %s",
-			 src->name, strerror(errno));
+		snprintf(src->error, sizeof src->error, "reading %s: %s", src->name,
+			 strerror(errno));
 		return -1;
 	}
 	if (got == 0)
@@ -418,8 +426,9 @@ static enum source_status next_from_fd(struct source *src, struct request **out)
 		if (src->overlong || text > SOURCE_LINE_MAX || have >= READ_BUF - 1) {
 			if (!src->overlong) {
 				src->overlong = true;
-				src->long_head = xstrndup(src->buf + src->start,
-							  text < LONG_LINE_KEEP ? text : LONG_LINE_KEEP);
+				src->long_head =
+					xstrndup(src->buf + src->start,
+						 text < LONG_LINE_KEEP ? text : LONG_LINE_KEEP);
 			}
 			src->start = src->scanned = src->end;
 		}

@@ -17,22 +17,22 @@
 /* One request, as read. Everything is owned by the request and freed by
  * request_free(). */
 struct request {
-	size_t index;     /* 0-based among request lines */
-	char *line;       /* the trimmed input line (at most 1 KiB when invalid
-			     because too long), for reports */
+	size_t index; /* 0-based among request lines */
+	char *line;   /* the trimmed input line (at most 1 KiB when invalid
+			 because too long), for reports */
 	size_t line_len;
-	char *error;      /* NULL, or why the line is invalid_input */
+	char *error; /* NULL, or why the line is invalid_input */
 
 	/* Only when error is NULL: */
 	char *url;
 	char hostkey[URL_HOSTKEY_MAX];
-	char *method;     /* NULL: the command-line default */
-	char **headers;   /* "Name: value" lines from a spec */
+	char *method;   /* NULL: the command-line default */
+	char **headers; /* "Name: value" lines from a spec */
 	size_t nheaders;
-	char *body;       /* NULL: the command-line default */
+	char *body; /* NULL: the command-line default */
 	size_t body_len;
 	bool body_is_json; /* the spec gave "json" */
-	char *id;         /* the spec's id as minified JSON text, or NULL */
+	char *id;          /* the spec's id as minified JSON text, or NULL */
 };
 
 /* Free req and everything in it. Accepts NULL. */
@@ -65,7 +65,7 @@ enum source_status {
 	SOURCE_AGAIN,   /* no whole line yet and reading would block: poll
 			   source_fd() for input and ask again */
 	SOURCE_EOF,
-	SOURCE_ERROR,   /* a read error; source_error() says which */
+	SOURCE_ERROR, /* a read error; source_error() says which */
 };
 
 /* Hand out the next request line as a new struct request, owned by the

@@ -13,7 +13,8 @@ struct piece {
 	size_t off, len;
 };
 
-struct template {
+struct template
+{
 	struct buf text; /* the literal parts, escapes resolved */
 	struct piece *pieces;
 	size_t npieces;
@@ -33,8 +34,10 @@ struct template *template_compile(const char *s, char *err, size_t errlen)
 	size_t lit = 0; /* start of the current literal run in t->text */
 	while (*s) {
 		if (s[0] == '\\' && s[1] && strchr("ntr\\", s[1])) {
-			buf_addc(&t->text, s[1] == 'n' ? '\n' : s[1] == 't' ? '\t'
-					   : s[1] == 'r' ? '\r' : '\\');
+			buf_addc(&t->text, s[1] == 'n'   ? '\n'
+					   : s[1] == 't' ? '\t'
+					   : s[1] == 'r' ? '\r'
+							 : '\\');
 			s += 2;
 		} else if (s[0] == '%' && s[1] == '%') {
 			buf_addc(&t->text, '%');

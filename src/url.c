@@ -30,8 +30,7 @@ int url_host_key(const char *url, size_t n, char *key, const char **why)
 	} else if (n >= 8 && strncasecmp(url, "https://", 8) == 0) {
 		port = 443;
 	} else {
-		*why = memchr(url, ':', n) ? "only http and https URLs are allowed"
-					   : "not a URL";
+		*why = memchr(url, ':', n) ? "only http and https URLs are allowed" : "not a URL";
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -18,10 +18,10 @@ struct xfer {
 	struct request *req;
 	const struct xfer_env *env;
 	struct curl_slist *own_headers; /* per-request list, when a spec has headers */
-	struct body body;     /* this attempt's */
-	struct buf headers;   /* "name\0value\0" of the latest response */
-	double retry_after;   /* its Retry-After, seconds from now; -1: none */
-	struct buf file;      /* BODY_SINK: where the body went */
+	struct body body;               /* this attempt's */
+	struct buf headers;             /* "name\0value\0" of the latest response */
+	double retry_after;             /* its Retry-After, seconds from now; -1: none */
+	struct buf file;                /* BODY_SINK: where the body went */
 	char errbuf[CURL_ERROR_SIZE];
 	struct buf url_masked, eff_masked;
 	char method[32];
@@ -235,8 +235,7 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	/* libcurl refuses early a body whose Content-Length says it will not
 	 * fit: only bodies kept in memory have a limit. */
 	long long max_body = x->body.mode == BODY_MEMORY ? cfg->max_body : 0;
-	if ((rc = callbacks(x)) ||
-	    (rc = setopt_common(x->easy, cfg, &x->env->lists, max_body)) ||
+	if ((rc = callbacks(x)) || (rc = setopt_common(x->easy, cfg, &x->env->lists, max_body)) ||
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
 		return rc;
@@ -287,15 +286,11 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 static enum err_kind classify(CURLcode rc)
 {
 	switch (rc) {
-	case CURLE_OK:
-		return ERR_NONE;
+	case CURLE_OK: return ERR_NONE;
 	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return ERR_DNS;
-	case CURLE_COULDNT_CONNECT:
-		return ERR_CONNECT;
-	case CURLE_OPERATION_TIMEDOUT:
-		return ERR_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_PROXY: return ERR_DNS;
+	case CURLE_COULDNT_CONNECT: return ERR_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT: return ERR_TIMEOUT;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
@@ -310,19 +305,14 @@ static enum err_kind classify(CURLcode rc)
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CLIENTCERT:
-	case CURLE_USE_SSL_FAILED:
-		return ERR_TLS;
-	case CURLE_FILESIZE_EXCEEDED:
-		return ERR_TOO_LARGE;
+	case CURLE_USE_SSL_FAILED: return ERR_TLS;
+	case CURLE_FILESIZE_EXCEEDED: return ERR_TOO_LARGE;
 	case CURLE_TOO_MANY_REDIRECTS:
-	case CURLE_UNSUPPORTED_PROTOCOL: /* see xfer_finish() for HTTP/0.9 */
-		return ERR_REDIRECT;
-	case CURLE_ABORTED_BY_CALLBACK:
-		return ERR_ABORTED;
+	case CURLE_UNSUPPORTED_PROTOCOL: /* see xfer_finish() for HTTP/0.9 */ return ERR_REDIRECT;
+	case CURLE_ABORTED_BY_CALLBACK: return ERR_ABORTED;
 	case CURLE_WRITE_ERROR:
 	case CURLE_READ_ERROR:
-	case CURLE_OUT_OF_MEMORY:
-		return ERR_IO;
+	case CURLE_OUT_OF_MEMORY: return ERR_IO;
 	default:
 		/* Cut-off or malformed responses, resets, HTTP/2 errors. */
 		return ERR_PROTOCOL;

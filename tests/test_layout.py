@@ -7,6 +7,10 @@ command line. Headers include no cycle. README.md's "How it works" names
 every module, one line each, on its side."""
 import os
 import re
+import shutil
+import subprocess
+
+import pytest
 
 SOURCE_ROOT = os.environ.get("URLFAN_SOURCE_ROOT") or os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))
@@ -93,3 +97,15 @@ def test_readme_names_every_module_once_with_its_side():
             assert "engine" in line, line
         if m and m.group(1) in OUTPUT:
             assert "output" in line, line
+
+
+def test_sources_follow_clang_format():
+    """The committed .clang-format is the style, and CI enforces it."""
+    exe = shutil.which("clang-format")
+    if not exe:
+        pytest.skip("clang-format is not installed (scripts/setup installs it)")
+    files = sorted(os.path.join(SRC, f) for f in os.listdir(SRC) if f.endswith((".c", ".h")))
+    files.append(os.path.join(SOURCE_ROOT, "bench", "floor.c"))
+    p = subprocess.run([exe, "--dry-run", "--Werror", "--style=file", *files],
+                       cwd=SOURCE_ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, "run: clang-format -i src/*.[ch] bench/floor.c\n" + p.stderr[:3000]
