@@ -19,7 +19,7 @@ _urlfan()
 		COMPREPLY=($(compgen -W "GET HEAD POST PUT PATCH DELETE OPTIONS" -- "$cur")); return ;;
 	-j|--parallel|-p|--per-host|-H|--header|-A|--user-agent|-u|--user|-x|--proxy|\
 	--resolve|--max-redirs|--connect-timeout|--idle-timeout|-m|--max-time|\
-	--max-body|-w|--write-out|--name|--ok|--deadline|--retry|--retry-delay|\
+	--max-body|--max-filesize|-w|--write-out|--name|--ok|--deadline|--retry|--retry-delay|\
 	--retry-max-delay)
 		return ;;
 	esac
@@ -28,7 +28,7 @@ _urlfan()
 			--data --json --user-agent --user --proxy --insecure --cacert
 			--http1.1 --http2 --http2-prior-knowledge --resolve --unix-socket
 			--head --max-redirs --compressed --no-compressed --connect-timeout
-			--idle-timeout --max-time --max-body --deadline --retry --retry-delay
+			--idle-timeout --max-time --max-body --max-filesize --deadline --retry --retry-delay
 			--retry-max-delay --retry-all-methods --save-unfinished --skip-done
 			--format --write-out --no-body
 			--headers --order --output-dir --name --overwrite --ok --color

@@ -2,12 +2,17 @@
 
 #include <errno.h>
 
-int body_open(struct body *b, enum body_mode mode, const struct sink *sink, long long max)
+void body_trim(struct body *b)
 {
-	body_abandon(b);
 	if (b->mem.cap > BODY_KEEP_CAP)
 		buf_free(&b->mem);
 	b->mem.len = 0;
+}
+
+int body_open(struct body *b, enum body_mode mode, const struct sink *sink, long long max)
+{
+	body_abandon(b);
+	body_trim(b);
 	b->mode = mode;
 	b->sink = sink;
 	b->max = max;
@@ -21,14 +26,12 @@ int body_open(struct body *b, enum body_mode mode, const struct sink *sink, long
 
 int body_write(struct body *b, const char *data, size_t n)
 {
+	if (b->max > 0 && b->mode != BODY_DISCARD && (long long)(b->size + n) > b->max) {
+		b->too_large = true;
+		return -1;
+	}
 	switch (b->mode) {
-	case BODY_MEMORY:
-		if ((long long)(b->size + n) > b->max) {
-			b->too_large = true;
-			return -1;
-		}
-		buf_add(&b->mem, data, n);
-		break;
+	case BODY_MEMORY: buf_add(&b->mem, data, n); break;
 	case BODY_DISCARD: break;
 	case BODY_SINK:
 		if (b->sink->write(b->open, data, n) != 0) {

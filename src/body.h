@@ -25,9 +25,10 @@ struct body {
 	const struct sink *sink;
 	void *open;     /* BODY_SINK: the sink's body, NULL when none */
 	struct buf mem; /* BODY_MEMORY: the bytes */
-	long long max;  /* BODY_MEMORY: the most bytes kept (--max-body) */
+	long long max;  /* the most bytes taken: --max-body in memory,
+			   --max-filesize for a sink; 0: no limit */
 	size_t size;    /* bytes written, kept or not */
-	bool too_large; /* BODY_MEMORY: a write went past max */
+	bool too_large; /* a write went past max */
 	int io_errno;   /* BODY_SINK: a write failed with this */
 };
 
@@ -36,9 +37,10 @@ struct body {
 		BODY_MEMORY, NULL, NULL, BUF_INIT, 0, 0, false, 0                                  \
 	}
 
-/* Start an attempt's body: with BODY_MEMORY at most max bytes are kept;
- * sink is used with BODY_SINK (borrowed until the body ends). Returns 0,
- * or -1 with errno set when the sink cannot open a body. */
+/* Start an attempt's body: at most max bytes are taken (0: no limit; a
+ * discarded body has none, as nothing is kept); sink is used with
+ * BODY_SINK (borrowed until the body ends). Returns 0, or -1 with errno
+ * set when the sink cannot open a body. */
 int body_open(struct body *b, enum body_mode mode, const struct sink *sink, long long max);
 /* Take data[0..n). Returns 0, or -1 when the body cannot take it: then
  * too_large or io_errno says why, and the attempt must fail. */
@@ -50,6 +52,9 @@ int body_write(struct body *b, const char *data, size_t n);
 int body_commit(struct body *b, const struct result *res, struct buf *where);
 /* The attempt gets no body: drop what a sink holds. Safe to call twice. */
 void body_abandon(struct body *b);
+/* The attempt is over and its bytes are no longer needed: a memory buffer
+ * larger than BODY_KEEP_CAP is freed now rather than at the next open. */
+void body_trim(struct body *b);
 /* Abandon, and free the memory. */
 void body_free(struct body *b);
 

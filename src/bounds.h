@@ -19,6 +19,12 @@ struct bounds {
 	 * so that the order costs no concurrency unless an early request is
 	 * slow. */
 	size_t window;
+	/* Bytes of finished records waiting for a slow reader beyond which no
+	 * new request starts (back-pressure; those in flight still finish). */
+	size_t queue_bytes;
+	/* Bytes the --order input window may hold before no new request
+	 * starts. */
+	size_t window_bytes;
 };
 
 /* The bounds for cfg. */

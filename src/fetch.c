@@ -67,6 +67,7 @@ struct fetch {
 	int epoll_errno;      /* an epoll_ctl() that failed: the loop stops */
 	double curl_due;      /* when libcurl wants its timeout action; 0: never */
 	bool input_watched;   /* the input fd is in the epoll set */
+	int out_watched;      /* the output fd in the epoll set for EPOLLOUT, or -1 */
 	struct delayed *heap; /* retries, a min-heap on due */
 	size_t nheap, capheap;
 	uint64_t rng; /* for backoff jitter */
@@ -214,6 +215,8 @@ static void read_input(struct fetch *f)
 /* Start requests while the global cap and some host's cap allow. */
 static void start_ready(struct fetch *f)
 {
+	if (f->hooks->may_start && !f->hooks->may_start(f->hooks->ctx))
+		return;
 	while (!f->stop && f->level == 0 && f->nfree > 0) {
 		struct host *host;
 		struct job *job = hostlimit_pop(f->hl, &host);
@@ -314,6 +317,7 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 		msg_verbose(1, "[%zu] %ld in %.3fs, %zu bytes", req->index, res.status,
 			    res.time.total, res.size);
 	deliver(f, &res);
+	xfer_done(s->x);
 	free_slot(f, s);
 	job_free(job);
 }
@@ -459,6 +463,20 @@ static void watch_input(struct fetch *f, bool want)
 	f->input_watched = want;
 }
 
+/* Watch the output's fd for writability while it has bytes waiting. */
+static void watch_output(struct fetch *f)
+{
+	int fd = f->hooks->wait_fd ? f->hooks->wait_fd(f->hooks->ctx) : -1;
+	if (fd == f->out_watched)
+		return;
+	if (f->out_watched >= 0 && epoll_ctl(f->epfd, EPOLL_CTL_DEL, f->out_watched, NULL) != 0)
+		f->epoll_errno = errno;
+	struct epoll_event ev = {.events = EPOLLOUT, .data.fd = fd};
+	if (fd >= 0 && epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		f->epoll_errno = errno;
+	f->out_watched = fd;
+}
+
 static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char *err, size_t errlen)
 {
 	int still;
@@ -507,6 +525,7 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 			return FETCH_OK;
 		}
 		watch_input(f, f->input_blocked && !f->input_done);
+		watch_output(f);
 		if (f->epoll_errno) {
 			snprintf(err, errlen, "epoll_ctl: %s", strerror(f->epoll_errno));
 			return FETCH_ESYS;
@@ -534,6 +553,8 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 			}
 			if (f->input_watched && fd == source_fd(f->src))
 				continue; /* read_input() reads it next time round */
+			if (fd == f->out_watched)
+				continue; /* on_idle() writes next time round */
 			int flags =
 				(events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
 				(events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
@@ -546,22 +567,29 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 
 /* Tear down. After a stop, requests still queued or in flight get no
  * record: the output they would go to is gone. */
+static void drop(struct fetch *f, struct job *job)
+{
+	if (f->hooks->dropped)
+		f->hooks->dropped(job->req, f->hooks->ctx);
+	job_free(job);
+}
+
 static void teardown(struct fetch *f)
 {
 	struct job *job;
 	while (f->hl && (job = hostlimit_drain(f->hl)))
-		job_free(job);
+		drop(f, job);
 	for (size_t i = 0; f->slots && i < (size_t)f->cfg->parallel; i++) {
 		struct slot *s = &f->slots[i];
 		if (s->job) {
 			curl_multi_remove_handle(f->multi, xfer_easy(s->x));
 			xfer_abandon(s->x);
-			job_free(s->job);
+			drop(f, s->job);
 		}
 		xfer_destroy(s->x);
 	}
 	for (size_t i = 0; i < f->nheap; i++)
-		job_free(f->heap[i].job);
+		drop(f, f->heap[i].job);
 	free(f->heap);
 	hostlimit_destroy(f->hl);
 	xfer_env_free(&f->env);
@@ -614,6 +642,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 		.hooks = hooks,
 		.stats = stats,
 		.epfd = -1,
+		.out_watched = -1,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^
 		       0x9E3779B97F4A7C15ULL,
 	};

@@ -37,6 +37,17 @@ struct fetch_hooks {
 	/* Optional: the interruption level asked for so far: 0 none, 1 stop
 	 * starting requests (first SIGINT), 2 abort those in flight. */
 	int (*interrupted)(void *ctx);
+	/* Optional: false while no request may start because the output
+	 * cannot take more records yet (a slow reader): back-pressure. Those
+	 * in flight go on. */
+	bool (*may_start)(void *ctx);
+	/* Optional: a descriptor to wait on for writability (the output
+	 * waiting for its reader), or -1; when it is ready, on_idle() is
+	 * called again. */
+	int (*wait_fd)(void *ctx);
+	/* Optional: a request the run drops without a record, because it
+	 * stopped (a hook returned -1) before the request was done. */
+	void (*dropped)(const struct request *req, void *ctx);
 	/* A descriptor that becomes readable when interrupted() may have
 	 * changed (a self-pipe written by a signal handler), or -1. fetch
 	 * drains it. */

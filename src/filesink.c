@@ -62,7 +62,7 @@ static int file_commit(void *body, const struct result *res, struct buf *where)
 		goto out;
 	}
 	fs->scratch.len = 0;
-	template_render(fs->name, res, &fs->scratch);
+	template_render(fs->name, res, &fs->scratch, false);
 	rc = savedir_commit(fs->dir, b->tmp, fs->scratch.data ? fs->scratch.data : "", where);
 out:
 	free(b);

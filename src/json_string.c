@@ -135,3 +135,29 @@ int json_string_decode(const char *tok, size_t n, struct buf *out)
 	}
 	return 0;
 }
+
+size_t json_string_length(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 2 + n, i = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c >= 0x80) {
+			size_t k = utf8_seq(p + i, n - i);
+			if (k) {
+				i += k;
+			} else { /* \ufffd for one byte */
+				len += 5;
+				i++;
+			}
+			continue;
+		}
+		if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' ||
+		    c == '\f')
+			len += 1;
+		else if (c < 0x20)
+			len += 5;
+		i++;
+	}
+	return len;
+}

@@ -25,4 +25,8 @@ int json_string_decode(const char *tok, size_t n, struct buf *out);
  * whatever the input. */
 void json_write_string(struct buf *out, const char *s, size_t n);
 
+/* The length json_write_string() would append for s[0..n) (quotes
+ * included), without writing it. */
+size_t json_string_length(const char *s, size_t n);
+
 #endif

@@ -3,9 +3,11 @@
  * the exit status as a pure function of the run's outcome. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -27,7 +29,8 @@ enum exit_code {
 	EXIT_HTTP_STATUS = 1, /* some status outside --ok, nothing worse */
 	EXIT_USAGE = 2,       /* nothing was fetched */
 	EXIT_FAILED = 3,      /* some request failed or some line was invalid */
-	EXIT_SIGINT = 130,    /* interrupted (or --deadline) */
+	EXIT_SIGHUP = 129,
+	EXIT_SIGINT = 130, /* interrupted (or --deadline) */
 	EXIT_SIGTERM = 143,
 };
 
@@ -42,9 +45,10 @@ struct outcome {
 	bool any_failed;  /* some request failed without a usable response */
 	bool any_status;  /* some status outside --ok */
 	bool input_error; /* an input line was invalid, or reading failed */
-	int write_errno;  /* writing the output failed (EPIPE: the reader left) */
+	int write_errno;  /* writing the output failed (EPIPE: the reader left;
+			     ECANCELED: given up at a second interrupt) */
 	bool save_failed; /* --save-unfinished could not be written */
-	int signal;       /* the first SIGINT/SIGTERM acted on, or 0 */
+	int signal;       /* the first SIGINT/SIGTERM/SIGHUP acted on, or 0 */
 	bool deadline;    /* --deadline stopped the run */
 };
 
@@ -57,10 +61,15 @@ static int exit_status(const struct outcome *o)
 	case RUN_BROKEN: return EXIT_FAILED;
 	case RUN_DONE: break;
 	}
-	if ((o->write_errno && o->write_errno != EPIPE) || o->save_failed)
+	/* A reader that left (EPIPE) or was given up on at a second
+	 * interrupt (ECANCELED) is no write error. */
+	bool write_error = o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED;
+	if (write_error || o->save_failed)
 		return EXIT_FAILED;
 	if (o->signal == SIGTERM)
 		return EXIT_SIGTERM;
+	if (o->signal == SIGHUP)
+		return EXIT_SIGHUP;
 	if (o->signal || o->deadline)
 		return EXIT_SIGINT;
 	if (o->any_failed || o->input_error)
@@ -85,6 +94,7 @@ static void on_signal(int sig)
 		struct sigaction dfl = {.sa_handler = SIG_DFL};
 		sigaction(SIGINT, &dfl, NULL);
 		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
 	}
 	if (wake_pipe[1] >= 0)
 		(void)!write(wake_pipe[1], "", 1);
@@ -113,6 +123,9 @@ static int catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal (SIGHUP) stops the run as SIGTERM does, so that
+	 * the records so far and the unfinished list are kept. */
+	sigaction(SIGHUP, &sa, NULL);
 	return rc;
 }
 
@@ -120,6 +133,7 @@ static int catch_signals(void)
 struct app {
 	struct config cfg;
 	bool have_cfg, curl_ready;
+	int out_fd; /* where records go: see open_stdout() */
 	struct source *src;
 	struct output *out;
 	struct filesink *files; /* -O */
@@ -148,10 +162,34 @@ static int on_result(const struct result *res, void *ctx)
 	else if (!res->ok)
 		app->outcome.any_status = true;
 	progress_record(app->progress, res);
-	resume_record(app->resume, res);
-	if (output_record(app->out, res) != 0)
+	void *tag = resume_record(app->resume, res);
+	if (output_record(app->out, res, tag) != 0)
 		return write_failed(app);
 	return 0;
+}
+
+static void on_fate(void *tag, bool written, void *ctx)
+{
+	struct app *app = ctx;
+	resume_fate(app->resume, tag, written);
+}
+
+static void on_dropped(const struct request *req, void *ctx)
+{
+	struct app *app = ctx;
+	resume_dropped(app->resume, req);
+}
+
+static bool may_start(void *ctx)
+{
+	struct app *app = ctx;
+	return !output_full(app->out);
+}
+
+static int wait_fd(void *ctx)
+{
+	struct app *app = ctx;
+	return output_wait_fd(app->out);
 }
 
 static int on_idle(void *ctx, size_t inflight)
@@ -182,6 +220,11 @@ static int interrupted(void *ctx)
 	return signal_count;
 }
 
+static bool second_interrupt(void *ctx)
+{
+	return interrupted(ctx) >= 2;
+}
+
 static size_t read_limit(void *ctx)
 {
 	struct app *app = ctx;
@@ -205,10 +248,11 @@ static struct source *open_source(const struct config *cfg)
 /* Parse the options and open everything the run needs. Returns 0 when
  * the run can go ahead; otherwise the outcome says why not. Either way
  * app_close() undoes what was done. */
-static int app_open(struct app *app, int argc, char **argv)
+static int app_open(struct app *app, int argc, char **argv, int out_fd)
 {
 	char err[512];
 	memset(app, 0, sizeof *app);
+	app->out_fd = out_fd;
 	app->outcome.stage = RUN_USAGE;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		msg_fatal("cannot initialise libcurl");
@@ -243,7 +287,8 @@ static int app_open(struct app *app, int argc, char **argv)
 	app->bounds = bounds_of(cfg);
 	if (!(app->src = open_source(cfg)))
 		return -1;
-	if (!(app->out = output_create(cfg, 1, isatty(1), app->bounds.window, err, sizeof err))) {
+	if (!(app->out =
+		      output_create(cfg, app->out_fd, isatty(1), &app->bounds, err, sizeof err))) {
 		msg_fatal("--write-out: %s", err);
 		return -1;
 	}
@@ -256,6 +301,7 @@ static int app_open(struct app *app, int argc, char **argv)
 		msg_fatal("%s", err);
 		return -1;
 	}
+	output_on_fate(app->out, on_fate, app);
 	app->line = !cfg->silent &&
 		    (cfg->progress == TOGGLE_ON || (cfg->progress == TOGGLE_AUTO && isatty(2)));
 	app->stats_wanted = cfg->stats != STATS_NONE && !cfg->silent;
@@ -290,6 +336,9 @@ static void app_run(struct app *app)
 		.read_limit = cfg->order == ORDER_INPUT ? read_limit : NULL,
 		.skip = cfg->skip_done ? skip : NULL,
 		.interrupted = interrupted,
+		.may_start = may_start,
+		.wait_fd = wait_fd,
+		.dropped = on_dropped,
 		.wake_fd = wake_pipe[0],
 		.ctx = app,
 		/* The line redraws ten times a second; without it, waking up
@@ -297,6 +346,12 @@ static void app_run(struct app *app)
 		.idle_ms = app->line ? 100 : 1000,
 	};
 	struct outcome *o = &app->outcome;
+	if (app->out_fd < 0) {
+		/* stdout was closed before the start: nothing could be written. */
+		o->write_errno = EBADF;
+		msg_fatal("writing output: standard output is closed");
+		goto settle;
+	}
 	switch (fetch_run(&params, &hooks, &app->stats, err, sizeof err)) {
 	case FETCH_OK: break;
 	case FETCH_ESETUP:
@@ -314,16 +369,22 @@ static void app_run(struct app *app)
 	if (app->stats.interrupted)
 		o->signal = first_signal;
 	progress_clear(app->progress);
-	if (!o->write_errno && output_finish(app->out) != 0)
+	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
 		write_failed(app);
-	if (o->write_errno && o->write_errno != EPIPE)
+	if (o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED)
 		msg_fatal("writing output: %s", strerror(o->write_errno));
 	/* A reader that went away (| head) ends the run quietly, the way a
 	 * filter killed by SIGPIPE does: no summary. */
 	if (app->stats_wanted && o->write_errno != EPIPE)
 		progress_summary(app->progress, stderr, cfg->stats == STATS_JSON, clock_now());
+settle:;
 	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;
-	if (resume_finish(app->resume, stopped_early, app->src, err, sizeof err) != 0) {
+	/* Records never written have their fate told (the unfinished list)
+	 * before the list is closed. */
+	output_destroy(app->out);
+	app->out = NULL;
+	if (resume_finish(app->resume, stopped_early, app->src, wake_pipe[0], interrupted, app, err,
+			  sizeof err) != 0) {
 		msg_fatal("%s", err);
 		o->save_failed = true;
 	}
@@ -343,6 +404,8 @@ static int app_close(struct app *app)
 		opts_free(&app->cfg);
 	if (app->curl_ready)
 		curl_global_cleanup();
+	if (app->out_fd > 1)
+		close(app->out_fd);
 	if (fclose(stdout) != 0 && !app->outcome.write_errno && app->outcome.stage != RUN_USAGE) {
 		msg_fatal("writing output: %s", strerror(errno));
 		app->outcome.write_errno = errno ? errno : EIO;
@@ -351,28 +414,52 @@ static int app_close(struct app *app)
 }
 
 /* Make sure fds 0-2 are open, so that no file urlfan opens becomes its
- * stdout by accident. */
-static void ensure_std_fds(void)
+ * stdout by accident. Returns whether stdout was closed. */
+static bool ensure_std_fds(void)
 {
+	bool stdout_closed = false;
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+			stdout_closed |= fd == 1;
 			int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
 			if (n != fd && n >= 0)
 				close(n);
 		}
 	}
+	return stdout_closed;
+}
+
+/* The descriptor records are written to. A pipe or a terminal is opened
+ * again through /proc, non-blocking: a slow reader must not stop the
+ * event loop, and O_NONBLOCK on a descriptor of urlfan's own changes
+ * nothing for the shell or the other processes that share stdout. Files
+ * never block for long and keep fd 1 (and its offset); where reopening
+ * fails (a socket), fd 1 is used as it is. -1 when stdout was closed. */
+static int open_stdout(bool closed)
+{
+	struct stat st;
+	if (closed)
+		return -1;
+	if (fstat(1, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+		return 1;
+	int fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	return fd >= 0 ? fd : 1;
 }
 
 int main(int argc, char **argv)
 {
 	static struct app app;
-	ensure_std_fds();
+	bool stdout_closed = ensure_std_fds();
+	/* Large buffers (bodies, records) come from mmap and go back to the
+	 * system when freed, instead of raising glibc's threshold for good. */
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 	/* Writes to a closed pipe must come back as EPIPE, not kill us in the
 	 * middle of a record; SIGPIPE is raised again after the teardown. */
 	signal(SIGPIPE, SIG_IGN);
 	if (catch_signals() != 0)
 		msg_warn("cannot create the signal wake-up pipe: %s", strerror(errno));
-	if (app_open(&app, argc, argv) == 0)
+	int out_fd = open_stdout(stdout_closed);
+	if (app_open(&app, argc, argv, out_fd) == 0)
 		app_run(&app);
 	int status = app_close(&app);
 	if (app.outcome.write_errno == EPIPE) {

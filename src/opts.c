@@ -28,6 +28,7 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_BODY,
+	OPT_MAX_FILESIZE,
 	OPT_FORMAT,
 	OPT_NO_BODY,
 	OPT_OK,
@@ -110,6 +111,7 @@ static const struct option options[] = {
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 	{"max-time", required_argument, NULL, 'm'},
 	{"max-body", required_argument, NULL, OPT_MAX_BODY},
+	{"max-filesize", required_argument, NULL, OPT_MAX_FILESIZE},
 	{"deadline", required_argument, NULL, OPT_DEADLINE},
 	{"retry", required_argument, NULL, OPT_RETRY},
 	{"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
@@ -171,6 +173,7 @@ static const struct typed typed[] = {
 	{OPT_IDLE_TIMEOUT, KIND_SECONDS, FIELD(idle_timeout, double), 0, 0, NULL},
 	{'m', KIND_SECONDS, FIELD(max_time, double), 0, 0, NULL},
 	{OPT_MAX_BODY, KIND_SIZE, FIELD(max_body, long long), 1, LLONG_MAX, NULL},
+	{OPT_MAX_FILESIZE, KIND_SIZE, FIELD(max_filesize, long long), 1, LLONG_MAX, NULL},
 	{OPT_DEADLINE, KIND_SECONDS, FIELD(deadline, double), 0, 0, NULL},
 	{OPT_RETRY, KIND_LONG, FIELD(retry, long), 0, 1000, NULL},
 	{OPT_RETRY_DELAY, KIND_SECONDS, FIELD(retry_delay, double), 0, 0, NULL},
@@ -222,7 +225,8 @@ static const char usage_text[] =
 	"      --connect-timeout SECS  connect timeout (default 10)\n"
 	"      --idle-timeout SECS   abort when no byte arrives for SECS (default 30)\n"
 	"  -m, --max-time SECS       cap on one request (default none)\n"
-	"      --max-body SIZE       longest body, K/M/G suffixes (default 100M)\n"
+	"      --max-body SIZE       longest body kept in memory, K/M/G (default 100M)\n"
+	"      --max-filesize SIZE   longest body written to a file with -O (default none)\n"
 	"      --deadline SECS       stop the whole run after SECS, as on SIGINT\n"
 	"      --retry N             retry transient failures N times (default 0)\n"
 	"      --retry-delay SECS    first backoff delay (default 0.5)\n"

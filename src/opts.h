@@ -57,8 +57,9 @@ struct config {
 	double connect_timeout;
 	double idle_timeout;
 	double max_time;
-	long long max_body;
-	double deadline; /* --deadline: the whole run (0: none) */
+	long long max_body;     /* bodies kept in memory */
+	long long max_filesize; /* -O files (0: no limit) */
+	double deadline;        /* --deadline: the whole run (0: none) */
 
 	/* Retries. */
 	long retry; /* more tries after the first */

@@ -1,23 +1,68 @@
 #include "output.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "json.h"
+#include "json_pretty.h"
 #include "record.h"
 #include "template.h"
+#include "termsafe.h"
 #include "utf8.h"
 #include "xalloc.h"
 
+/* Records are written when this many bytes wait, and whenever the loop is
+ * about to sleep. */
 #define FLUSH_AT (64 * 1024)
+/* Pretty JSON is laid out this much at a time, as the reader takes it. */
+#define PRETTY_CHUNK (64 * 1024)
+/* A pretty JSON body larger than this is laid out piece by piece in the
+ * queue; smaller ones (at most JSON_PRETTY_DEPTH times larger when laid
+ * out) go into the record at once. */
+#define PRETTY_INLINE 4096
+/* A buffer grown larger than this for one large record is freed once
+ * written, so that its memory goes back to the system. */
+#define KEEP_CAP (1024 * 1024)
+
+/* A pretty-printed JSON body to lay out in the queue: its minified text,
+ * and where in the record's bytes it goes. */
+struct job {
+	char *doc; /* NUL-terminated, owned; NULL: no job */
+	size_t len;
+	size_t at; /* offset in the record's bytes */
+};
+
+/* A piece of the queue: bytes to write (from off), or a pretty job whose
+ * layout is made into bytes a chunk at a time. */
+struct seg {
+	struct seg *next;
+	struct buf bytes;
+	size_t off;
+	unsigned long long id; /* marks name their segment by this */
+	struct job job;
+	struct json_pretty pretty;
+	bool more; /* the job has more to lay out */
+};
+
+/* The end of a tagged record in the queue. */
+struct mark {
+	unsigned long long seg; /* the segment its last byte is in */
+	size_t end;             /* the offset after its last byte there */
+	void *tag;
+};
 
 /* One record held back by --order input. */
 struct held {
 	bool present;
 	struct buf bytes;
+	struct job job;
+	size_t size; /* what it counts towards held_bytes */
+	void *tag;
 };
 
 struct output {
@@ -25,23 +70,67 @@ struct output {
 	int fd;
 	bool tty;
 	bool color;
+	bool blocked; /* the last write was refused: wait for writability */
 	struct template *write_out;
-	struct buf pending; /* whole records, ready to write */
-	struct buf scratch; /* the record being built */
-	size_t written;     /* records emitted, for json's separators */
+	/* The queue: head is written first; tail takes new bytes. */
+	struct seg *head, *tail;
+	unsigned long long next_id;
+	size_t queued; /* bytes waiting: unwritten bytes and job text */
+	size_t queue_max;
+	size_t written; /* records emitted, for json's separators */
+	/* --save-unfinished */
+	void (*fate)(void *tag, bool written, void *ctx);
+	void *fate_ctx;
+	struct mark *marks; /* a ring */
+	size_t nmarks, capmarks, firstmark;
 	/* --order input */
 	struct held *window;
 	size_t nwindow;
 	size_t next; /* the next index to emit */
+	size_t held_bytes, held_max;
+	struct buf scratch; /* a record being built for the window */
 };
 
-struct output *output_create(const struct config *cfg, int fd, bool tty, size_t window, char *err,
-			     size_t errlen)
+static struct seg *seg_new(struct output *out)
+{
+	struct seg *s = xcalloc(1, sizeof *s);
+	s->id = out->next_id++;
+	if (out->tail)
+		out->tail->next = s;
+	else
+		out->head = s;
+	out->tail = s;
+	return s;
+}
+
+static void seg_free(struct seg *s)
+{
+	buf_free(&s->bytes);
+	free(s->job.doc);
+	free(s);
+}
+
+/* The segment new bytes go to. A tail the reader has started on (or a
+ * large one) is not grown further: a new segment follows it, so that
+ * written bytes are freed with their segment instead of staying at the
+ * front of a buffer that only grows while a slow reader drains it. */
+static struct buf *tail_bytes(struct output *out)
+{
+	struct seg *t = out->tail;
+	if (!t || t->job.doc || t->off > 0 || t->bytes.len >= KEEP_CAP)
+		seg_new(out);
+	return &out->tail->bytes;
+}
+
+struct output *output_create(const struct config *cfg, int fd, bool tty,
+			     const struct bounds *bounds, char *err, size_t errlen)
 {
 	struct output *out = xcalloc(1, sizeof *out);
 	out->cfg = cfg;
 	out->fd = fd;
 	out->tty = tty;
+	out->queue_max = bounds->queue_bytes;
+	out->held_max = bounds->window_bytes;
 	const char *no_color = getenv("NO_COLOR");
 	if (cfg->color == COLOR_ALWAYS)
 		out->color = true;
@@ -52,82 +141,124 @@ struct output *output_create(const struct config *cfg, int fd, bool tty, size_t 
 		return NULL;
 	}
 	if (cfg->order == ORDER_INPUT) {
-		out->nwindow = window ? window : 1;
+		out->nwindow = bounds->window ? bounds->window : 1;
 		out->window = xcalloc(out->nwindow, sizeof *out->window);
 	}
+	seg_new(out);
 	return out;
+}
+
+static void fate(struct output *out, void *tag, bool written)
+{
+	if (tag && out->fate)
+		out->fate(tag, written, out->fate_ctx);
 }
 
 void output_destroy(struct output *out)
 {
 	if (!out)
 		return;
-	for (size_t i = 0; i < out->nwindow; i++)
+	while (out->nmarks) {
+		fate(out, out->marks[out->firstmark].tag, false);
+		out->firstmark = (out->firstmark + 1) % out->capmarks;
+		out->nmarks--;
+	}
+	for (size_t i = 0; i < out->nwindow; i++) {
+		if (out->window[i].present)
+			fate(out, out->window[i].tag, false);
 		buf_free(&out->window[i].bytes);
+		free(out->window[i].job.doc);
+	}
 	free(out->window);
+	free(out->marks);
+	while (out->head) {
+		struct seg *s = out->head;
+		out->head = s->next;
+		seg_free(s);
+	}
 	template_destroy(out->write_out);
-	buf_free(&out->pending);
 	buf_free(&out->scratch);
 	free(out);
 }
 
-int output_flush(struct output *out)
+void output_on_fate(struct output *out, void (*fn)(void *tag, bool written, void *ctx), void *ctx)
 {
-	size_t done = 0;
-	while (done < out->pending.len) {
-		ssize_t n = write(out->fd, out->pending.data + done, out->pending.len - done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int saved = errno;
-			out->pending.len = 0;
-			errno = saved;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	out->pending.len = 0;
-	return 0;
+	out->fate = fn;
+	out->fate_ctx = ctx;
 }
 
-/* Text for a terminal: control characters (C0, DEL, C1) and bytes that are
- * not UTF-8 are shown as \xHH so that a server cannot send escape
- * sequences to the user's terminal. Newlines and tabs pass in a body
- * (multiline) and are escaped in a one-line field. */
-static void put_text(struct buf *b, const char *s, size_t n, bool escape, bool multiline)
+/* Remember where a tagged record ends: the tail's bytes, as they are now. */
+static void add_mark(struct output *out, void *tag)
 {
-	if (!escape) {
-		buf_add(b, s, n);
+	if (!tag)
+		return;
+	if (!out->fate) {
 		return;
 	}
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = p[i];
-		size_t len = 1;
-		bool bad;
-		if (c < 0x80) {
-			bad = (c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f;
-		} else {
-			/* One sequence at a time: C1 controls are U+0080..U+009F. */
-			size_t k = 1;
-			while (k < 4 && i + k < n && (p[i + k] & 0xC0) == 0x80)
-				k++;
-			bad = !utf8_valid(s + i, k) || (c == 0xC2 && k == 2 && p[i + 1] < 0xA0);
-			if (!bad)
-				len = k;
-		}
-		if (bad)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_add(b, s + i, len);
-		i += len;
+	if (out->nmarks == out->capmarks) {
+		size_t cap = out->capmarks ? 2 * out->capmarks : 64;
+		struct mark *m = xmalloc(cap * sizeof *m);
+		for (size_t i = 0; i < out->nmarks; i++)
+			m[i] = out->marks[(out->firstmark + i) % out->capmarks];
+		free(out->marks);
+		out->marks = m;
+		out->capmarks = cap;
+		out->firstmark = 0;
+	}
+	struct mark *m = &out->marks[(out->firstmark + out->nmarks++) % out->capmarks];
+	m->seg = out->tail->id;
+	m->end = out->tail->bytes.len;
+	m->tag = tag;
+}
+
+/* Tell the fate of every record the head segment has written whole. */
+static void settle_marks(struct output *out)
+{
+	while (out->nmarks) {
+		struct mark *m = &out->marks[out->firstmark];
+		if (out->head && (m->seg > out->head->id ||
+				  (m->seg == out->head->id && m->end > out->head->off)))
+			return;
+		fate(out, m->tag, true);
+		out->firstmark = (out->firstmark + 1) % out->capmarks;
+		out->nmarks--;
 	}
 }
 
-static void put_line(struct buf *b, const char *s, bool escape)
+/* Text for a terminal goes through termsafe: see termsafe.h. */
+static void text(struct buf *b, const char *s, size_t n, bool escape, bool multiline)
 {
-	put_text(b, s, strlen(s), escape, false);
+	if (escape)
+		termsafe_add(b, s, n, multiline);
+	else
+		buf_add(b, s, n);
+}
+
+static void line(struct buf *b, const char *s, bool escape)
+{
+	text(b, s, strlen(s), escape, false);
+}
+
+/* The text view's JSON body, pretty-printed: laid out at once when small,
+ * else left to the queue as a job (its minified text) at this point of
+ * the record. Returns false when the body is not JSON. */
+static bool pretty_json(struct output *out, const struct result *res, struct buf *b,
+			struct job *job)
+{
+	struct buf min = BUF_INIT;
+	if (json_reformat(res->body, res->body_len, &min, -1) != 0)
+		return false;
+	if (min.len <= PRETTY_INLINE) {
+		struct json_pretty p;
+		json_pretty_init(&p, min.data, min.len, out->tty);
+		json_pretty_step(&p, b, SIZE_MAX / 2);
+		buf_free(&min);
+		return true;
+	}
+	job->doc = min.data;
+	job->len = min.len;
+	job->at = b->len;
+	return true;
 }
 
 static const char *status_color(const struct result *res)
@@ -151,44 +282,45 @@ static void human_size(struct buf *b, size_t n)
 		buf_printf(b, "%.1fMiB", (double)n / (1024 * 1024));
 }
 
-static void text_record(struct output *out, struct buf *b, const struct result *res)
+static void text_record(struct output *out, struct buf *b, const struct result *res,
+			struct job *job)
 {
 	const char *on = out->color ? status_color(res) : "";
 	const char *off = out->color ? "\033[0m" : "";
 	if (res->error) {
 		buf_printf(b, "%sERR%s ", on, off);
-		put_line(b, res->url, out->tty);
+		line(b, res->url, out->tty);
 		buf_printf(b, "  %s: ", result_kind_name(res->error));
-		put_line(b, res->error_message, out->tty);
+		line(b, res->error_message, out->tty);
 		buf_addc(b, '\n');
 		return;
 	}
 	buf_printf(b, "%s%ld%s ", on, res->status, off);
-	put_line(b, res->url, out->tty);
+	line(b, res->url, out->tty);
 	buf_printf(b, "  %.3fs  ", res->time.total);
 	human_size(b, res->size);
 	if (res->file) {
 		buf_adds(b, "  -> ");
-		put_line(b, res->file, out->tty);
+		line(b, res->file, out->tty);
 	}
 	buf_addc(b, '\n');
 	if (res->headers) {
 		const char *end = res->headers + res->headers_len;
 		for (const char *n = res->headers; n < end; n = result_header_next(n)) {
-			put_line(b, n, out->tty);
+			line(b, n, out->tty);
 			buf_adds(b, ": ");
-			put_line(b, result_header_value(n), out->tty);
+			line(b, result_header_value(n), out->tty);
 			buf_addc(b, '\n');
 		}
 	}
 	if (!res->body || res->body_len == 0)
 		return;
-	if (json_reformat(res->body, res->body_len, b, 2) == 0) {
+	if (pretty_json(out, res, b, job)) {
 		buf_addc(b, '\n');
 	} else if (out->tty && !utf8_valid(res->body, res->body_len)) {
 		buf_printf(b, "(binary body, %zu bytes, not shown on a terminal)\n", res->body_len);
 	} else {
-		put_text(b, res->body, res->body_len, out->tty, true);
+		text(b, res->body, res->body_len, out->tty, true);
 		if (res->body[res->body_len - 1] != '\n')
 			buf_addc(b, '\n');
 	}
@@ -210,10 +342,11 @@ static void body_record(struct buf *b, const struct result *res)
 		buf_addc(b, '\n');
 }
 
-static void format(struct output *out, const struct result *res, struct buf *b)
+/* Build the record for res into b; a pretty job goes to job. */
+static void format(struct output *out, const struct result *res, struct buf *b, struct job *job)
 {
 	if (out->write_out) {
-		template_render(out->write_out, res, b);
+		template_render(out->write_out, res, b, out->tty);
 		return;
 	}
 	switch (out->cfg->format) {
@@ -223,28 +356,79 @@ static void format(struct output *out, const struct result *res, struct buf *b)
 		if (out->cfg->format == FORMAT_NDJSON)
 			buf_addc(b, '\n');
 		break;
-	case FORMAT_TEXT: text_record(out, b, res); break;
+	case FORMAT_TEXT: text_record(out, b, res, job); break;
 	case FORMAT_BODY: body_record(b, res); break;
 	}
 }
 
 /* json's array punctuation before a record, which depends on the
  * emission order. */
-static void separate(struct output *out)
+static void separate(struct output *out, struct buf *b)
 {
 	if (out->cfg->format == FORMAT_JSON && !out->write_out)
-		buf_adds(&out->pending, out->written ? ",\n" : "[\n");
+		buf_adds(b, out->written ? ",\n" : "[\n");
 }
 
-/* Move one finished record to the write buffer. */
-static int emit(struct output *out, const char *bytes, size_t len)
+/* Put the job into the queue after the tail, and a new tail after it for
+ * the record's rest, bytes[at..len) of the old tail. */
+static void queue_job(struct output *out, struct job *job)
 {
-	separate(out);
-	buf_add(&out->pending, bytes, len);
+	struct seg *before = out->tail;
+	struct seg *js = seg_new(out);
+	js->job = *job;
+	js->more = true;
+	json_pretty_init(&js->pretty, job->doc, job->len, out->tty);
+	out->queued += job->len;
+	struct buf *rest = tail_bytes(out);
+	buf_add(rest, before->bytes.data + job->at, before->bytes.len - job->at);
+	before->bytes.len = job->at;
+	if (before->bytes.data)
+		before->bytes.data[job->at] = '\0';
+	job->doc = NULL;
+}
+
+/* Move one finished record (bytes, perhaps with a job) to the queue. A
+ * large record's buffer becomes a segment of its own, not a copy. */
+static int emit(struct output *out, struct buf *bytes, struct job *job, void *tag)
+{
+	struct buf *b = tail_bytes(out);
+	size_t start = b->len;
+	separate(out, b);
+	size_t sep = b->len - start;
+	if (bytes->len > FLUSH_AT && !job->doc) {
+		out->queued += sep;
+		struct seg *s = seg_new(out);
+		s->bytes = *bytes;
+		*bytes = (struct buf)BUF_INIT;
+		out->queued += s->bytes.len;
+		add_mark(out, tag);
+		out->written++;
+		return output_flush(out);
+	}
+	buf_add(b, bytes->data ? bytes->data : "", bytes->len);
+	out->queued += b->len - start;
+	if (job->doc) {
+		job->at += start + sep;
+		queue_job(out, job);
+	}
+	add_mark(out, tag);
 	out->written++;
-	if (out->pending.len >= FLUSH_AT)
+	if (out->queued >= FLUSH_AT)
 		return output_flush(out);
 	return 0;
+}
+
+static void held_free(struct output *out, struct held *h)
+{
+	out->held_bytes -= h->size;
+	h->size = 0;
+	h->present = false;
+	h->bytes.len = 0;
+	if (h->bytes.cap > KEEP_CAP)
+		buf_free(&h->bytes);
+	free(h->job.doc);
+	memset(&h->job, 0, sizeof h->job);
+	h->tag = NULL;
 }
 
 /* Emit every held record that is next in input order. */
@@ -254,46 +438,61 @@ static int release(struct output *out)
 		struct held *h = &out->window[out->next % out->nwindow];
 		if (!h->present)
 			return 0;
-		h->present = false;
 		out->next++;
-		if (h->bytes.len && emit(out, h->bytes.data, h->bytes.len) != 0)
+		int rc = 0;
+		if (h->bytes.len || h->job.doc)
+			rc = emit(out, &h->bytes, &h->job, h->tag);
+		held_free(out, h);
+		if (rc != 0)
 			return -1;
-		h->bytes.len = 0;
 	}
 }
 
-/* Hold the record for index (bytes may be empty: a skipped index). */
-static int hold(struct output *out, size_t index, const struct buf *bytes)
+/* Hold the record for index (bytes may be empty: a skipped index). The
+ * bytes move into the window: *bytes gets the slot's old, empty buffer. */
+static int hold(struct output *out, size_t index, struct buf *bytes, struct job *job, void *tag)
 {
 	struct held *h = &out->window[index % out->nwindow];
+	struct buf spare = h->bytes;
 	h->present = true;
-	h->bytes.len = 0;
-	if (bytes->len)
-		buf_add(&h->bytes, bytes->data, bytes->len);
+	h->bytes = *bytes;
+	spare.len = 0;
+	*bytes = spare;
+	h->job = *job;
+	job->doc = NULL;
+	h->tag = tag;
+	h->size = h->bytes.len + h->job.len;
+	out->held_bytes += h->size;
 	return release(out);
 }
 
-int output_record(struct output *out, const struct result *res)
+int output_record(struct output *out, const struct result *res, void *tag)
 {
+	struct job job = {NULL, 0, 0};
 	if (out->window) {
 		out->scratch.len = 0;
-		format(out, res, &out->scratch);
-		return hold(out, res->index, &out->scratch);
+		format(out, res, &out->scratch, &job);
+		return hold(out, res->index, &out->scratch, &job, tag);
 	}
-	/* In completion order the record is built straight in the write
-	 * buffer (a body is copied once less); it is flushed only whole. */
-	size_t mark = out->pending.len;
-	separate(out);
-	size_t at = out->pending.len;
-	format(out, res, &out->pending);
-	if (out->pending.len == at) { /* nothing to write for this one */
-		out->pending.len = mark;
-		if (out->pending.data)
-			out->pending.data[mark] = '\0';
+	/* In completion order the record is built straight in the queue's
+	 * tail (a body is copied once less); it is written only whole. */
+	struct buf *b = tail_bytes(out);
+	size_t mark = b->len;
+	separate(out, b);
+	size_t at = b->len;
+	format(out, res, b, &job);
+	if (b->len == at && !job.doc) { /* nothing to write for this one */
+		b->len = mark;
+		if (b->data)
+			b->data[mark] = '\0';
 		return 0;
 	}
+	out->queued += b->len - mark;
+	if (job.doc)
+		queue_job(out, &job);
+	add_mark(out, tag);
 	out->written++;
-	if (out->pending.len >= FLUSH_AT)
+	if (out->queued >= FLUSH_AT)
 		return output_flush(out);
 	return 0;
 }
@@ -302,20 +501,115 @@ int output_skip(struct output *out, size_t index)
 {
 	if (!out->window)
 		return 0;
+	struct job none = {NULL, 0, 0};
 	out->scratch.len = 0;
-	return hold(out, index, &out->scratch);
+	return hold(out, index, &out->scratch, &none, NULL);
+}
+
+/* The head segment is written: drop it, or empty it when it is the tail. */
+static void pop_head(struct output *out)
+{
+	struct seg *s = out->head;
+	if (s == out->tail) {
+		/* Marks name the old id, now all written; new bytes get a new
+		 * one. */
+		s->bytes.len = 0;
+		s->off = 0;
+		s->id = out->next_id++;
+		if (s->bytes.cap > KEEP_CAP)
+			buf_free(&s->bytes);
+		return;
+	}
+	out->head = s->next;
+	seg_free(s);
+}
+
+int output_flush(struct output *out)
+{
+	out->blocked = false;
+	while (out->head) {
+		struct seg *s = out->head;
+		if (s->off == s->bytes.len && s->job.doc && s->more) {
+			/* The job's next piece. */
+			s->bytes.len = s->off = 0;
+			s->more = json_pretty_step(&s->pretty, &s->bytes, PRETTY_CHUNK);
+			out->queued += s->bytes.len;
+			if (!s->more) {
+				out->queued -= s->job.len;
+				free(s->job.doc);
+				s->job.doc = NULL;
+				s->job.len = 0;
+			}
+			continue;
+		}
+		if (s->off < s->bytes.len) {
+			ssize_t n = write(out->fd, s->bytes.data + s->off, s->bytes.len - s->off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				out->blocked = true;
+				return 0;
+			}
+			if (n < 0)
+				return -1;
+			s->off += (size_t)n;
+			out->queued -= (size_t)n;
+			settle_marks(out);
+			continue;
+		}
+		if (s == out->tail && !s->job.doc && !s->more) {
+			pop_head(out);
+			settle_marks(out);
+			return 0;
+		}
+		pop_head(out);
+		settle_marks(out);
+	}
+	return 0;
 }
 
 bool output_pending(const struct output *out)
 {
-	return out->pending.len > 0;
+	return out->queued > 0;
 }
 
-int output_finish(struct output *out)
+bool output_full(const struct output *out)
 {
-	if (out->cfg->format == FORMAT_JSON && !out->write_out)
-		buf_adds(&out->pending, out->written ? "\n]\n" : "[]\n");
-	return output_flush(out);
+	return out->queued > out->queue_max || out->held_bytes > out->held_max;
+}
+
+int output_wait_fd(const struct output *out)
+{
+	return out->blocked && out->queued ? out->fd : -1;
+}
+
+int output_finish(struct output *out, int wake_fd, bool (*give_up)(void *ctx), void *ctx)
+{
+	if (out->cfg->format == FORMAT_JSON && !out->write_out) {
+		struct buf *b = tail_bytes(out);
+		size_t start = b->len;
+		buf_adds(b, out->written ? "\n]\n" : "[]\n");
+		out->queued += b->len - start;
+	}
+	for (;;) {
+		if (output_flush(out) != 0)
+			return -1;
+		if (!out->queued)
+			return 0;
+		if (give_up && give_up(ctx)) {
+			errno = ECANCELED;
+			return -1;
+		}
+		struct pollfd p[2] = {{.fd = out->fd, .events = POLLOUT},
+				      {.fd = wake_fd, .events = POLLIN}};
+		if (poll(p, wake_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			return -1;
+		if (wake_fd >= 0 && p[1].revents) {
+			char drain[64];
+			while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain)
+				;
+		}
+	}
 }
 
 size_t output_next_index(const struct output *out)

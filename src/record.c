@@ -145,7 +145,12 @@ bool record_body_value(struct buf *b, const char *body, size_t len)
 {
 	if (json_reformat(body, len, b, -1) == 0)
 		return false;
-	if (utf8_valid(body, len)) {
+	/* Text stays a string unless escaping it (a control character
+	 * becomes six bytes) would make it more than 1.5 times as long as
+	 * base64: then base64 is much cheaper, and the value stays within
+	 * twice the body. */
+	size_t b64 = (len + 2) / 3 * 4;
+	if (utf8_valid(body, len) && json_string_length(body, len) <= 2 + b64 + b64 / 2) {
 		json_write_string(b, body, len);
 		return false;
 	}

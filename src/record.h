@@ -19,8 +19,10 @@ void record_write(struct buf *out, const struct result *res);
 
 /* Append the ndjson "body" value for body[0..len): valid JSON as is,
  * minified (number literals and escapes untouched); else a JSON string
- * when it is valid UTF-8; else base64 text in a string. Returns true when
- * it was base64-encoded (the record then says "body_encoding"). */
+ * when it is valid UTF-8 and escaping makes it no more than 1.5 times as
+ * long as base64 would; else base64 text in a string. So the value is
+ * never more than twice the body plus a few bytes. Returns true when it
+ * was base64-encoded (the record then says "body_encoding"). */
 bool record_body_value(struct buf *b, const char *body, size_t len);
 
 /* A template variable. */

@@ -1,16 +1,20 @@
 #include "resume.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "hash.h"
 #include "json.h"
 #include "json_string.h"
+#include "msg.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -19,9 +23,17 @@ struct resume {
 	char **keys;
 	size_t nkeys, cap; /* cap is a power of two, or 0 */
 	/* --save-unfinished */
-	FILE *save;
+	FILE *save; /* the temporary file */
 	const char *save_path;
+	char *tmp_path; /* beside save_path; NULL once renamed or removed */
+	size_t saved;   /* lines in it */
 };
+
+/* Unread input saved after an early stop from a pipe or a terminal: no
+ * more than this many lines, or seconds, when it does not end by itself
+ * (yes URL | urlfan ...). */
+#define UNREAD_MAX_LINES 1000000
+#define UNREAD_MAX_SECS 30.0
 
 static void set_add(struct resume *r, char *key)
 {
@@ -131,6 +143,29 @@ static int load(struct resume *r, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* A new temporary file in FILE's directory, mode 0600. */
+static int open_temp(struct resume *r, char *err, size_t errlen)
+{
+	const char *slash = strrchr(r->save_path, '/');
+	struct buf path = BUF_INIT;
+	if (slash)
+		buf_add(&path, r->save_path, (size_t)(slash - r->save_path) + 1);
+	buf_printf(&path, ".%s.urlfan-XXXXXX", slash ? slash + 1 : r->save_path);
+	int fd = mkstemp(path.data);
+	if (fd < 0 || !(r->save = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "--save-unfinished: cannot create a file beside '%s': %s",
+			 r->save_path, strerror(errno));
+		if (fd >= 0) {
+			unlink(path.data);
+			close(fd);
+		}
+		buf_free(&path);
+		return -1;
+	}
+	r->tmp_path = path.data;
+	return 0;
+}
+
 struct resume *resume_create(const struct config *cfg, char *err, size_t errlen)
 {
 	struct resume *r = xcalloc(1, sizeof *r);
@@ -138,16 +173,31 @@ struct resume *resume_create(const struct config *cfg, char *err, size_t errlen)
 		goto fail;
 	if (cfg->save_unfinished) {
 		r->save_path = cfg->save_unfinished;
-		if (!(r->save = fopen(r->save_path, "w"))) {
-			snprintf(err, errlen, "--save-unfinished: cannot create '%s': %s",
-				 r->save_path, strerror(errno));
+		struct stat st;
+		if (stat(r->save_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--save-unfinished: '%s' is a directory",
+				 r->save_path);
 			goto fail;
 		}
+		if (open_temp(r, err, errlen) != 0)
+			goto fail;
 	}
 	return r;
 fail:
 	resume_destroy(r);
 	return NULL;
+}
+
+/* Drop the temporary file. */
+static void remove_temp(struct resume *r)
+{
+	if (r->save)
+		fclose(r->save);
+	r->save = NULL;
+	if (r->tmp_path)
+		unlink(r->tmp_path);
+	free(r->tmp_path);
+	r->tmp_path = NULL;
 }
 
 void resume_destroy(struct resume *r)
@@ -157,8 +207,7 @@ void resume_destroy(struct resume *r)
 	for (size_t i = 0; i < r->cap; i++)
 		free(r->keys[i]);
 	free(r->keys);
-	if (r->save)
-		fclose(r->save);
+	remove_temp(r);
 	free(r);
 }
 
@@ -177,37 +226,128 @@ static void save_line(struct resume *r, const char *line, size_t len)
 {
 	fwrite(line, 1, len, r->save);
 	fputc('\n', r->save);
+	r->saved++;
 }
 
-void resume_record(struct resume *r, const struct result *res)
+/* A tag: the line, with its length in front. */
+struct held_line {
+	size_t len;
+	char line[];
+};
+
+void *resume_record(struct resume *r, const struct result *res)
 {
-	if (r->save && !res->ok)
+	if (!r->save)
+		return NULL;
+	if (!res->ok) {
 		save_line(r, res->line, res->line_len);
+		return NULL;
+	}
+	struct held_line *h = xmalloc(sizeof *h + res->line_len);
+	h->len = res->line_len;
+	memcpy(h->line, res->line, res->line_len);
+	return h;
 }
 
-int resume_finish(struct resume *r, bool interrupted, struct source *src, char *err, size_t errlen)
+void resume_fate(struct resume *r, void *tag, bool written)
+{
+	struct held_line *h = tag;
+	if (!written && r->save)
+		save_line(r, h->line, h->len);
+	free(h);
+}
+
+void resume_dropped(struct resume *r, const struct request *req)
+{
+	if (r->save)
+		save_line(r, req->line, req->line_len);
+}
+
+/* Wait until the source may have more, or a signal came; false when it is
+ * time to stop (a second interrupt, or the time is up). */
+static bool wait_input(struct source *src, int wake_fd, int (*interrupted)(void *ctx), void *ctx,
+		       double until)
+{
+	double left = until - clock_now();
+	if (left <= 0 || (interrupted && interrupted(ctx) >= 2))
+		return false;
+	struct pollfd p[2] = {{.fd = source_fd(src), .events = POLLIN},
+			      {.fd = wake_fd, .events = POLLIN}};
+	if (poll(p, wake_fd >= 0 ? 2 : 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+		return false;
+	if (wake_fd >= 0 && p[1].revents) {
+		char drain[64];
+		while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain)
+			;
+	}
+	return !(interrupted && interrupted(ctx) >= 2);
+}
+
+/* Copy the input's request lines not read yet; see resume_finish(). */
+static void save_unread(struct resume *r, struct source *src, int wake_fd,
+			int (*interrupted)(void *ctx), void *ctx)
+{
+	bool bounded = source_fd(src) >= 0 && !source_is_regular(src);
+	double until = clock_now() + UNREAD_MAX_SECS;
+	size_t lines = 0;
+	bool told = false;
+	for (;;) {
+		struct request *req;
+		enum source_status st = source_next(src, &req);
+		if (st == SOURCE_REQUEST) {
+			if (req->error || !resume_skip(r, req))
+				save_line(r, req->line, req->line_len);
+			request_free(req);
+			if (bounded && ++lines >= UNREAD_MAX_LINES)
+				break;
+			continue;
+		}
+		if (st != SOURCE_AGAIN)
+			return;
+		if (!told) {
+			msg_warn("saving the unread input to '%s' until it ends (Ctrl-C again to "
+				 "stop)",
+				 r->save_path);
+			told = true;
+		}
+		if (!wait_input(src, wake_fd, interrupted, ctx, until))
+			break;
+	}
+	msg_warn("stopped saving the unread input after %zu lines: the rest is not in '%s'", lines,
+		 r->save_path);
+}
+
+int resume_finish(struct resume *r, bool stopped_early, struct source *src, int wake_fd,
+		  int (*interrupted)(void *ctx), void *ctx, char *err, size_t errlen)
 {
 	if (!r->save)
 		return 0;
-	if (!interrupted) {
-		fclose(r->save);
-		r->save = NULL;
-		unlink(r->save_path);
+	if (!stopped_early) {
+		remove_temp(r);
 		return 0;
 	}
-	struct request *req;
-	while (source_next(src, &req) == SOURCE_REQUEST) {
-		if (req->error || !resume_skip(r, req))
-			save_line(r, req->line, req->line_len);
-		request_free(req);
-	}
+	save_unread(r, src, wake_fd, interrupted, ctx);
 	int bad = ferror(r->save);
-	if (fclose(r->save) != 0)
+	if (fflush(r->save) != 0 || fsync(fileno(r->save)) != 0)
 		bad = 1;
+	if (bad || r->saved == 0) {
+		remove_temp(r);
+		if (bad) {
+			snprintf(err, errlen, "--save-unfinished: cannot write beside '%s'",
+				 r->save_path);
+			return -1;
+		}
+		return 0;
+	}
+	fclose(r->save);
 	r->save = NULL;
-	if (bad) {
-		snprintf(err, errlen, "--save-unfinished: cannot write '%s'", r->save_path);
+	if (rename(r->tmp_path, r->save_path) != 0) {
+		snprintf(err, errlen, "--save-unfinished: cannot rename to '%s': %s", r->save_path,
+			 strerror(errno));
+		remove_temp(r);
 		return -1;
 	}
+	free(r->tmp_path);
+	r->tmp_path = NULL;
 	return 0;
 }

@@ -273,6 +273,11 @@ int source_fd(const struct source *src)
 	return src->fd;
 }
 
+bool source_is_regular(const struct source *src)
+{
+	return src->regular;
+}
+
 const char *source_error(const struct source *src)
 {
 	return src->error;

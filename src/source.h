@@ -73,6 +73,8 @@ enum source_status {
 enum source_status source_next(struct source *src, struct request **out);
 /* The descriptor to wait on after SOURCE_AGAIN, or -1. */
 int source_fd(const struct source *src);
+/* Whether the input is a regular file (it never blocks, and it ends). */
+bool source_is_regular(const struct source *src);
 /* After SOURCE_ERROR: what failed, valid until source_destroy(). */
 const char *source_error(const struct source *src);
 /* How many request lines the whole input holds, when that can be known

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "termsafe.h"
 #include "xalloc.h"
 
 /* A compiled template: literal runs and fields, in order. */
@@ -79,13 +80,20 @@ void template_destroy(struct template *t)
 	free(t);
 }
 
-void template_render(const struct template *t, const struct result *res, struct buf *out)
+void template_render(const struct template *t, const struct result *res, struct buf *out, bool tty)
 {
+	struct buf value = BUF_INIT;
 	for (size_t i = 0; i < t->npieces; i++) {
 		const struct piece *p = &t->pieces[i];
-		if (p->field)
-			record_field_text(p->field, res, out);
-		else
+		if (!p->field) {
 			buf_add(out, t->text.data + p->off, p->len);
+		} else if (!tty) {
+			record_field_text(p->field, res, out);
+		} else {
+			value.len = 0;
+			record_field_text(p->field, res, &value);
+			termsafe_add(out, value.data ? value.data : "", value.len, true);
+		}
 	}
+	buf_free(&value);
 }

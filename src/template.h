@@ -6,6 +6,7 @@
 #ifndef URLFAN_TEMPLATE_H
 #define URLFAN_TEMPLATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -21,7 +22,9 @@ struct template *template_compile(const char *text, char *err, size_t errlen);
 /* Accepts NULL. */
 void template_destroy(struct template *t);
 
-/* Append the template expanded for res (see record_field_text()). */
-void template_render(const struct template *t, const struct result *res, struct buf *out);
+/* Append the template expanded for res (see record_field_text()). tty:
+ * the values (not the template's own text) go through termsafe.h, as
+ * server bytes must not reach a terminal raw. */
+void template_render(const struct template *t, const struct result *res, struct buf *out, bool tty);
 
 #endif

@@ -233,8 +233,8 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	curl_easy_reset(x->easy);
 	x->plain_ready = false;
 	/* libcurl refuses early a body whose Content-Length says it will not
-	 * fit: only bodies kept in memory have a limit. */
-	long long max_body = x->body.mode == BODY_MEMORY ? cfg->max_body : 0;
+	 * fit. */
+	long long max_body = x->body.max;
 	if ((rc = callbacks(x)) || (rc = setopt_common(x->easy, cfg, &x->env->lists, max_body)) ||
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
@@ -258,7 +258,11 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	snprintf(x->method, sizeof x->method, "%s", method);
 	/* A HEAD response has no body to keep or store. */
 	enum body_mode mode = strcmp(method, "HEAD") == 0 ? BODY_DISCARD : env->body;
-	if (body_open(&x->body, mode, env->sink, cfg->max_body) != 0) {
+	/* --max-body guards memory; files have their own limit. */
+	long long max = mode == BODY_MEMORY ? cfg->max_body
+			: mode == BODY_SINK ? cfg->max_filesize
+					    : 0;
+	if (body_open(&x->body, mode, env->sink, max) != 0) {
 		snprintf(err, errlen, "cannot store the body: %s", strerror(errno));
 		return -1;
 	}
@@ -372,6 +376,11 @@ static bool redirected(CURL *e)
 	return count > 0 || next != NULL;
 }
 
+void xfer_done(struct xfer *x)
+{
+	body_trim(&x->body);
+}
+
 void xfer_abandon(struct xfer *x)
 {
 	body_abandon(&x->body);
@@ -384,7 +393,8 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		/* libcurl's own words, when Content-Length told it early,
 		 * would not say which option to change. */
 		res->error = ERR_TOO_LARGE;
-		res->error_message = "body larger than --max-body";
+		res->error_message = x->body.mode == BODY_SINK ? "body larger than --max-filesize"
+							       : "body larger than --max-body";
 	} else if (x->body.io_errno) {
 		res->error = ERR_IO;
 		res->error_message = strerror(x->body.io_errno);

@@ -62,6 +62,10 @@ void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a);
  * x until the next xfer_setup() or xfer_destroy(). */
 void xfer_finish(struct xfer *x, CURLcode rc, struct result *res);
 
+/* The record from xfer_finish() has been handed on: release what only it
+ * needed (a large body buffer goes back to the system). */
+void xfer_done(struct xfer *x);
+
 /* Drop an attempt that gets no record from x (it is retried, or the run
  * stopped): its body goes nowhere. */
 void xfer_abandon(struct xfer *x);

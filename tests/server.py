@@ -395,6 +395,8 @@ static_endpoint("text", TEXT_BODY, TEXT_TYPE)
 static_endpoint("binary", bytes(range(256)), OCTET_TYPE)
 static_endpoint("badjson", b'{"broken": tru', JSON_TYPE)
 static_endpoint("ctrl", CTRL_BODY, TEXT_TYPE)
+# Valid JSON whose string holds DEL and the C1 controls U+0085 and U+009B raw.
+static_endpoint("c1json", b'{"s": "a\x7fb\xc2\x85c\xc2\x9bd"}', JSON_TYPE)
 
 
 async def stats_handler(req):
@@ -446,6 +448,45 @@ async def pattern_stream(n: int):
 async def pattern_bytes(req, n):
     n = parse_int(n, "byte count")
     return Response(200, pattern_stream(n), OCTET_TYPE, length=n)
+
+
+async def repeat_stream(block: bytes, n: int):
+    while n > 0:
+        chunk = block[:n]
+        n -= len(chunk)
+        yield chunk
+
+
+# /fill/N?byte=HH: N bytes that are all the byte 0xHH (default 01, a control
+# character: valid UTF-8 text that JSON must escape), as text/plain.
+@endpoint("fill", 1)
+async def fill(req, n):
+    n = parse_int(n, "byte count")
+    byte = parse_int(req.arg("byte", "1"), "byte", 0, 255)
+    return Response(200, repeat_stream(bytes([byte]) * CHUNK, n), TEXT_TYPE, length=n)
+
+
+# /deep/N: valid JSON nested N arrays deep around a 1 ("[[1]]" for N=2),
+# streamed; with ?key=1 the levels alternate arrays and {"k": ...} objects.
+@endpoint("deep", 1)
+async def deep(req, n):
+    n = parse_int(n, "depth", 1, 100_000_000)
+    objects = req.arg("key") == "1"
+    opens = [b"[", b'{"k":'] if objects else [b"[", b"["]
+    closes = [b"]", b"}"] if objects else [b"]", b"]"]
+    length = sum(len(opens[i % 2]) + len(closes[i % 2]) for i in range(2)) * (n // 2)
+    if n % 2:
+        length += len(opens[0]) + len(closes[0])
+    length += 1
+
+    async def stream():
+        for i in range(0, n, 4096):
+            yield b"".join(opens[k % 2] for k in range(i, min(n, i + 4096)))
+        yield b"1"
+        for i in range(n, 0, -4096):
+            yield b"".join(closes[k % 2] for k in range(i - 1, max(0, i - 4096) - 1, -1))
+
+    return Response(200, stream(), JSON_TYPE, length=length)
 
 
 # /bigjson/N is exactly N bytes (N >= 2): "[" + items joined by "," + "]".

@@ -626,12 +626,13 @@ def test_deadline(srv, tmp_path):
     assert sorted(save.read_text().splitlines()) == sorted(u for u in urls if u not in ok_urls)
 
 
-def test_save_unfinished_removed_when_not_interrupted(srv, tmp_path):
+def test_save_unfinished_leaves_an_old_file_when_not_interrupted(srv, tmp_path):
     save = tmp_path / "unfinished.txt"
     save.write_text("stale\n")
     p = run(["-J", "--save-unfinished", str(save), srv.url("/json")])
     assert p.returncode == 0, p.stderr
-    assert not save.exists()
+    assert save.read_text() == "stale\n"  # not written by this run: left alone
+    assert [n for n in os.listdir(tmp_path) if ".urlfan-" in n] == []
 
 
 def test_invalid_spec_header_is_invalid_input(srv):

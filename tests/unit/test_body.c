@@ -116,9 +116,9 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	struct buf where = BUF_INIT;
 
 	/* Committed: the temporary file becomes the rendered name. */
-	assert_int_equal(body_open(&b, BODY_SINK, sink, 1), 0);
+	assert_int_equal(body_open(&b, BODY_SINK, sink, 0), 0);
 	assert_int_equal(body_write(&b, "first ", 6), 0);
-	assert_int_equal(body_write(&b, "body", 4), 0); /* no memory limit */
+	assert_int_equal(body_write(&b, "body", 4), 0);
 	list_dir(dir, names, sizeof names);
 	assert_non_null(strstr(names, ".part")); /* in progress */
 	assert_int_equal(body_commit(&b, &res, &where), 0);
@@ -129,7 +129,7 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	assert_string_equal(text, "first body");
 
 	/* Abandoned: no file, no temporary file. */
-	assert_int_equal(body_open(&b, BODY_SINK, sink, 1), 0);
+	assert_int_equal(body_open(&b, BODY_SINK, sink, 0), 0);
 	assert_int_equal(body_write(&b, "second", 6), 0);
 	body_abandon(&b);
 	body_abandon(&b); /* twice is harmless */
@@ -137,7 +137,7 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	assert_string_equal(names, "example.org");
 
 	/* The same name again: a suffix, not an overwrite. */
-	assert_int_equal(body_open(&b, BODY_SINK, sink, 1), 0);
+	assert_int_equal(body_open(&b, BODY_SINK, sink, 0), 0);
 	assert_int_equal(body_write(&b, "third", 5), 0);
 	where.len = 0;
 	assert_int_equal(body_commit(&b, &res, &where), 0);
@@ -146,9 +146,16 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	read_file(want, text, sizeof text);
 	assert_string_equal(text, "third");
 
+	/* --max-filesize: a file body past its limit is refused. */
+	assert_int_equal(body_open(&b, BODY_SINK, sink, 8), 0);
+	assert_int_equal(body_write(&b, "12345678", 8), 0);
+	assert_int_equal(body_write(&b, "9", 1), -1);
+	assert_true(b.too_large);
+	body_abandon(&b);
+
 	/* Opening again after a commit abandons nothing that was kept; a
 	 * body left open when the body is freed is abandoned. */
-	assert_int_equal(body_open(&b, BODY_SINK, sink, 1), 0);
+	assert_int_equal(body_open(&b, BODY_SINK, sink, 0), 0);
 	assert_int_equal(body_write(&b, "fourth", 6), 0);
 	body_free(&b);
 	list_dir(dir, names, sizeof names);
