@@ -316,6 +316,36 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 
 /* Run the requests and settle the output: records, summary, the
  * unfinished list. The outcome records what happened. */
+/* After the requests: the output written out, the summary, and the
+ * unfinished list, however the run ended. */
+static void app_settle(struct app *app)
+{
+	struct outcome *o = &app->outcome;
+	char err[512];
+	progress_clear(app->progress);
+	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
+		write_failed(app);
+	if (o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED)
+		msg_fatal("writing output: %s",
+			  app->out_fd < 0 ? "standard output is closed" : strerror(o->write_errno));
+	/* A reader that went away (| head) ends the run quietly, the way a
+	 * filter killed by SIGPIPE does: no summary. */
+	if (app->stats_wanted && o->write_errno != EPIPE)
+		progress_summary(app->progress, stderr, app->cfg.stats == STATS_JSON, clock_now());
+	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;
+	/* Records never written have their fate told (the unfinished list)
+	 * before the list is closed. */
+	output_destroy(app->out);
+	app->out = NULL;
+	if (resume_finish(app->resume, stopped_early, app->src, wake_pipe[0], interrupted, app, err,
+			  sizeof err) != 0) {
+		msg_fatal("%s", err);
+		o->save_failed = true;
+	}
+}
+
+/* Run the requests, then settle the output. The outcome records what
+ * happened. */
 static void app_run(struct app *app)
 {
 	const struct config *cfg = &app->cfg;
@@ -349,45 +379,25 @@ static void app_run(struct app *app)
 	if (app->out_fd < 0) {
 		/* stdout was closed before the start: nothing could be written. */
 		o->write_errno = EBADF;
-		msg_fatal("writing output: standard output is closed");
-		goto settle;
-	}
-	switch (fetch_run(&params, &hooks, &app->stats, err, sizeof err)) {
-	case FETCH_OK: break;
-	case FETCH_ESETUP:
-		msg_fatal("%s", err);
-		o->stage = RUN_USAGE;
-		return;
-	case FETCH_ECURL:
-	case FETCH_ESYS:
-		msg_fatal("%s", err);
-		o->stage = RUN_BROKEN;
-		break;
+	} else {
+		switch (fetch_run(&params, &hooks, &app->stats, err, sizeof err)) {
+		case FETCH_OK: break;
+		case FETCH_ESETUP:
+			msg_fatal("%s", err);
+			o->stage = RUN_USAGE;
+			return;
+		case FETCH_ECURL:
+		case FETCH_ESYS:
+			msg_fatal("%s", err);
+			o->stage = RUN_BROKEN;
+			break;
+		}
 	}
 	o->input_error = app->stats.input_error;
 	o->deadline = app->stats.deadline;
 	if (app->stats.interrupted)
 		o->signal = first_signal;
-	progress_clear(app->progress);
-	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
-		write_failed(app);
-	if (o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED)
-		msg_fatal("writing output: %s", strerror(o->write_errno));
-	/* A reader that went away (| head) ends the run quietly, the way a
-	 * filter killed by SIGPIPE does: no summary. */
-	if (app->stats_wanted && o->write_errno != EPIPE)
-		progress_summary(app->progress, stderr, cfg->stats == STATS_JSON, clock_now());
-settle:;
-	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;
-	/* Records never written have their fate told (the unfinished list)
-	 * before the list is closed. */
-	output_destroy(app->out);
-	app->out = NULL;
-	if (resume_finish(app->resume, stopped_early, app->src, wake_pipe[0], interrupted, app, err,
-			  sizeof err) != 0) {
-		msg_fatal("%s", err);
-		o->save_failed = true;
-	}
+	app_settle(app);
 }
 
 /* Free everything app_open() made, in reverse, and return the exit

@@ -246,8 +246,10 @@ static bool pretty_json(struct output *out, const struct result *res, struct buf
 			struct job *job)
 {
 	struct buf min = BUF_INIT;
-	if (json_reformat(res->body, res->body_len, &min, -1) != 0)
+	if (json_reformat(res->body, res->body_len, &min, -1) != 0) {
+		buf_free(&min);
 		return false;
+	}
 	if (min.len <= PRETTY_INLINE) {
 		struct json_pretty p;
 		json_pretty_init(&p, min.data, min.len, out->tty);
