@@ -325,7 +325,8 @@ static struct reqlist read_args(const char *data, size_t size)
 }
 
 /* url_mask() on a URL that source accepted: the password of a
- * "user:password@" in the authority becomes "***", nothing else changes. */
+ * "user:password@" in the authority becomes "***", and so does a user
+ * name that looks like a token; nothing else changes. */
 static void check_mask(const struct request *req)
 {
 	if (req->error)
@@ -339,9 +340,16 @@ static void check_mask(const struct request *req)
 		if (auth[i] == '@')
 			at = auth + i;
 	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (colon) {
-		buf_add(&want, url, (size_t)(colon + 1 - url));
-		buf_adds(&want, "***");
+	size_t user = at ? (size_t)((colon ? colon : at) - auth) : 0;
+	bool token = at && url_user_is_token(auth, user);
+	if (colon || token) {
+		buf_add(&want, url, (size_t)(auth - url));
+		if (token)
+			buf_adds(&want, "***");
+		else
+			buf_add(&want, auth, user);
+		if (colon)
+			buf_adds(&want, ":***");
 		buf_adds(&want, at);
 	} else {
 		buf_adds(&want, url);
