@@ -70,7 +70,17 @@ struct fetch {
 	struct delayed *heap; /* retries, a min-heap on due */
 	size_t nheap, capheap;
 	uint64_t rng; /* for backoff jitter */
+	/* Input is there, but this turn read its share. */
+	bool input_busy;
 };
+
+/* The most request lines one loop turn takes from the input (invalid
+ * lines and skipped ones count), and the most input bytes one
+ * source_next() reads without a line to hand out: so that signals,
+ * timeouts and transfers are served between two turns whatever the
+ * input holds (millions of invalid lines, /dev/zero). */
+#define READ_TURN_LINES 1024
+#define READ_TURN_BYTES (256 * 1024)
 
 /* A uniform number in [0, 1): xorshift64*, enough for jitter. */
 static double uniform(struct fetch *f)
@@ -155,16 +165,21 @@ static void deliver(struct fetch *f, const struct result *res)
 	}
 }
 
-/* A request that never reached libcurl (or not again) gets its record
- * here. */
+/* A request that never reached libcurl (or not again), or an invalid
+ * line, gets its record here. An invalid line shows only what source.c
+ * found safe to show (never a password or a spec's header values). */
 static void deliver_error(struct fetch *f, const struct request *req, long attempts,
 			  enum err_kind kind, const char *message)
 {
 	struct result res;
 	struct buf masked = BUF_INIT;
 	describe(&res, req, attempts);
-	url_mask(&masked, req->url ? req->url : req->line);
-	res.url = masked.data;
+	if (req->error) {
+		res.url = req->shown ? req->shown : "";
+	} else {
+		url_mask(&masked, req->url);
+		res.url = masked.data;
+	}
 	res.method = xfer_method(req, f->cfg);
 	res.error = kind;
 	res.error_message = message;
@@ -172,22 +187,38 @@ static void deliver_error(struct fetch *f, const struct request *req, long attem
 	buf_free(&masked);
 }
 
+/* An invalid line's record: where it was and why. */
+static void deliver_invalid(struct fetch *f, const struct request *req)
+{
+	struct buf message = BUF_INIT;
+	buf_printf(&message, "line %zu: %s", req->lineno, req->error);
+	msg_verbose(1, "[%zu] invalid input: %s", req->index, message.data);
+	deliver_error(f, req, 0, ERR_INVALID_INPUT, message.data);
+	buf_free(&message);
+}
+
 /* Pull requests until the read-ahead bound is reached or input would
- * block. Invalid lines are reported at once: they never wait. */
+ * block, and at most READ_TURN_LINES of them. Invalid lines are reported
+ * at once: they never wait. */
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
+	f->input_busy = false;
 	size_t limit = f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
+	size_t taken = 0;
 	/* Requests waiting for a retry count against the bound too: a host
 	 * that fails everything must not make urlfan read the whole input. */
 	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
 	       source_count(f->src) < limit) {
+		if (taken++ == READ_TURN_LINES) {
+			f->input_busy = true;
+			return;
+		}
 		struct request *req;
 		switch (source_next(f->src, &req)) {
 		case SOURCE_REQUEST:
 			if (req->error) {
-				msg_verbose(1, "[%zu] invalid input: %s", req->index, req->error);
-				deliver_error(f, req, 0, ERR_INVALID_INPUT, req->error);
+				deliver_invalid(f, req);
 				request_free(req);
 			} else if (f->hooks->skip && f->hooks->skip(req, f->hooks->ctx)) {
 				msg_verbose(1, "[%zu] skipped: done before", req->index);
@@ -198,6 +229,7 @@ static void read_input(struct fetch *f)
 			}
 			break;
 		case SOURCE_AGAIN: f->input_blocked = true; return;
+		case SOURCE_BUSY: f->input_busy = true; return;
 		case SOURCE_ERROR:
 			msg_fatal("%s", source_error(f->src));
 			f->stats->input_error = 1;
@@ -374,6 +406,8 @@ static void check_interrupt(struct fetch *f, double t)
  * end or the deadline, whichever comes first. */
 static int wait_ms(struct fetch *f, double t)
 {
+	if (f->input_busy)
+		return 0; /* more input is there: only look around */
 	double wake = t + (double)f->hooks->idle_ms / 1000;
 	double pause_end = hostlimit_wake(f->hl, t);
 	if (pause_end > 0 && pause_end < wake)
@@ -619,6 +653,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	};
 	if (cfg->deadline > 0)
 		f.deadline_at = clock_now() + cfg->deadline;
+	source_yield_after(f.src, READ_TURN_BYTES);
 	memset(stats, 0, sizeof *stats);
 	enum fetch_status rc = FETCH_ESETUP;
 	f.slots = xcalloc((size_t)cfg->parallel, sizeof *f.slots);
