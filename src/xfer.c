@@ -13,6 +13,10 @@
 #include "url.h"
 #include "xalloc.h"
 
+/* A macro's value as a string literal. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 struct xfer {
 	CURL *easy;
 	struct request *req;
@@ -28,6 +32,11 @@ struct xfer {
 	/* The handle holds the options of a plain request (one without spec
 	 * fields), which are the same for every plain request but the URL. */
 	bool plain_ready;
+	/* The latest response's header lines and bytes so far (status line
+	 * included), against XFER_HEADER_LINES and XFER_HEADER_BYTES. */
+	size_t header_lines, header_bytes;
+	bool headers_too_big; /* the attempt was stopped for that */
+	bool header_kept;     /* the last header line went into headers */
 };
 
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
@@ -112,8 +121,39 @@ static void parse_retry_after(struct xfer *x, const char *v, size_t n)
 	}
 }
 
+/* Append a header value v[0..end) without the white space and CRLF
+ * around it; a NUL inside would cut the "name\0value\0" list (older
+ * libcurl lets one through): it shows as a space. Returns how many bytes
+ * were added. */
+static size_t add_value(struct buf *b, const char *v, const char *end)
+{
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (const char *p = v; p < end; p++)
+		buf_addc(b, *p ? *p : ' ');
+	return (size_t)(end - v);
+}
+
+/* An obs-fold line (RFC 9112 5.2: starts with a space or tab) continues
+ * the header before it: its text joins that header's value after one
+ * space. */
+static void fold_header(struct xfer *x, const char *v, const char *end)
+{
+	if (!x->header_kept)
+		return;
+	x->headers.data[x->headers.len - 1] = ' '; /* the value's NUL */
+	if (add_value(&x->headers, v, end) == 0)
+		x->headers.len--; /* nothing to join: no space either */
+	buf_addc(&x->headers, '\0');
+}
+
 /* Keep the headers of the latest response: a status line starts a new
- * one (after a redirect or a 100 Continue). */
+ * one (after a redirect or a 100 Continue). Whatever the server sends,
+ * a response's headers cost at most XFER_HEADER_BYTES here (and in
+ * libcurl's own list): past that, or XFER_HEADER_LINES, the attempt
+ * stops. */
 static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer *x = userp;
@@ -121,29 +161,38 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		x->headers.len = 0;
 		x->retry_after = -1;
+		x->header_lines = 1;
+		x->header_bytes = len;
+		x->header_kept = false;
 		return len;
 	}
+	x->header_bytes += len;
+	if (++x->header_lines > XFER_HEADER_LINES || x->header_bytes > XFER_HEADER_BYTES) {
+		x->headers_too_big = true;
+		return 0; /* libcurl stops the transfer */
+	}
+	bool keep = x->env->cfg->headers_out;
+	if (len && (data[0] == ' ' || data[0] == '\t')) {
+		if (keep)
+			fold_header(x, data, data + len);
+		return len;
+	}
+	x->header_kept = false;
 	const char *colon = memchr(data, ':', len);
 	if (!colon || colon == data)
-		return len; /* the blank line, or an obs-fold */
+		return len; /* the blank line, or not a header */
 	if (colon - data == 11 && strncasecmp(data, "retry-after", 11) == 0)
 		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
-	if (!x->env->cfg->headers_out)
+	if (!keep)
 		return len;
 	/* A NUL would cut the "name\0value\0" list: older libcurl lets
 	 * one through. */
 	for (const char *p = data; p < colon; p++)
 		buf_addc(&x->headers, *p ? (char)tolower((unsigned char)*p) : ' ');
 	buf_addc(&x->headers, '\0');
-	const char *v = colon + 1, *end = data + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	/* A NUL inside a value would cut the pair list: show it as a space. */
-	for (const char *p = v; p < end; p++)
-		buf_addc(&x->headers, *p ? *p : ' ');
+	add_value(&x->headers, colon + 1, data + len);
 	buf_addc(&x->headers, '\0');
+	x->header_kept = true;
 	return len;
 }
 
@@ -250,6 +299,8 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->own_headers = NULL;
 	x->headers.len = 0;
 	x->retry_after = -1;
+	x->header_lines = x->header_bytes = 0;
+	x->headers_too_big = x->header_kept = false;
 	x->errbuf[0] = '\0';
 	x->req = req;
 	x->env = env;
@@ -325,7 +376,7 @@ void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 	a->status = 0;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
 	a->retry_after = x->retry_after;
-	if (x->body.too_large || x->body.io_errno) {
+	if (x->body.too_large || x->body.io_errno || x->headers_too_big) {
 		a->cause = CAUSE_FATAL;
 		return;
 	}
@@ -388,6 +439,18 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 	} else if (x->body.io_errno) {
 		res->error = ERR_IO;
 		res->error_message = strerror(x->body.io_errno);
+	} else if (x->headers_too_big) {
+		res->error = ERR_PROTOCOL;
+		res->error_message =
+			x->header_lines > XFER_HEADER_LINES
+				? "response with more than " STR(XFER_HEADER_LINES) " header lines"
+				: "response headers larger than " STR(XFER_HEADER_KIB) " KiB";
+	} else if (rc == CURLE_OUT_OF_MEMORY &&
+		   seconds(x->easy, CURLINFO_STARTTRANSFER_TIME_T) > 0) {
+		/* libcurl's words for a header line over its 100 KB limit:
+		 * the server's fault, not this machine's. */
+		res->error = ERR_PROTOCOL;
+		res->error_message = "response header line longer than 100 KB";
 	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL && !redirected(x->easy)) {
 		/* Not a redirect to another scheme: libcurl also says this of
 		 * a reply that is not HTTP at all (HTTP/0.9). */
@@ -419,7 +482,7 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		url_mask(&x->eff_masked, eff ? eff : x->req->url);
 		res->effective_url = x->eff_masked.data;
 		res->content_type = ctype;
-		if (x->env->cfg->headers_out) {
+		if (x->env->cfg->headers_out && !x->headers_too_big) {
 			buf_reserve(&x->headers, 0);
 			res->headers = x->headers.data;
 			res->headers_len = x->headers.len;

@@ -19,6 +19,12 @@
 #include "sink.h"
 #include "source.h"
 
+/* The most a response's headers may be (status line included), whatever
+ * the server sends: past either, the request fails with kind protocol. */
+#define XFER_HEADER_LINES 1000
+#define XFER_HEADER_KIB 256
+#define XFER_HEADER_BYTES (XFER_HEADER_KIB * 1024)
+
 /* What every transfer of a run shares, owned by the caller. */
 struct xfer_env {
 	const struct config *cfg;
