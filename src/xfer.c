@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "xfer.h"
 
 #include <ctype.h>
@@ -10,6 +11,7 @@
 #include "body.h"
 #include "buf.h"
 #include "msg.h"
+#include "termesc.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -37,6 +39,8 @@ struct xfer {
 	size_t header_lines, header_bytes;
 	bool headers_too_big; /* the attempt was stopped for that */
 	bool header_kept;     /* the last header line went into headers */
+	/* -vv: the URL's user name, when it looks like a token. */
+	struct buf token_user;
 };
 
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
@@ -81,6 +85,7 @@ void xfer_destroy(struct xfer *x)
 	buf_free(&x->file);
 	buf_free(&x->url_masked);
 	buf_free(&x->eff_masked);
+	buf_free(&x->token_user);
 	free(x);
 }
 
@@ -196,6 +201,52 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 	return len;
 }
 
+/* Headers whose values never reach the trace: credentials and cookies,
+ * both ways. */
+static const struct {
+	curl_infotype type;
+	const char *name;
+} secret_headers[] = {
+	{CURLINFO_HEADER_OUT, "Authorization"}, {CURLINFO_HEADER_OUT, "Proxy-Authorization"},
+	{CURLINFO_HEADER_OUT, "Cookie"},        {CURLINFO_HEADER_IN, "Set-Cookie"},
+	{CURLINFO_HEADER_IN, "Set-Cookie2"},
+};
+
+/* Whether the header line p[0..n) of this direction is a secret one:
+ * then the length of its name and colon, else 0. */
+static size_t secret_header(curl_infotype type, const char *p, size_t n)
+{
+	const char *colon = memchr(p, ':', n);
+	if (!colon)
+		return 0;
+	size_t len = (size_t)(colon - p);
+	for (size_t i = 0; i < sizeof secret_headers / sizeof secret_headers[0]; i++)
+		if (secret_headers[i].type == type && strlen(secret_headers[i].name) == len &&
+		    strncasecmp(p, secret_headers[i].name, len) == 0)
+			return len + 1;
+	return 0;
+}
+
+/* A token in the URL's user name shows in libcurl's own words too ("Server
+ * auth using Basic with user '...'"): mask it wherever it is. */
+static void hide_token_user(const struct xfer *x, struct buf *line)
+{
+	const char *tok = x->token_user.data;
+	size_t n = x->token_user.len;
+	if (!n || !line->data || !memmem(line->data, line->len, tok, n))
+		return;
+	struct buf out = BUF_INIT;
+	const char *p = line->data, *end = line->data + line->len, *hit;
+	while ((hit = memmem(p, (size_t)(end - p), tok, n))) {
+		buf_add(&out, p, (size_t)(hit - p));
+		buf_adds(&out, "***");
+		p = hit + n;
+	}
+	buf_add(&out, p, (size_t)(end - p));
+	buf_free(line);
+	*line = out;
+}
+
 /* -vv: libcurl's trace, each line prefixed with the request's index. */
 static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *userp)
 {
@@ -208,7 +259,7 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 	case CURLINFO_HEADER_OUT: mark = ">"; break;
 	default: return 0; /* bodies and TLS records stay out of the trace */
 	}
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, line = BUF_INIT;
 	const char *p = data, *end = data + size;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -217,22 +268,13 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 		if (n && p[n - 1] == '\r')
 			n--;
 		buf_printf(&b, "urlfan: [%zu] %s ", x->req->index, mark);
-		/* Credentials never reach the trace. */
-		const char *colon = memchr(p, ':', n);
-		bool secret = type == CURLINFO_HEADER_OUT && colon &&
-			      ((colon - p == 13 && strncasecmp(p, "Authorization", 13) == 0) ||
-			       (colon - p == 19 && strncasecmp(p, "Proxy-Authorization", 19) == 0));
-		size_t shown = secret ? (size_t)(colon - p) + 1 : n;
-		struct buf line = BUF_INIT;
-		url_mask_text(&line, p, shown);
-		for (size_t i = 0; i < line.len; i++) {
-			unsigned char c = (unsigned char)line.data[i];
-			if (c < 0x20 || c == 0x7f)
-				buf_printf(&b, "\\x%02x", c);
-			else
-				buf_addc(&b, (char)c);
-		}
-		buf_free(&line);
+		/* Credentials never reach the trace, nor do server bytes that
+		 * a terminal would obey. */
+		size_t secret = secret_header(type, p, n);
+		line.len = 0;
+		url_mask_text(&line, p, secret ? secret : n);
+		hide_token_user(x, &line);
+		termesc_append(&b, line.data ? line.data : "", line.len);
 		if (secret)
 			buf_adds(&b, " ***");
 		buf_addc(&b, '\n');
@@ -240,6 +282,7 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 	}
 	msg_raw(b.data ? b.data : "", b.len);
 	buf_free(&b);
+	buf_free(&line);
 	return 0;
 }
 
@@ -301,6 +344,11 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->retry_after = -1;
 	x->header_lines = x->header_bytes = 0;
 	x->headers_too_big = x->header_kept = false;
+	const char *user;
+	size_t user_len;
+	x->token_user.len = 0;
+	if (msg_get_level() >= MSG_TRACE && url_token_user(req->url, &user, &user_len))
+		buf_add(&x->token_user, user, user_len);
 	x->errbuf[0] = '\0';
 	x->req = req;
 	x->env = env;
