@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "deadlines.h"
 #include "hostlimit.h"
 #include "msg.h"
 #include "num.h"
@@ -72,6 +73,8 @@ struct fetch {
 	uint64_t rng; /* for backoff jitter */
 	/* Input is there, but this turn read its share. */
 	bool input_busy;
+	/* --idle-timeout: when to look at which slot; NULL without it. */
+	struct deadlines *idle;
 };
 
 /* The most request lines one loop turn takes from the input (invalid
@@ -272,6 +275,9 @@ static void start_ready(struct fetch *f)
 		f->nfree--;
 		f->running++;
 		job->attempts++;
+		if (f->idle)
+			deadlines_set(f->idle, (size_t)(s - f->slots),
+				      clock_now() + f->cfg->idle_timeout);
 		if (msg_get_level() >= MSG_VERBOSE) {
 			struct buf masked = BUF_INIT;
 			url_mask(&masked, req->url);
@@ -309,6 +315,8 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 /* Give a slot back after its transfer left the multi handle. */
 static void free_slot(struct fetch *f, struct slot *s)
 {
+	if (f->idle)
+		deadlines_clear(f->idle, (size_t)(s - f->slots));
 	hostlimit_release(f->hl, s->host);
 	s->job = NULL;
 	s->host = NULL;
@@ -402,6 +410,25 @@ static void check_interrupt(struct fetch *f, double t)
 	interrupt(f, level);
 }
 
+/* --idle-timeout: stop the transfers that have had no byte for that long.
+ * Only the slots whose deadline has come are looked at; one still busy
+ * gets its next deadline. */
+static void stop_idle(struct fetch *f, double t)
+{
+	size_t id;
+	double due;
+	while (f->idle && !f->stop && deadlines_first(f->idle, &id, &due) && due <= t) {
+		struct slot *s = &f->slots[id];
+		double next = deadlines_idle_next(xfer_active_at(s->x), t, f->cfg->idle_timeout);
+		if (next > 0) {
+			deadlines_set(f->idle, id, next);
+			continue;
+		}
+		xfer_idle_expired(s->x, f->cfg->idle_timeout);
+		finish(f, s, CURLE_OPERATION_TIMEDOUT);
+	}
+}
+
 /* How long the loop may sleep: until the next idle call, retry or pause
  * end or the deadline, whichever comes first. */
 static int wait_ms(struct fetch *f, double t)
@@ -416,6 +443,10 @@ static int wait_ms(struct fetch *f, double t)
 		wake = f->heap[0].due;
 	if (f->deadline_at > 0 && !f->stats->deadline && f->deadline_at < wake)
 		wake = f->deadline_at;
+	size_t id;
+	double idle_due;
+	if (f->idle && deadlines_first(f->idle, &id, &idle_due) && idle_due < wake)
+		wake = idle_due;
 	double ms = (wake - t) * 1000;
 	return ms < 0 ? 0 : (int)num_ceil(ms);
 }
@@ -515,6 +546,7 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 	for (;;) {
 		double t = clock_now();
 		check_interrupt(f, t);
+		stop_idle(f, t);
 		hostlimit_wake(f->hl, t);
 		requeue_due(f, t);
 		read_input(f);
@@ -598,6 +630,7 @@ static void teardown(struct fetch *f)
 		job_free(f->heap[i].job);
 	free(f->heap);
 	hostlimit_destroy(f->hl);
+	deadlines_destroy(f->idle);
 	xfer_env_free(&f->env);
 	free(f->slots);
 	free(f->free_slots);
@@ -661,6 +694,8 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
 		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
 	f.hl = hostlimit_create(cfg->per_host);
+	if (cfg->idle_timeout > 0)
+		f.idle = deadlines_create((size_t)cfg->parallel);
 	if (xfer_env_init(&f.env, cfg, params->body, params->sink, err, errlen) != 0)
 		goto out;
 	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)

@@ -10,6 +10,7 @@
 
 #include "body.h"
 #include "buf.h"
+#include "clock.h"
 #include "msg.h"
 #include "termesc.h"
 #include "url.h"
@@ -39,6 +40,12 @@ struct xfer {
 	size_t header_lines, header_bytes;
 	bool headers_too_big; /* the attempt was stopped for that */
 	bool header_kept;     /* the last header line went into headers */
+	/* --idle-timeout: when a byte last moved (0: the request has not
+	 * gone out yet), the upload count last seen, and the message when
+	 * the loop stopped the attempt for being idle. */
+	double active_at;
+	curl_off_t uploaded;
+	char idle_message[96];
 	/* -vv: the URL's user name, when it looks like a token. */
 	struct buf token_user;
 };
@@ -98,6 +105,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer *x = userp;
 	size_t len = size * n;
+	x->active_at = clock_now();
 	return body_write(&x->body, data, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
 }
 
@@ -163,6 +171,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer *x = userp;
 	size_t len = size * n;
+	x->active_at = clock_now();
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		x->headers.len = 0;
 		x->retry_after = -1;
@@ -295,6 +304,49 @@ const char *xfer_method(const struct request *req, const struct config *cfg)
 	return cfg->head ? "HEAD" : (req->body || cfg->body) ? "POST" : "GET";
 }
 
+#if LIBCURL_VERSION_NUM >= 0x075000
+/* The connection is up and the request goes out: from now on, time
+ * without a byte counts as idle. */
+static int prereq_cb(void *userp, char *conn_primary_ip, char *conn_local_ip, int primary,
+		     int local)
+{
+	struct xfer *x = userp;
+	(void)conn_primary_ip;
+	(void)conn_local_ip;
+	(void)primary;
+	(void)local;
+	x->active_at = clock_now();
+	return CURL_PREREQFUNC_OK;
+}
+#endif
+
+/* A request body going out is activity too, as it was for libcurl's
+ * low-speed check. */
+static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct xfer *x = userp;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	if (ulnow != x->uploaded) {
+		x->uploaded = ulnow;
+		x->active_at = clock_now();
+	}
+	return 0;
+}
+
+double xfer_active_at(const struct xfer *x)
+{
+	return x->active_at;
+}
+
+void xfer_idle_expired(struct xfer *x, double timeout)
+{
+	snprintf(x->idle_message, sizeof x->idle_message,
+		 "no data received or sent for %g s (--idle-timeout)", timeout);
+}
+
 /* The handle's own callbacks, set again after every curl_easy_reset(). */
 static CURLcode callbacks(struct xfer *x)
 {
@@ -306,6 +358,11 @@ static CURLcode callbacks(struct xfer *x)
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)))
 		return rc;
+#if LIBCURL_VERSION_NUM >= 0x075000
+	if ((rc = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_PREREQDATA, x)))
+		return rc;
+#endif
 	if (msg_get_level() >= MSG_TRACE &&
 	    ((rc = curl_easy_setopt(e, CURLOPT_VERBOSE, 1L)) ||
 	     (rc = curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb)) ||
@@ -331,6 +388,10 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
 		return rc;
+	if (body && ((rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb)) ||
+		     (rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFODATA, x)) ||
+		     (rc = curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 0L))))
+		return rc;
 	return CURLE_OK;
 }
 
@@ -344,11 +405,16 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->retry_after = -1;
 	x->header_lines = x->header_bytes = 0;
 	x->headers_too_big = x->header_kept = false;
+	x->idle_message[0] = '\0';
+	x->uploaded = 0;
 	const char *user;
 	size_t user_len;
 	x->token_user.len = 0;
 	if (msg_get_level() >= MSG_TRACE && url_token_user(req->url, &user, &user_len))
 		buf_add(&x->token_user, user, user_len);
+	/* Without a callback to say when the request goes out, idle time
+	 * counts from the start. */
+	x->active_at = LIBCURL_VERSION_NUM >= 0x075000 ? 0 : clock_now();
 	x->errbuf[0] = '\0';
 	x->req = req;
 	x->env = env;
@@ -479,7 +545,10 @@ void xfer_abandon(struct xfer *x)
 /* The error of a finished attempt, if any, into res. */
 static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 {
-	if (x->body.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+	if (x->idle_message[0]) {
+		res->error = ERR_TIMEOUT;
+		res->error_message = x->idle_message;
+	} else if (x->body.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
 		/* libcurl's own words, when Content-Length told it early,
 		 * would not say which option to change. */
 		res->error = ERR_TOO_LARGE;

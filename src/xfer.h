@@ -57,6 +57,15 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 /* The easy handle, to add to a multi handle. */
 CURL *xfer_easy(struct xfer *x);
 
+/* For --idle-timeout: when a byte of the attempt last went in or out, on
+ * clock_now()'s clock; 0 while its request has not gone out (connecting
+ * is the connect timeout's business). */
+double xfer_active_at(const struct xfer *x);
+/* The caller stops the attempt for having been idle for timeout seconds:
+ * it then finishes it with CURLE_OPERATION_TIMEDOUT, and the result says
+ * --idle-timeout. */
+void xfer_idle_expired(struct xfer *x, double timeout);
+
 /* The finished attempt (rc from CURLMSG_DONE) in the retry policy's
  * terms: fills a's method, cause, status and retry_after, and leaves
  * attempt and stopping to the caller. */
