@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "body.h"
@@ -46,6 +47,8 @@ struct xfer {
 	double active_at;
 	curl_off_t uploaded;
 	char idle_message[96];
+	/* Why socket() failed, when it did. */
+	int socket_errno;
 	/* -vv: the URL's user name, when it looks like a token. */
 	struct buf token_user;
 };
@@ -347,6 +350,19 @@ void xfer_idle_expired(struct xfer *x, double timeout)
 		 "no data received or sent for %g s (--idle-timeout)", timeout);
 }
 
+/* libcurl's own socket(), but the reason for a failure is kept: running
+ * out of descriptors (EMFILE) is this machine's failure, which libcurl
+ * would report as a failed connect. */
+static curl_socket_t opensocket_cb(void *userp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct xfer *x = userp;
+	(void)purpose;
+	curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+	if (fd == CURL_SOCKET_BAD)
+		x->socket_errno = errno;
+	return fd;
+}
+
 /* The handle's own callbacks, set again after every curl_easy_reset(). */
 static CURLcode callbacks(struct xfer *x)
 {
@@ -356,7 +372,9 @@ static CURLcode callbacks(struct xfer *x)
 	    (rc = curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, x)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)))
+	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x)))
 		return rc;
 #if LIBCURL_VERSION_NUM >= 0x075000
 	if ((rc = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb)) ||
@@ -407,6 +425,7 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->headers_too_big = x->header_kept = false;
 	x->idle_message[0] = '\0';
 	x->uploaded = 0;
+	x->socket_errno = 0;
 	const char *user;
 	size_t user_len;
 	x->token_user.len = 0;
@@ -484,13 +503,25 @@ static enum err_kind classify(CURLcode rc)
 	}
 }
 
+/* Whether the attempt failed for want of file descriptors here (a local
+ * failure, not the server's): its errno, else 0. */
+static int out_of_fds(struct xfer *x, CURLcode rc)
+{
+	long oserr = x->socket_errno;
+	if (rc == CURLE_OK)
+		return 0;
+	if (!oserr)
+		curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
+	return oserr == EMFILE || oserr == ENFILE ? (int)oserr : 0;
+}
+
 void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 {
 	a->method = x->method;
 	a->status = 0;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
 	a->retry_after = x->retry_after;
-	if (x->body.too_large || x->body.io_errno || x->headers_too_big) {
+	if (x->body.too_large || x->body.io_errno || x->headers_too_big || out_of_fds(x, rc)) {
 		a->cause = CAUSE_FATAL;
 		return;
 	}
@@ -545,6 +576,7 @@ void xfer_abandon(struct xfer *x)
 /* The error of a finished attempt, if any, into res. */
 static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 {
+	int fds;
 	if (x->idle_message[0]) {
 		res->error = ERR_TIMEOUT;
 		res->error_message = x->idle_message;
@@ -556,6 +588,11 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 	} else if (x->body.io_errno) {
 		res->error = ERR_IO;
 		res->error_message = strerror(x->body.io_errno);
+	} else if ((fds = out_of_fds(x, rc)) != 0) {
+		res->error = ERR_IO;
+		snprintf(x->errbuf, sizeof x->errbuf, "cannot open a socket: %s (see ulimit -n)",
+			 strerror(fds));
+		res->error_message = x->errbuf;
 	} else if (x->headers_too_big) {
 		res->error = ERR_PROTOCOL;
 		res->error_message =
