@@ -14,8 +14,9 @@ GET /stats/reset clears them.  A counted request whose query carries
 tag=T also has its method, target and headers (as sent: names in their
 spelling, repeats kept, in order) recorded under T; GET /seen?tag=T lists
 them, uncounted, so tests can assert what a client sent to any endpoint.
-/stats/reset clears those too.  See ROUTES / the @endpoint handlers below
-for the available paths.
+/stall/N?tag=T keeps how long the client stayed after its last byte;
+GET /quiet lists those.  /stats/reset clears those too.  See ROUTES / the
+@endpoint handlers below for the available paths.
 """
 
 import argparse
@@ -145,6 +146,7 @@ class Stats:
         self.paths: dict[str, int] = {}
         self.flaky: dict[str, int] = {}
         self.seen: dict[str, list[dict]] = {}
+        self.quiet: dict[str, float] = {}
 
     def remember(self, req: Request):
         """Record req's head under its tag query argument, if it has one."""
@@ -413,9 +415,13 @@ async def seen_handler(req):
     return json_response({"tag": tag, "requests": STATS.seen.get(tag, [])})
 
 
+async def quiet_handler(req):
+    return json_response(STATS.quiet)
+
+
 # Served without any accounting.
 UNCOUNTED: dict[str, Handler] = {"/stats": stats_handler, "/stats/reset": stats_reset_handler,
-                                 "/seen": seen_handler}
+                                 "/seen": seen_handler, "/quiet": quiet_handler}
 
 
 async def not_found(req):
@@ -634,14 +640,26 @@ async def folded(req):
 
 @endpoint("stall", 1)
 async def stall(req, n):
-    """n body bytes at once, then nothing (the Content-Length says one more)
-    until the client goes away."""
+    """n body bytes, then nothing (the Content-Length says one more) until
+    the client goes away. ?every=S sends the bytes one at a time, S seconds
+    apart. With ?tag=T, the seconds from the last byte to the client's
+    going are kept: GET /quiet lists them by tag."""
     n = parse_int(n, "byte count")
+    every = parse_seconds(req.arg("every", "0"), "every")
+    body = (PATTERN * (n // len(PATTERN) + 1))[:n]
     w = req.writer
     w.write(head_bytes(200, [("Content-Type", OCTET_TYPE), ("Content-Length", str(n + 1))]))
-    w.write((PATTERN * (n // len(PATTERN) + 1))[:n])
-    await w.drain()
+    for i in range(n if every else 1):
+        if i:
+            await pause(req, every)
+        w.write(body[i:i + 1] if every else body)
+        await w.drain()
+    loop = asyncio.get_running_loop()
+    last = loop.time()
     await req.reader.client_gone
+    tag = req.arg("tag")
+    if tag is not None:
+        STATS.quiet[tag] = loop.time() - last
 
 
 @endpoint("with-header")

@@ -347,3 +347,20 @@ def test_stall_sends_then_waits(srv):
     while srv.get_json("/stats")["inflight_total"] and time.monotonic() < deadline:
         time.sleep(0.02)
     assert srv.get_json("/stats")["inflight_total"] == 0
+
+
+def test_stall_every_and_quiet(srv):
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"GET /stall/3?every=0.1&tag=q1 HTTP/1.1\r\nHost: t\r\n\r\n")
+    data, t0 = b"", time.monotonic()
+    while not data.endswith(b"abc"):
+        data += s.recv(65536)
+    assert time.monotonic() - t0 >= 0.2  # two pauses of 0.1 s
+    assert "q1" not in srv.get_json("/quiet")
+    s.close()
+    deadline = time.monotonic() + 10
+    while "q1" not in srv.get_json("/quiet") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert 0 <= srv.get_json("/quiet")["q1"] < 10
+    assert srv.get_json("/stats/reset") == {"reset": True}
+    assert srv.get_json("/quiet") == {}
