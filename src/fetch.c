@@ -701,6 +701,9 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)
 		rc = loop(&f, err, errlen);
 out:
+	/* The source goes back to its caller as it came: one that reads on
+	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */
+	source_yield_after(f.src, 0);
 	teardown(&f);
 	if (f.multi)
 		curl_multi_cleanup(f.multi);

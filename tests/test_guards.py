@@ -239,6 +239,20 @@ def test_a_flood_of_invalid_lines_does_not_hold_off_a_signal(tmp_path):
         assert out.count(b"\n") < 100_000
 
 
+def test_unread_input_past_much_junk_is_still_saved(srv, tmp_path):
+    # The loop reads the input in bounded turns; after a stop, what is
+    # left of it is still read through to its end for --save-unfinished,
+    # however much blank space comes first.
+    # -j 1 reads ahead 4 requests: the loop has not read past the 6th
+    # line when the deadline comes.
+    f, save = tmp_path / "in.txt", tmp_path / "todo.txt"
+    head = "".join(srv.url("/delay/3?i=%d\n" % i) for i in range(6))
+    f.write_text(head + "\n" * 600_000 + srv.url("/json?last") + "\n")
+    p = run(["-J", "-j", "1", "--deadline", "1", "--save-unfinished", str(save), "-i", str(f)])
+    assert p.returncode == 130, p.stderr
+    assert srv.url("/json?last") in save.read_text().split("\n")
+
+
 @pytest.mark.parametrize("via", ["stdin", "file"])
 def test_byte_order_mark_is_skipped(srv, tmp_path, via):
     data = ("\ufeff%s\n\ufeffnot-a-bom-later\n" % srv.url("/json")).encode()
