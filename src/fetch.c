@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "deadlines.h"
 #include "hostlimit.h"
 #include "msg.h"
 #include "num.h"
@@ -71,7 +72,19 @@ struct fetch {
 	struct delayed *heap; /* retries, a min-heap on due */
 	size_t nheap, capheap;
 	uint64_t rng; /* for backoff jitter */
+	/* Input is there, but this turn read its share. */
+	bool input_busy;
+	/* --idle-timeout: when to look at which slot; NULL without it. */
+	struct deadlines *idle;
 };
+
+/* The most request lines one loop turn takes from the input (invalid
+ * lines and skipped ones count), and the most input bytes one
+ * source_next() reads without a line to hand out: so that signals,
+ * timeouts and transfers are served between two turns whatever the
+ * input holds (millions of invalid lines, /dev/zero). */
+#define READ_TURN_LINES 1024
+#define READ_TURN_BYTES (256 * 1024)
 
 /* A uniform number in [0, 1): xorshift64*, enough for jitter. */
 static double uniform(struct fetch *f)
@@ -156,16 +169,21 @@ static void deliver(struct fetch *f, const struct result *res)
 	}
 }
 
-/* A request that never reached libcurl (or not again) gets its record
- * here. */
+/* A request that never reached libcurl (or not again), or an invalid
+ * line, gets its record here. An invalid line shows only what source.c
+ * found safe to show (never a password or a spec's header values). */
 static void deliver_error(struct fetch *f, const struct request *req, long attempts,
 			  enum err_kind kind, const char *message)
 {
 	struct result res;
 	struct buf masked = BUF_INIT;
 	describe(&res, req, attempts);
-	url_mask(&masked, req->url ? req->url : req->line);
-	res.url = masked.data;
+	if (req->error) {
+		res.url = req->shown ? req->shown : "";
+	} else {
+		url_mask(&masked, req->url);
+		res.url = masked.data;
+	}
 	res.method = xfer_method(req, f->cfg);
 	res.error = kind;
 	res.error_message = message;
@@ -173,22 +191,38 @@ static void deliver_error(struct fetch *f, const struct request *req, long attem
 	buf_free(&masked);
 }
 
+/* An invalid line's record: where it was and why. */
+static void deliver_invalid(struct fetch *f, const struct request *req)
+{
+	struct buf message = BUF_INIT;
+	buf_printf(&message, "line %zu: %s", req->lineno, req->error);
+	msg_verbose(1, "[%zu] invalid input: %s", req->index, message.data);
+	deliver_error(f, req, 0, ERR_INVALID_INPUT, message.data);
+	buf_free(&message);
+}
+
 /* Pull requests until the read-ahead bound is reached or input would
- * block. Invalid lines are reported at once: they never wait. */
+ * block, and at most READ_TURN_LINES of them. Invalid lines are reported
+ * at once: they never wait. */
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
+	f->input_busy = false;
 	size_t limit = f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
+	size_t taken = 0;
 	/* Requests waiting for a retry count against the bound too: a host
 	 * that fails everything must not make urlfan read the whole input. */
 	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
 	       source_count(f->src) < limit) {
+		if (taken++ == READ_TURN_LINES) {
+			f->input_busy = true;
+			return;
+		}
 		struct request *req;
 		switch (source_next(f->src, &req)) {
 		case SOURCE_REQUEST:
 			if (req->error) {
-				msg_verbose(1, "[%zu] invalid input: %s", req->index, req->error);
-				deliver_error(f, req, 0, ERR_INVALID_INPUT, req->error);
+				deliver_invalid(f, req);
 				request_free(req);
 			} else if (f->hooks->skip && f->hooks->skip(req, f->hooks->ctx)) {
 				msg_verbose(1, "[%zu] skipped: done before", req->index);
@@ -199,6 +233,7 @@ static void read_input(struct fetch *f)
 			}
 			break;
 		case SOURCE_AGAIN: f->input_blocked = true; return;
+		case SOURCE_BUSY: f->input_busy = true; return;
 		case SOURCE_ERROR:
 			msg_fatal("%s", source_error(f->src));
 			f->stats->input_error = 1;
@@ -243,6 +278,9 @@ static void start_ready(struct fetch *f)
 		f->nfree--;
 		f->running++;
 		job->attempts++;
+		if (f->idle)
+			deadlines_set(f->idle, (size_t)(s - f->slots),
+				      clock_now() + f->cfg->idle_timeout);
 		if (msg_get_level() >= MSG_VERBOSE) {
 			struct buf masked = BUF_INIT;
 			url_mask(&masked, req->url);
@@ -280,6 +318,8 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 /* Give a slot back after its transfer left the multi handle. */
 static void free_slot(struct fetch *f, struct slot *s)
 {
+	if (f->idle)
+		deadlines_clear(f->idle, (size_t)(s - f->slots));
 	hostlimit_release(f->hl, s->host);
 	s->job = NULL;
 	s->host = NULL;
@@ -374,10 +414,31 @@ static void check_interrupt(struct fetch *f, double t)
 	interrupt(f, level);
 }
 
+/* --idle-timeout: stop the transfers that have had no byte for that long.
+ * Only the slots whose deadline has come are looked at; one still busy
+ * gets its next deadline. */
+static void stop_idle(struct fetch *f, double t)
+{
+	size_t id;
+	double due;
+	while (f->idle && !f->stop && deadlines_first(f->idle, &id, &due) && due <= t) {
+		struct slot *s = &f->slots[id];
+		double next = deadlines_idle_next(xfer_active_at(s->x), t, f->cfg->idle_timeout);
+		if (next > 0) {
+			deadlines_set(f->idle, id, next);
+			continue;
+		}
+		xfer_idle_expired(s->x, f->cfg->idle_timeout);
+		finish(f, s, CURLE_OPERATION_TIMEDOUT);
+	}
+}
+
 /* How long the loop may sleep: until the next idle call, retry or pause
  * end or the deadline, whichever comes first. */
 static int wait_ms(struct fetch *f, double t)
 {
+	if (f->input_busy)
+		return 0; /* more input is there: only look around */
 	double wake = t + (double)f->hooks->idle_ms / 1000;
 	double pause_end = hostlimit_wake(f->hl, t);
 	if (pause_end > 0 && pause_end < wake)
@@ -386,6 +447,10 @@ static int wait_ms(struct fetch *f, double t)
 		wake = f->heap[0].due;
 	if (f->deadline_at > 0 && !f->stats->deadline && f->deadline_at < wake)
 		wake = f->deadline_at;
+	size_t id;
+	double idle_due;
+	if (f->idle && deadlines_first(f->idle, &id, &idle_due) && idle_due < wake)
+		wake = idle_due;
 	double ms = (wake - t) * 1000;
 	return ms < 0 ? 0 : (int)num_ceil(ms);
 }
@@ -499,6 +564,7 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 	for (;;) {
 		double t = clock_now();
 		check_interrupt(f, t);
+		stop_idle(f, t);
 		hostlimit_wake(f->hl, t);
 		requeue_due(f, t);
 		read_input(f);
@@ -592,6 +658,7 @@ static void teardown(struct fetch *f)
 		drop(f, f->heap[i].job);
 	free(f->heap);
 	hostlimit_destroy(f->hl);
+	deadlines_destroy(f->idle);
 	xfer_env_free(&f->env);
 	free(f->slots);
 	free(f->free_slots);
@@ -648,6 +715,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	};
 	if (cfg->deadline > 0)
 		f.deadline_at = clock_now() + cfg->deadline;
+	source_yield_after(f.src, READ_TURN_BYTES);
 	memset(stats, 0, sizeof *stats);
 	enum fetch_status rc = FETCH_ESETUP;
 	f.slots = xcalloc((size_t)cfg->parallel, sizeof *f.slots);
@@ -655,11 +723,16 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
 		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
 	f.hl = hostlimit_create(cfg->per_host);
+	if (cfg->idle_timeout > 0)
+		f.idle = deadlines_create((size_t)cfg->parallel);
 	if (xfer_env_init(&f.env, cfg, params->body, params->sink, err, errlen) != 0)
 		goto out;
 	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)
 		rc = loop(&f, err, errlen);
 out:
+	/* The source goes back to its caller as it came: one that reads on
+	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */
+	source_yield_after(f.src, 0);
 	teardown(&f);
 	if (f.multi)
 		curl_multi_cleanup(f.multi);

@@ -6,6 +6,7 @@
 #ifndef URLFAN_HASH_H
 #define URLFAN_HASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The hash of the NUL-terminated string s. */
@@ -14,6 +15,16 @@ static inline uint64_t hash_str(const char *s)
 	uint64_t h = 1469598103934665603ULL;
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The same hash of the n bytes at s, NUL bytes included. */
+static inline uint64_t hash_mem(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
 	return h;
 }
 

@@ -14,6 +14,7 @@
 
 #include "bounds.h"
 #include "clock.h"
+#include "fdlimit.h"
 #include "fetch.h"
 #include "filesink.h"
 #include "msg.h"
@@ -245,6 +246,22 @@ static struct source *open_source(const struct config *cfg)
 	return source_create_fd(fd, cfg->input);
 }
 
+/* -j must fit in the descriptors urlfan may open: raise the soft limit,
+ * and lower -j, with one warning, when even the hard one is too low. */
+static void fit_parallel(struct config *cfg)
+{
+	long limit = fdlimit_raise(), in_use = fdlimit_in_use();
+	if (limit < 0 || in_use < 0)
+		return;
+	bool files = cfg->output_dir != NULL;
+	long fit = fdlimit_parallel(cfg->parallel, limit, in_use, files);
+	if (fit < cfg->parallel)
+		msg_warn("-j %ld needs about %ld open files but only %ld are allowed (ulimit -n): "
+			 "using -j %ld",
+			 cfg->parallel, fdlimit_needed(cfg->parallel, in_use, files), limit, fit);
+	cfg->parallel = fit;
+}
+
 /* Parse the options and open everything the run needs. Returns 0 when
  * the run can go ahead; otherwise the outcome says why not. Either way
  * app_close() undoes what was done. */
@@ -284,6 +301,7 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		opts_usage(stderr);
 		return -1;
 	}
+	fit_parallel(&app->cfg);
 	app->bounds = bounds_of(cfg);
 	if (!(app->src = open_source(cfg)))
 		return -1;

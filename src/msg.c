@@ -2,8 +2,14 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "termesc.h"
 
 static enum msg_level current = MSG_NORMAL;
+/* Whether stderr is a terminal: -1 not known yet. */
+static int stderr_tty = -1;
 
 void msg_set_level(enum msg_level level)
 {
@@ -23,7 +29,19 @@ static void vmsg(const char *fmt, va_list ap)
 	int n = vsnprintf(line, sizeof line, fmt, ap);
 	if (n < 0)
 		return;
-	fprintf(stderr, "urlfan: %s\n", line);
+	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+	if (stderr_tty < 0)
+		stderr_tty = isatty(2);
+	/* Messages quote input lines, URLs and server words: on a terminal,
+	 * their control characters are shown, never obeyed. */
+	if (!stderr_tty || termesc_clean(line, len)) {
+		fprintf(stderr, "urlfan: %s\n", line);
+		return;
+	}
+	struct buf b = BUF_INIT;
+	termesc_append(&b, line, len);
+	fprintf(stderr, "urlfan: %s\n", b.data);
+	buf_free(&b);
 }
 
 void msg_fatal(const char *fmt, ...)

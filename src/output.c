@@ -12,7 +12,7 @@
 #include "json_pretty.h"
 #include "record.h"
 #include "template.h"
-#include "termsafe.h"
+#include "termesc.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -225,11 +225,13 @@ static void settle_marks(struct output *out)
 	}
 }
 
-/* Text for a terminal goes through termsafe: see termsafe.h. */
+/* Text for a terminal goes through termesc: see termesc.h. */
 static void text(struct buf *b, const char *s, size_t n, bool escape, bool multiline)
 {
-	if (escape)
-		termsafe_add(b, s, n, multiline);
+	if (escape && multiline)
+		termesc_append_lines(b, s, n);
+	else if (escape)
+		termesc_append(b, s, n);
 	else
 		buf_add(b, s, n);
 }

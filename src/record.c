@@ -8,6 +8,7 @@
 #include "json.h"
 #include "json_string.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 enum mode {
 	AS_TEXT, /* --write-out and --name: plain text */
@@ -102,42 +103,71 @@ static bool f_content_type(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
+/* One header pair, and where it came among the headers. */
+struct header_ref {
+	const char *name;
+	size_t pos;
+};
+
+/* By name, then by position: each name's values in the order they came. */
+static int by_name_cb(const void *a, const void *b)
+{
+	const struct header_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Groups of one name (runs in the sorted array) by their first position. */
+static int by_first_cb(const void *a, const void *b)
+{
+	const struct header_ref *const *x = a, *const *y = b;
+	return ((*x)->pos > (*y)->pos) - ((*x)->pos < (*y)->pos);
+}
+
 /* Headers as an object: lower-cased names, a repeated name's values as an
- * array, in order of first appearance. */
+ * array, in order of first appearance. Sorting makes it O(n log n) in the
+ * number of headers, whatever a server sends: no pass per name. */
 static bool f_headers(struct buf *b, const struct result *r, enum mode m)
 {
 	if (!r->headers || m != AS_JSON)
 		return false;
 	const char *end = r->headers + r->headers_len;
+	size_t n = 0;
+	for (const char *p = r->headers; p < end; p = result_header_next(p))
+		n++;
+	struct header_ref *refs = xmalloc((n ? n : 1) * sizeof *refs);
+	const struct header_ref **groups = xmalloc((n ? n : 1) * sizeof *groups);
+	n = 0;
+	for (const char *p = r->headers; p < end; p = result_header_next(p), n++)
+		refs[n] = (struct header_ref){p, n};
+	qsort(refs, n, sizeof *refs, by_name_cb);
+	size_t ngroups = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(refs[i].name, refs[i - 1].name) != 0)
+			groups[ngroups++] = &refs[i];
+	qsort(groups, ngroups, sizeof *groups, by_first_cb);
 	buf_addc(b, '{');
-	for (const char *n = r->headers; n < end; n = result_header_next(n)) {
-		/* A name is written once, at its first occurrence. */
-		const char *p = r->headers;
-		while (p < n && strcmp(p, n) != 0)
-			p = result_header_next(p);
-		if (p < n)
-			continue;
+	for (size_t g = 0; g < ngroups; g++) {
+		const struct header_ref *first = groups[g], *stop = refs + n, *h = first;
 		size_t count = 0;
-		for (p = n; p < end; p = result_header_next(p))
-			count += strcmp(p, n) == 0;
-		if (n != r->headers)
+		while (h + count < stop && strcmp(h[count].name, first->name) == 0)
+			count++;
+		if (g)
 			buf_addc(b, ',');
-		json_write_string(b, n, strlen(n));
+		json_write_string(b, first->name, strlen(first->name));
 		buf_adds(b, count > 1 ? ":[" : ":");
-		bool first = true;
-		for (p = n; p < end; p = result_header_next(p)) {
-			if (strcmp(p, n) != 0)
-				continue;
-			if (!first)
+		for (size_t i = 0; i < count; i++) {
+			if (i)
 				buf_addc(b, ',');
-			first = false;
-			const char *v = result_header_value(p);
+			const char *v = result_header_value(h[i].name);
 			json_write_string(b, v, strlen(v));
 		}
 		if (count > 1)
 			buf_addc(b, ']');
 	}
 	buf_addc(b, '}');
+	free(refs);
+	free(groups);
 	return true;
 }
 

@@ -33,6 +33,7 @@ struct resume {
  * more than this many lines, or seconds, when it does not end by itself
  * (yes URL | urlfan ...). */
 #define UNREAD_MAX_LINES 1000000
+#define UNREAD_MAX_BYTES (64u << 20)
 #define UNREAD_MAX_SECS 30.0
 
 static void set_add(struct resume *r, char *key)
@@ -289,7 +290,7 @@ static void save_unread(struct resume *r, struct source *src, int wake_fd,
 {
 	bool bounded = source_fd(src) >= 0 && !source_is_regular(src);
 	double until = clock_now() + UNREAD_MAX_SECS;
-	size_t lines = 0;
+	size_t lines = 0, bytes = 0;
 	bool told = false;
 	for (;;) {
 		struct request *req;
@@ -297,8 +298,9 @@ static void save_unread(struct resume *r, struct source *src, int wake_fd,
 		if (st == SOURCE_REQUEST) {
 			if (req->error || !resume_skip(r, req))
 				save_line(r, req->line, req->line_len);
+			bytes += req->line_len + 1;
 			request_free(req);
-			if (bounded && ++lines >= UNREAD_MAX_LINES)
+			if (bounded && (++lines >= UNREAD_MAX_LINES || bytes >= UNREAD_MAX_BYTES))
 				break;
 			continue;
 		}

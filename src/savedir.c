@@ -9,12 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "xalloc.h"
 
-/* Bounds on names: each part fits every common file system, and the whole
- * path stays far below PATH_MAX. */
+/* Bounds on names: each part fits every common file system (NAME_MAX is
+ * 255 bytes, and a numeric suffix may be added), and the whole relative
+ * path stays far below PATH_MAX, whatever DIR is. */
 #define PART_MAX 200
 #define PATH_PARTS 16
+#define PATH_REL_MAX 1024
+/* A part that is cut ends in "~" and 8 hex digits of the hash of the whole
+ * part, so that names that differ only past the cut stay different. */
+#define CUT_TAG 9
 #define SUFFIX_TRIES 1000
 
 struct savedir {
@@ -87,46 +93,88 @@ void savedir_discard(struct savedir *sd, const char *tmp)
 	unlinkat(sd->fd, tmp, 0);
 }
 
-/* Append one sanitised path part: control characters become '_', and the
- * part is cut at PART_MAX bytes without splitting a UTF-8 sequence. */
+/* One part of a wanted name, before it is cut. */
+struct part {
+	const char *s;
+	size_t n;
+};
+
+/* The length a part of n bytes has in the result. */
+static size_t cut_len(size_t n)
+{
+	return n > PART_MAX ? PART_MAX : n;
+}
+
+/* Append one sanitised path part: control characters become '_', and a
+ * part longer than PART_MAX is cut, without splitting a UTF-8 sequence
+ * where there is one to keep whole, and tagged with its hash. */
 static void add_part(struct buf *out, const char *s, size_t n)
 {
+	size_t keep = n;
 	if (n > PART_MAX) {
-		n = PART_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
+		keep = PART_MAX - CUT_TAG;
+		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+			keep--;
+		if (keep == 0) /* no sequence start at all: not UTF-8 */
+			keep = PART_MAX - CUT_TAG;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < keep; i++) {
 		unsigned char c = (unsigned char)s[i];
 		buf_addc(out, c < 0x20 || c == 0x7f ? '_' : (char)c);
 	}
+	if (keep < n)
+		buf_printf(out, "~%08x", (unsigned)(hash_mem(s, n) & 0xffffffffu));
+}
+
+/* Append parts[0..n) as one part, joined by '_', then cut as one. */
+static void add_folded(struct buf *out, const struct part *parts, size_t n)
+{
+	struct buf joined = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(&joined, '_');
+		buf_add(&joined, parts[i].s, parts[i].n);
+	}
+	add_part(out, joined.data, joined.len);
+	buf_free(&joined);
 }
 
 void savedir_sanitize(const char *wanted, struct buf *out)
 {
-	size_t start = out->len, parts = 0;
+	struct part *parts = NULL;
+	size_t nparts = 0;
 	const char *s = wanted;
 	while (*s) {
 		size_t n = strcspn(s, "/");
 		bool dots = (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.');
 		if (n > 0 && !dots) {
-			/* Past the part limit, the rest is folded into the last
-			 * part rather than lost. */
-			if (parts == PATH_PARTS)
-				buf_addc(out, '_');
-			else if (parts++)
-				buf_addc(out, '/');
-			add_part(out, s, n);
+			parts = xrealloc(parts, (nparts + 1) * sizeof *parts);
+			parts[nparts++] = (struct part){s, n};
 		}
 		s += n;
 		if (*s == '/')
 			s++;
 	}
-	/* A name ending in '/' names a directory: the file inside is '_'. */
-	if (out->len == start)
-		buf_addc(out, '_');
-	else if (s > wanted && s[-1] == '/' && parts < PATH_PARTS)
-		buf_adds(out, "/_");
+	/* A name ending in '/' names a directory: the file inside is '_'
+	 * (unless the part limit leaves no room for it). */
+	if (nparts == 0 || (s > wanted && s[-1] == '/' && nparts < PATH_PARTS)) {
+		parts = xrealloc(parts, (nparts + 1) * sizeof *parts);
+		parts[nparts++] = (struct part){"_", 1};
+	}
+	/* Directories while the part count and the path length allow, with
+	 * room for a last part of PART_MAX; the rest is folded into that
+	 * last part rather than lost. */
+	size_t used = 0, i = 0;
+	for (; i + 1 < nparts && i + 1 < PATH_PARTS; i++) {
+		size_t len = cut_len(parts[i].n) + 1;
+		if (used + len + PART_MAX > PATH_REL_MAX)
+			break;
+		add_part(out, parts[i].s, parts[i].n);
+		buf_addc(out, '/');
+		used += len;
+	}
+	add_folded(out, parts + i, nparts - i);
+	free(parts);
 }
 
 /* Open (creating) directory part name under dirfd without following

@@ -75,12 +75,8 @@ static CURLcode timeouts(CURL *e, const struct config *cfg)
 {
 	if (cfg->connect_timeout > 0)
 		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)num_ceil(cfg->connect_timeout * 1000));
-	if (cfg->idle_timeout > 0) {
-		/* Below one byte per second for the whole period means no byte
-		 * arrived; libcurl counts whole seconds. */
-		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-		SET(CURLOPT_LOW_SPEED_TIME, (long)num_ceil(cfg->idle_timeout));
-	}
+	/* --idle-timeout is the loop's (fetch.c): libcurl's low-speed check
+	 * counts whole seconds. */
 	if (cfg->max_time > 0)
 		SET(CURLOPT_TIMEOUT_MS, (long)num_ceil(cfg->max_time * 1000));
 	return CURLE_OK;

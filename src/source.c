@@ -14,6 +14,8 @@
 #include "json_string.h"
 #include "xalloc.h"
 
+/* A UTF-8 byte-order mark, which some editors put at the start of a file. */
+#define UTF8_BOM "\xEF\xBB\xBF"
 /* How much of an overlong line an invalid_input record keeps. */
 #define LONG_LINE_KEEP 1024
 /* The read buffer holds at least one whole maximal line and its newline. */
@@ -32,6 +34,7 @@ void request_free(struct request *req)
 	free(req->headers);
 	free(req->body);
 	free(req->id);
+	free(req->shown);
 	free(req);
 }
 
@@ -202,13 +205,42 @@ static int parse_spec(const char *line, size_t n, struct request *req)
 	return 0;
 }
 
-int source_parse_line(const char *line, size_t n, struct request *req)
+/* The "url" member of a spec line, masked, as far as the line can be read
+ * (a spec may be invalid after it, or before it in another member). */
+static void spec_shown_url(const char *line, size_t n, struct buf *out)
 {
-	/* An overlong line is kept only in part, as the reader does for lines
-	 * too long for its buffer. */
-	size_t keep = n > SOURCE_LINE_MAX ? LONG_LINE_KEEP : n;
-	req->line = xstrndup(line, keep);
-	req->line_len = keep;
+	size_t pos = 0;
+	struct json_member m;
+	while (json_object_next(line, n, &pos, &m) == 1) {
+		struct buf key = BUF_INIT, v = BUF_INIT;
+		bool url = json_string_decode(m.key, m.key_len, &key) == 0 && key.data &&
+			   strcmp(key.data, "url") == 0 && member_string(&m, &v) == 0;
+		if (url && v.data && !memchr(v.data, '\0', v.len))
+			url_mask_loose(out, v.data, v.len);
+		buf_free(&key);
+		buf_free(&v);
+		if (url)
+			return;
+	}
+}
+
+/* What the record of an invalid line shows as its URL: never a password,
+ * never a spec's headers or body (they may hold tokens). */
+static void set_shown(struct request *req, const char *line, size_t n)
+{
+	struct buf b = BUF_INIT;
+	/* A line with a NUL shows nothing: where its userinfo ends cannot be
+	 * told once the NUL has cut it short. */
+	if (line[0] == '{')
+		spec_shown_url(line, n, &b);
+	else if (!memchr(line, '\0', n))
+		url_mask_loose(&b, line, n);
+	buf_addc(&b, '\0');
+	req->shown = b.data;
+}
+
+static int parse_line(const char *line, size_t n, struct request *req)
+{
 	if (memchr(line, '\0', n))
 		return invalid(req, "%s", "NUL byte in line");
 	if (n > SOURCE_LINE_MAX)
@@ -216,6 +248,19 @@ int source_parse_line(const char *line, size_t n, struct request *req)
 	if (line[0] == '{')
 		return parse_spec(line, n, req);
 	return set_url(req, line, n);
+}
+
+int source_parse_line(const char *line, size_t n, struct request *req)
+{
+	/* An overlong line is kept only in part, as the reader does for lines
+	 * too long for its buffer. */
+	size_t keep = n > SOURCE_LINE_MAX ? LONG_LINE_KEEP : n;
+	req->line = xstrndup(line, keep);
+	req->line_len = keep;
+	if (parse_line(line, n, req) == 0)
+		return 0;
+	set_shown(req, req->line, req->line_len);
+	return -1;
 }
 
 /* The reader. */
@@ -231,8 +276,10 @@ struct source {
 	size_t start, end; /* unconsumed bytes are buf[start..end) */
 	size_t scanned;    /* buf[start..scanned) holds no newline */
 	bool eof;
-	bool overlong;   /* discarding the rest of a too-long line */
-	char *long_head; /* the kept head of that line */
+	bool overlong;      /* discarding the rest of a too-long line */
+	bool bom_checked;   /* a byte-order mark at the start is skipped */
+	size_t lines;       /* newlines consumed: the line number before this one */
+	size_t yield_after; /* source_yield_after(); 0: never yield */
 	char error[256];
 	size_t count;
 };
@@ -264,8 +311,12 @@ void source_destroy(struct source *src)
 	if (src->fd > 0)
 		close(src->fd);
 	free(src->buf);
-	free(src->long_head);
 	free(src);
+}
+
+void source_yield_after(struct source *src, size_t bytes)
+{
+	src->yield_after = bytes;
 }
 
 int source_fd(const struct source *src)
@@ -304,6 +355,8 @@ long long source_total(const struct source *src)
 	long long n = 0;
 	bool at_start = true, counted = false;
 	ssize_t got;
+	if (pos == 0 && pread(src->fd, chunk, 3, 0) == 3 && memcmp(chunk, UTF8_BOM, 3) == 0)
+		pos = 3;
 	while ((got = pread(src->fd, chunk, sizeof chunk, pos)) > 0) {
 		pos += got;
 		for (ssize_t i = 0; i < got; i++) {
@@ -329,13 +382,14 @@ size_t source_count(const struct source *src)
 }
 
 /* Make a request from one raw line, or return NULL for skipped lines. */
-static struct request *make_request(struct source *src, const char *raw, size_t n)
+static struct request *make_request(struct source *src, const char *raw, size_t n, size_t lineno)
 {
 	const char *line = source_trim(raw, &n);
 	if (!source_is_request(line, n))
 		return NULL;
 	struct request *req = xcalloc(1, sizeof *req);
 	req->index = src->count++;
+	req->lineno = lineno;
 	source_parse_line(line, n, req);
 	return req;
 }
@@ -374,74 +428,119 @@ static int fill(struct source *src)
 	return 1;
 }
 
-/* The overlong line ends: it becomes one invalid_input record. */
-static struct request *long_line(struct source *src)
+/* A line found overlong before its end: it becomes one invalid_input
+ * record at once, keeping the head of its text, and the rest of it is
+ * skipped as it arrives. The record cannot wait for the line's end: that
+ * may never come (/dev/zero). */
+static struct request *long_line(struct source *src, size_t text)
 {
 	struct request *req = xcalloc(1, sizeof *req);
+	size_t keep = text < LONG_LINE_KEEP ? text : LONG_LINE_KEEP;
 	req->index = src->count++;
-	req->line = src->long_head;
-	req->line_len = strlen(req->line);
-	src->long_head = NULL;
-	src->overlong = false;
+	req->lineno = src->lines + 1;
+	req->line = xstrndup(src->buf + src->start, keep);
+	req->line_len = keep;
 	invalid(req, "%s", "line longer than 64 KiB");
+	set_shown(req, req->line, keep);
+	src->overlong = true;
 	return req;
+}
+
+/* Skip a UTF-8 byte-order mark at the very start of the input. Returns
+ * false while too few bytes have come to tell. */
+static bool skip_bom(struct source *src)
+{
+	size_t have = src->end - src->start;
+	size_t cmp = have < 3 ? have : 3;
+	if (have < 3 && !src->eof && memcmp(src->buf + src->start, UTF8_BOM, cmp) == 0)
+		return false;
+	if (have >= 3 && memcmp(src->buf + src->start, UTF8_BOM, 3) == 0)
+		src->start = src->scanned = src->start + 3;
+	src->bom_checked = true;
+	return true;
+}
+
+/* Read more, unless this call has read its share (source_yield_after()).
+ * Returns true to go on, false with the status to return in *st. */
+static bool read_more(struct source *src, size_t *read_here, enum source_status *st)
+{
+	if (src->yield_after && *read_here >= src->yield_after) {
+		*st = SOURCE_BUSY;
+		return false;
+	}
+	size_t before = src->end - src->start;
+	int r = fill(src);
+	if (r <= 0) {
+		*st = r == 0 ? SOURCE_AGAIN : SOURCE_ERROR;
+		return false;
+	}
+	*read_here += src->end - src->start - before;
+	return true;
+}
+
+/* The next request from the buffer, if a whole one is there (or the
+ * input ended): NULL to read more. *st is SOURCE_REQUEST or SOURCE_EOF
+ * when it returns true. */
+static bool next_in_buffer(struct source *src, struct request **out, enum source_status *st)
+{
+	*st = SOURCE_REQUEST;
+	for (;;) {
+		char *nl = memchr(src->buf + src->scanned, '\n', src->end - src->scanned);
+		if (!nl)
+			break;
+		size_t len = (size_t)(nl - (src->buf + src->start));
+		const char *line = src->buf + src->start;
+		src->start += len + 1;
+		src->scanned = src->start;
+		src->lines++;
+		if (src->overlong) { /* the end of a line reported already */
+			src->overlong = false;
+			continue;
+		}
+		if ((*out = make_request(src, line, len, src->lines)))
+			return true;
+	}
+	src->scanned = src->end;
+	size_t have = src->end - src->start;
+	if (src->eof) {
+		src->start = src->scanned = src->end;
+		if (!src->overlong && have &&
+		    (*out = make_request(src, src->buf + src->end - have, have, src->lines + 1)))
+			return true;
+		src->overlong = false;
+		*st = SOURCE_EOF;
+		return true;
+	}
+	/* No newline yet. Leading white space is trimmed anyway: drop it, so
+	 * that it cannot make a line overlong. */
+	if (!src->overlong && have > SOURCE_LINE_MAX) {
+		while (src->start < src->end && is_space(src->buf[src->start]))
+			src->start++;
+		have = src->end - src->start;
+	}
+	/* The line is overlong when its text, trailing white space not
+	 * counted, passes the limit - or when white space after it fills the
+	 * buffer. The decision depends on the bytes only, never on how reads
+	 * split them. */
+	size_t text = have;
+	while (text > 0 && is_space(src->buf[src->start + text - 1]))
+		text--;
+	if (!src->overlong && (text > SOURCE_LINE_MAX || have >= READ_BUF - 1))
+		*out = long_line(src, text);
+	if (src->overlong)
+		src->start = src->scanned = src->end;
+	return *out != NULL;
 }
 
 static enum source_status next_from_fd(struct source *src, struct request **out)
 {
+	size_t read_here = 0;
+	enum source_status st;
 	for (;;) {
-		char *nl = memchr(src->buf + src->scanned, '\n', src->end - src->scanned);
-		if (nl) {
-			size_t len = (size_t)(nl - (src->buf + src->start));
-			const char *line = src->buf + src->start;
-			src->start += len + 1;
-			src->scanned = src->start;
-			*out = src->overlong ? long_line(src) : make_request(src, line, len);
-			if (*out)
-				return SOURCE_REQUEST;
-			continue;
-		}
-		src->scanned = src->end;
-		size_t have = src->end - src->start;
-		if (src->eof) {
-			src->start = src->scanned = src->end;
-			if (src->overlong) {
-				*out = long_line(src);
-				return SOURCE_REQUEST;
-			}
-			if (have && (*out = make_request(src, src->buf + src->end - have, have)))
-				return SOURCE_REQUEST;
-			return SOURCE_EOF;
-		}
-		/* No newline yet. Leading white space is trimmed anyway: drop
-		 * it, so that it cannot make a line overlong. */
-		if (!src->overlong && have > SOURCE_LINE_MAX) {
-			while (src->start < src->end && is_space(src->buf[src->start]))
-				src->start++;
-			have = src->end - src->start;
-		}
-		/* The line is overlong when its text, trailing white space not
-		 * counted, passes the limit - or when white space after it
-		 * fills the buffer. The decision depends on the bytes only,
-		 * never on how reads split them. Keep the head for the record,
-		 * drop the rest. */
-		size_t text = have;
-		while (text > 0 && is_space(src->buf[src->start + text - 1]))
-			text--;
-		if (src->overlong || text > SOURCE_LINE_MAX || have >= READ_BUF - 1) {
-			if (!src->overlong) {
-				src->overlong = true;
-				src->long_head =
-					xstrndup(src->buf + src->start,
-						 text < LONG_LINE_KEEP ? text : LONG_LINE_KEEP);
-			}
-			src->start = src->scanned = src->end;
-		}
-		int r = fill(src);
-		if (r == 0)
-			return SOURCE_AGAIN;
-		if (r < 0)
-			return SOURCE_ERROR;
+		if ((src->bom_checked || skip_bom(src)) && next_in_buffer(src, out, &st))
+			return st;
+		if (!read_more(src, &read_here, &st))
+			return st;
 	}
 }
 
@@ -452,7 +551,7 @@ enum source_status source_next(struct source *src, struct request **out)
 		return next_from_fd(src, out);
 	while (src->next_arg < src->nargs) {
 		const char *a = src->args[src->next_arg++];
-		if ((*out = make_request(src, a, strlen(a))))
+		if ((*out = make_request(src, a, strlen(a), src->next_arg)))
 			return SOURCE_REQUEST;
 	}
 	return SOURCE_EOF;

@@ -33,6 +33,14 @@ struct request {
 	size_t body_len;
 	bool body_is_json; /* the spec gave "json" */
 	char *id;          /* the spec's id as minified JSON text, or NULL */
+
+	/* Where the line was: its 1-based line number in the input (for
+	 * arguments, the argument's position), for messages. */
+	size_t lineno;
+	/* Only when error is set: what the line's record shows as its URL,
+	 * with credentials masked - a plain line as given, a spec's "url"
+	 * when one can be read, else "". Never a spec's header or body. */
+	char *shown;
 };
 
 /* Free req and everything in it. Accepts NULL. */
@@ -66,11 +74,20 @@ enum source_status {
 			   source_fd() for input and ask again */
 	SOURCE_EOF,
 	SOURCE_ERROR, /* a read error; source_error() says which */
+	SOURCE_BUSY,  /* only after source_yield_after(): input was read but
+			 no request line ended yet; ask again soon, without
+			 waiting for source_fd() */
 };
 
 /* Hand out the next request line as a new struct request, owned by the
  * caller. Never blocks on pipes and terminals. */
 enum source_status source_next(struct source *src, struct request **out);
+/* Let source_next() return SOURCE_BUSY once it has read about bytes of
+ * input in one call without a request line to hand out (blank lines,
+ * comments, the rest of an overlong line), so that a caller with other
+ * work is never held up by endless input such as /dev/zero. 0 (the
+ * default): source_next() reads until it has something to say. */
+void source_yield_after(struct source *src, size_t bytes);
 /* The descriptor to wait on after SOURCE_AGAIN, or -1. */
 int source_fd(const struct source *src);
 /* Whether the input is a regular file (it never blocks, and it ends). */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "record.h"
-#include "termsafe.h"
+#include "termesc.h"
 #include "xalloc.h"
 
 /* A compiled template: literal runs and fields, in order. */
@@ -92,7 +92,7 @@ void template_render(const struct template *t, const struct result *res, struct 
 		} else {
 			value.len = 0;
 			record_field_text(p->field, res, &value);
-			termsafe_add(out, value.data ? value.data : "", value.len, true);
+			termesc_append_lines(out, value.data ? value.data : "", value.len);
 		}
 	}
 	buf_free(&value);

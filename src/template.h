@@ -23,7 +23,7 @@ struct template *template_compile(const char *text, char *err, size_t errlen);
 void template_destroy(struct template *t);
 
 /* Append the template expanded for res (see record_field_text()). tty:
- * the values (not the template's own text) go through termsafe.h, as
+ * the values (not the template's own text) go through termesc.h, as
  * server bytes must not reach a terminal raw. */
 void template_render(const struct template *t, const struct result *res, struct buf *out, bool tty);
 

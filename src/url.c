@@ -2,6 +2,7 @@
 #include "url.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -117,27 +118,88 @@ void url_path(const char *url, const char **path, size_t *len)
 	}
 }
 
+bool url_user_is_token(const char *user, size_t n)
+{
+	if (n >= URL_TOKEN_LEN)
+		return true;
+	bool alpha = false, digit = false;
+	for (size_t i = 0; i < n; i++) {
+		alpha |= isalpha((unsigned char)user[i]) != 0;
+		digit |= isdigit((unsigned char)user[i]) != 0;
+	}
+	return alpha && digit;
+}
+
+/* Append s[i..end) where [a, end) is an authority, with its userinfo
+ * masked: the password, and the user name when it looks like a token,
+ * become "***". */
+static void add_authority(struct buf *out, const char *s, size_t i, size_t a, size_t end)
+{
+	const char *at = NULL;
+	for (size_t k = a; k < end; k++)
+		if (s[k] == '@')
+			at = s + k;
+	if (!at) {
+		buf_add(out, s + i, end - i);
+		return;
+	}
+	const char *colon = memchr(s + a, ':', (size_t)(at - s) - a);
+	size_t user = (size_t)((colon ? colon : at) - s) - a;
+	buf_add(out, s + i, a - i);
+	if (url_user_is_token(s + a, user))
+		buf_adds(out, "***");
+	else
+		buf_add(out, s + a, user);
+	if (colon)
+		buf_adds(out, ":***");
+	buf_add(out, at, (size_t)(s + end - at));
+}
+
+bool url_token_user(const char *url, const char **user, size_t *n)
+{
+	size_t len = strlen(url), end;
+	long a = authority(url, len, &end);
+	if (a < 0)
+		return false;
+	const char *at = NULL;
+	for (size_t k = (size_t)a; k < end; k++)
+		if (url[k] == '@')
+			at = url + k;
+	if (!at)
+		return false;
+	const char *colon = memchr(url + a, ':', (size_t)(at - url) - (size_t)a);
+	*user = url + a;
+	*n = (size_t)((colon ? colon : at) - *user);
+	return *n > 0 && url_user_is_token(*user, *n);
+}
+
 void url_mask(struct buf *out, const char *url)
 {
 	size_t n = strlen(url);
 	size_t end;
 	long a = authority(url, n, &end);
-	const char *at = NULL;
-	if (a >= 0)
-		for (size_t i = (size_t)a; i < end; i++)
-			if (url[i] == '@')
-				at = url + i;
-	const char *colon = at ? memchr(url + a, ':', (size_t)(at - url - a)) : NULL;
-	if (!colon) {
+	if (a < 0) {
 		buf_add(out, url, n);
 		return;
 	}
-	buf_add(out, url, (size_t)(colon - url) + 1);
-	buf_adds(out, "***");
-	buf_adds(out, at);
+	add_authority(out, url, 0, (size_t)a, end);
+	buf_add(out, url + end, n - end);
 }
 
-void url_mask_text(struct buf *out, const char *s, size_t n)
+/* Where an authority that starts at s[a] ends in free text: at a path,
+ * query, fragment, quote, bracket or white space. */
+static size_t text_authority_end(const char *s, size_t n, size_t a)
+{
+	size_t end = a;
+	while (end < n && !strchr("/?#'\" \t\r\n<>", s[end]))
+		end++;
+	return end;
+}
+
+/* Append s[0..n) with every authority after a "://" masked; auth_end
+ * says where one ends. */
+static void mask_urls(struct buf *out, const char *s, size_t n,
+		      size_t (*auth_end)(const char *s, size_t n, size_t a))
 {
 	size_t i = 0;
 	while (i < n) {
@@ -147,23 +209,39 @@ void url_mask_text(struct buf *out, const char *s, size_t n)
 			return;
 		}
 		size_t a = (size_t)(sep - s) + 3;
-		/* The authority ends at a path, query, fragment, quote or
-		 * white space; its userinfo ends at the last '@' before. */
-		size_t end = a;
-		while (end < n && !strchr("/?#'\" \t\r\n<>", s[end]))
-			end++;
-		const char *at = NULL;
-		for (size_t k = a; k < end; k++)
-			if (s[k] == '@')
-				at = s + k;
-		const char *colon = at ? memchr(s + a, ':', (size_t)(at - s) - a) : NULL;
-		if (colon) {
-			buf_add(out, s + i, (size_t)(colon - s) + 1 - i);
-			buf_adds(out, "***");
-			i = (size_t)(at - s);
-		} else {
-			buf_add(out, s + i, a - i);
-			i = a;
-		}
+		size_t end = auth_end(s, n, a);
+		add_authority(out, s, i, a, end);
+		i = end;
 	}
+}
+
+void url_mask_text(struct buf *out, const char *s, size_t n)
+{
+	mask_urls(out, s, n, text_authority_end);
+}
+
+/* Where an authority that starts at s[a] ends in an input line: at a
+ * path, query or fragment, or where another URL starts - not at white
+ * space, which a mistyped password may hold. */
+static size_t line_authority_end(const char *s, size_t n, size_t a)
+{
+	size_t end = a;
+	while (end < n && s[end] != '/' && s[end] != '?' && s[end] != '#')
+		end++;
+	/* "y://": the next URL's "://" begins at the ':' before the '/'. */
+	size_t stop = end + 2 < n ? end + 2 : n;
+	const char *next = stop - a >= 3 ? memmem(s + a, stop - a, "://", 3) : NULL;
+	return next ? (size_t)(next - s) : end;
+}
+
+void url_mask_loose(struct buf *out, const char *s, size_t n)
+{
+	if (n >= 3 && memmem(s, n, "://", 3)) {
+		mask_urls(out, s, n, line_authority_end);
+		return;
+	}
+	/* No scheme: what comes first is the authority, as curl reads it. */
+	size_t end = line_authority_end(s, n, 0);
+	add_authority(out, s, 0, 0, end);
+	buf_add(out, s + end, n - end);
 }

@@ -5,6 +5,7 @@
 #ifndef URLFAN_URL_H
 #define URLFAN_URL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -24,12 +25,30 @@ int url_host_key(const char *url, size_t n, char *key, const char **why);
  * string). */
 void url_path(const char *url, const char **path, size_t *len);
 
+/* A user name is masked too when it looks like a token (an API key in the
+ * user part, as in https://TOKEN@host/ or https://TOKEN:x@host/): at least
+ * URL_TOKEN_LEN characters, or letters and digits mixed. */
+#define URL_TOKEN_LEN 16
+bool url_user_is_token(const char *user, size_t n);
+
+/* Whether url's user name looks like a token: then *user and *n say
+ * where it is in url, for masking it in free text (libcurl's trace). */
+bool url_token_user(const char *url, const char **user, size_t *n);
+
 /* Append url to out with the password of any "user:password@" part
- * replaced by "***", so no output shows credentials. */
+ * replaced by "***", and a user name that looks like a token too
+ * ("***@", "***:***@"), so no output shows credentials. */
 void url_mask(struct buf *out, const char *url);
 
-/* Append text s[0..n), with the password of every "scheme://user:pw@"
- * in it masked the same way: for free text such as libcurl's trace. */
+/* Append text s[0..n), with the userinfo of every "scheme://...@" in it
+ * masked the same way: for free text such as libcurl's trace. */
 void url_mask_text(struct buf *out, const char *s, size_t n);
+
+/* For an input line that should have been one URL, and may be anything:
+ * as url_mask_text(), but an authority runs on to its path, query or
+ * fragment (or the next "://"), white space and quotes included, so that
+ * "http://u:my pass@h/" is masked too; and text without "://" is taken
+ * as a URL without its scheme ("user:pw@host/x"), as curl takes it. */
+void url_mask_loose(struct buf *out, const char *s, size_t n);
 
 #endif

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "xfer.h"
 
 #include <ctype.h>
@@ -5,13 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "body.h"
 #include "buf.h"
+#include "clock.h"
 #include "msg.h"
+#include "termesc.h"
 #include "url.h"
 #include "xalloc.h"
+
+/* A macro's value as a string literal. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct xfer {
 	CURL *easy;
@@ -28,6 +36,21 @@ struct xfer {
 	/* The handle holds the options of a plain request (one without spec
 	 * fields), which are the same for every plain request but the URL. */
 	bool plain_ready;
+	/* The latest response's header lines and bytes so far (status line
+	 * included), against XFER_HEADER_LINES and XFER_HEADER_BYTES. */
+	size_t header_lines, header_bytes;
+	bool headers_too_big; /* the attempt was stopped for that */
+	bool header_kept;     /* the last header line went into headers */
+	/* --idle-timeout: when a byte last moved (0: the request has not
+	 * gone out yet), the upload count last seen, and the message when
+	 * the loop stopped the attempt for being idle. */
+	double active_at;
+	curl_off_t uploaded;
+	char idle_message[96];
+	/* Why socket() failed, when it did. */
+	int socket_errno;
+	/* -vv: the URL's user name, when it looks like a token. */
+	struct buf token_user;
 };
 
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
@@ -72,6 +95,7 @@ void xfer_destroy(struct xfer *x)
 	buf_free(&x->file);
 	buf_free(&x->url_masked);
 	buf_free(&x->eff_masked);
+	buf_free(&x->token_user);
 	free(x);
 }
 
@@ -84,6 +108,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer *x = userp;
 	size_t len = size * n;
+	x->active_at = clock_now();
 	return body_write(&x->body, data, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
 }
 
@@ -112,39 +137,126 @@ static void parse_retry_after(struct xfer *x, const char *v, size_t n)
 	}
 }
 
+/* Append a header value v[0..end) without the white space and CRLF
+ * around it; a NUL inside would cut the "name\0value\0" list (older
+ * libcurl lets one through): it shows as a space. Returns how many bytes
+ * were added. */
+static size_t add_value(struct buf *b, const char *v, const char *end)
+{
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (const char *p = v; p < end; p++)
+		buf_addc(b, *p ? *p : ' ');
+	return (size_t)(end - v);
+}
+
+/* An obs-fold line (RFC 9112 5.2: starts with a space or tab) continues
+ * the header before it: its text joins that header's value after one
+ * space. */
+static void fold_header(struct xfer *x, const char *v, const char *end)
+{
+	if (!x->header_kept)
+		return;
+	x->headers.data[x->headers.len - 1] = ' '; /* the value's NUL */
+	if (add_value(&x->headers, v, end) == 0)
+		x->headers.len--; /* nothing to join: no space either */
+	buf_addc(&x->headers, '\0');
+}
+
 /* Keep the headers of the latest response: a status line starts a new
- * one (after a redirect or a 100 Continue). */
+ * one (after a redirect or a 100 Continue). Whatever the server sends,
+ * a response's headers cost at most XFER_HEADER_BYTES here (and in
+ * libcurl's own list): past that, or XFER_HEADER_LINES, the attempt
+ * stops. */
 static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer *x = userp;
 	size_t len = size * n;
+	x->active_at = clock_now();
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		x->headers.len = 0;
 		x->retry_after = -1;
+		x->header_lines = 1;
+		x->header_bytes = len;
+		x->header_kept = false;
 		return len;
 	}
+	x->header_bytes += len;
+	if (++x->header_lines > XFER_HEADER_LINES || x->header_bytes > XFER_HEADER_BYTES) {
+		x->headers_too_big = true;
+		return 0; /* libcurl stops the transfer */
+	}
+	bool keep = x->env->cfg->headers_out;
+	if (len && (data[0] == ' ' || data[0] == '\t')) {
+		if (keep)
+			fold_header(x, data, data + len);
+		return len;
+	}
+	x->header_kept = false;
 	const char *colon = memchr(data, ':', len);
 	if (!colon || colon == data)
-		return len; /* the blank line, or an obs-fold */
+		return len; /* the blank line, or not a header */
 	if (colon - data == 11 && strncasecmp(data, "retry-after", 11) == 0)
 		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
-	if (!x->env->cfg->headers_out)
+	if (!keep)
 		return len;
 	/* A NUL would cut the "name\0value\0" list: older libcurl lets
 	 * one through. */
 	for (const char *p = data; p < colon; p++)
 		buf_addc(&x->headers, *p ? (char)tolower((unsigned char)*p) : ' ');
 	buf_addc(&x->headers, '\0');
-	const char *v = colon + 1, *end = data + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	/* A NUL inside a value would cut the pair list: show it as a space. */
-	for (const char *p = v; p < end; p++)
-		buf_addc(&x->headers, *p ? *p : ' ');
+	add_value(&x->headers, colon + 1, data + len);
 	buf_addc(&x->headers, '\0');
+	x->header_kept = true;
 	return len;
+}
+
+/* Headers whose values never reach the trace: credentials and cookies,
+ * both ways. */
+static const struct {
+	curl_infotype type;
+	const char *name;
+} secret_headers[] = {
+	{CURLINFO_HEADER_OUT, "Authorization"}, {CURLINFO_HEADER_OUT, "Proxy-Authorization"},
+	{CURLINFO_HEADER_OUT, "Cookie"},        {CURLINFO_HEADER_IN, "Set-Cookie"},
+	{CURLINFO_HEADER_IN, "Set-Cookie2"},
+};
+
+/* Whether the header line p[0..n) of this direction is a secret one:
+ * then the length of its name and colon, else 0. */
+static size_t secret_header(curl_infotype type, const char *p, size_t n)
+{
+	const char *colon = memchr(p, ':', n);
+	if (!colon)
+		return 0;
+	size_t len = (size_t)(colon - p);
+	for (size_t i = 0; i < sizeof secret_headers / sizeof secret_headers[0]; i++)
+		if (secret_headers[i].type == type && strlen(secret_headers[i].name) == len &&
+		    strncasecmp(p, secret_headers[i].name, len) == 0)
+			return len + 1;
+	return 0;
+}
+
+/* A token in the URL's user name shows in libcurl's own words too ("Server
+ * auth using Basic with user '...'"): mask it wherever it is. */
+static void hide_token_user(const struct xfer *x, struct buf *line)
+{
+	const char *tok = x->token_user.data;
+	size_t n = x->token_user.len;
+	if (!n || !line->data || !memmem(line->data, line->len, tok, n))
+		return;
+	struct buf out = BUF_INIT;
+	const char *p = line->data, *end = line->data + line->len, *hit;
+	while ((hit = memmem(p, (size_t)(end - p), tok, n))) {
+		buf_add(&out, p, (size_t)(hit - p));
+		buf_adds(&out, "***");
+		p = hit + n;
+	}
+	buf_add(&out, p, (size_t)(end - p));
+	buf_free(line);
+	*line = out;
 }
 
 /* -vv: libcurl's trace, each line prefixed with the request's index. */
@@ -159,7 +271,7 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 	case CURLINFO_HEADER_OUT: mark = ">"; break;
 	default: return 0; /* bodies and TLS records stay out of the trace */
 	}
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, line = BUF_INIT;
 	const char *p = data, *end = data + size;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -168,22 +280,13 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 		if (n && p[n - 1] == '\r')
 			n--;
 		buf_printf(&b, "urlfan: [%zu] %s ", x->req->index, mark);
-		/* Credentials never reach the trace. */
-		const char *colon = memchr(p, ':', n);
-		bool secret = type == CURLINFO_HEADER_OUT && colon &&
-			      ((colon - p == 13 && strncasecmp(p, "Authorization", 13) == 0) ||
-			       (colon - p == 19 && strncasecmp(p, "Proxy-Authorization", 19) == 0));
-		size_t shown = secret ? (size_t)(colon - p) + 1 : n;
-		struct buf line = BUF_INIT;
-		url_mask_text(&line, p, shown);
-		for (size_t i = 0; i < line.len; i++) {
-			unsigned char c = (unsigned char)line.data[i];
-			if (c < 0x20 || c == 0x7f)
-				buf_printf(&b, "\\x%02x", c);
-			else
-				buf_addc(&b, (char)c);
-		}
-		buf_free(&line);
+		/* Credentials never reach the trace, nor do server bytes that
+		 * a terminal would obey. */
+		size_t secret = secret_header(type, p, n);
+		line.len = 0;
+		url_mask_text(&line, p, secret ? secret : n);
+		hide_token_user(x, &line);
+		termesc_append(&b, line.data ? line.data : "", line.len);
 		if (secret)
 			buf_adds(&b, " ***");
 		buf_addc(&b, '\n');
@@ -191,6 +294,7 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 	}
 	msg_raw(b.data ? b.data : "", b.len);
 	buf_free(&b);
+	buf_free(&line);
 	return 0;
 }
 
@@ -203,6 +307,62 @@ const char *xfer_method(const struct request *req, const struct config *cfg)
 	return cfg->head ? "HEAD" : (req->body || cfg->body) ? "POST" : "GET";
 }
 
+#if LIBCURL_VERSION_NUM >= 0x075000
+/* The connection is up and the request goes out: from now on, time
+ * without a byte counts as idle. */
+static int prereq_cb(void *userp, char *conn_primary_ip, char *conn_local_ip, int primary,
+		     int local)
+{
+	struct xfer *x = userp;
+	(void)conn_primary_ip;
+	(void)conn_local_ip;
+	(void)primary;
+	(void)local;
+	x->active_at = clock_now();
+	return CURL_PREREQFUNC_OK;
+}
+#endif
+
+/* A request body going out is activity too, as it was for libcurl's
+ * low-speed check. */
+static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct xfer *x = userp;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	if (ulnow != x->uploaded) {
+		x->uploaded = ulnow;
+		x->active_at = clock_now();
+	}
+	return 0;
+}
+
+double xfer_active_at(const struct xfer *x)
+{
+	return x->active_at;
+}
+
+void xfer_idle_expired(struct xfer *x, double timeout)
+{
+	snprintf(x->idle_message, sizeof x->idle_message,
+		 "no data received or sent for %g s (--idle-timeout)", timeout);
+}
+
+/* libcurl's own socket(), but the reason for a failure is kept: running
+ * out of descriptors (EMFILE) is this machine's failure, which libcurl
+ * would report as a failed connect. */
+static curl_socket_t opensocket_cb(void *userp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct xfer *x = userp;
+	(void)purpose;
+	curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+	if (fd == CURL_SOCKET_BAD)
+		x->socket_errno = errno;
+	return fd;
+}
+
 /* The handle's own callbacks, set again after every curl_easy_reset(). */
 static CURLcode callbacks(struct xfer *x)
 {
@@ -212,8 +372,15 @@ static CURLcode callbacks(struct xfer *x)
 	    (rc = curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, x)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)))
+	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x)))
 		return rc;
+#if LIBCURL_VERSION_NUM >= 0x075000
+	if ((rc = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_PREREQDATA, x)))
+		return rc;
+#endif
 	if (msg_get_level() >= MSG_TRACE &&
 	    ((rc = curl_easy_setopt(e, CURLOPT_VERBOSE, 1L)) ||
 	     (rc = curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb)) ||
@@ -239,6 +406,10 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
 		return rc;
+	if (body && ((rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb)) ||
+		     (rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFODATA, x)) ||
+		     (rc = curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 0L))))
+		return rc;
 	return CURLE_OK;
 }
 
@@ -250,6 +421,19 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->own_headers = NULL;
 	x->headers.len = 0;
 	x->retry_after = -1;
+	x->header_lines = x->header_bytes = 0;
+	x->headers_too_big = x->header_kept = false;
+	x->idle_message[0] = '\0';
+	x->uploaded = 0;
+	x->socket_errno = 0;
+	const char *user;
+	size_t user_len;
+	x->token_user.len = 0;
+	if (msg_get_level() >= MSG_TRACE && url_token_user(req->url, &user, &user_len))
+		buf_add(&x->token_user, user, user_len);
+	/* Without a callback to say when the request goes out, idle time
+	 * counts from the start. */
+	x->active_at = LIBCURL_VERSION_NUM >= 0x075000 ? 0 : clock_now();
 	x->errbuf[0] = '\0';
 	x->req = req;
 	x->env = env;
@@ -323,13 +507,25 @@ static enum err_kind classify(CURLcode rc)
 	}
 }
 
+/* Whether the attempt failed for want of file descriptors here (a local
+ * failure, not the server's): its errno, else 0. */
+static int out_of_fds(struct xfer *x, CURLcode rc)
+{
+	long oserr = x->socket_errno;
+	if (rc == CURLE_OK)
+		return 0;
+	if (!oserr)
+		curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
+	return oserr == EMFILE || oserr == ENFILE ? (int)oserr : 0;
+}
+
 void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 {
 	a->method = x->method;
 	a->status = 0;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
 	a->retry_after = x->retry_after;
-	if (x->body.too_large || x->body.io_errno) {
+	if (x->body.too_large || x->body.io_errno || x->headers_too_big || out_of_fds(x, rc)) {
 		a->cause = CAUSE_FATAL;
 		return;
 	}
@@ -389,7 +585,11 @@ void xfer_abandon(struct xfer *x)
 /* The error of a finished attempt, if any, into res. */
 static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 {
-	if (x->body.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+	int fds;
+	if (x->idle_message[0]) {
+		res->error = ERR_TIMEOUT;
+		res->error_message = x->idle_message;
+	} else if (x->body.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
 		/* libcurl's own words, when Content-Length told it early,
 		 * would not say which option to change. */
 		res->error = ERR_TOO_LARGE;
@@ -398,6 +598,23 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 	} else if (x->body.io_errno) {
 		res->error = ERR_IO;
 		res->error_message = strerror(x->body.io_errno);
+	} else if ((fds = out_of_fds(x, rc)) != 0) {
+		res->error = ERR_IO;
+		snprintf(x->errbuf, sizeof x->errbuf, "cannot open a socket: %s (see ulimit -n)",
+			 strerror(fds));
+		res->error_message = x->errbuf;
+	} else if (x->headers_too_big) {
+		res->error = ERR_PROTOCOL;
+		res->error_message =
+			x->header_lines > XFER_HEADER_LINES
+				? "response with more than " STR(XFER_HEADER_LINES) " header lines"
+				: "response headers larger than " STR(XFER_HEADER_KIB) " KiB";
+	} else if (rc == CURLE_OUT_OF_MEMORY &&
+		   seconds(x->easy, CURLINFO_STARTTRANSFER_TIME_T) > 0) {
+		/* libcurl's words for a header line over its 100 KB limit:
+		 * the server's fault, not this machine's. */
+		res->error = ERR_PROTOCOL;
+		res->error_message = "response header line longer than 100 KB";
 	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL && !redirected(x->easy)) {
 		/* Not a redirect to another scheme: libcurl also says this of
 		 * a reply that is not HTTP at all (HTTP/0.9). */
@@ -429,7 +646,7 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		url_mask(&x->eff_masked, eff ? eff : x->req->url);
 		res->effective_url = x->eff_masked.data;
 		res->content_type = ctype;
-		if (x->env->cfg->headers_out) {
+		if (x->env->cfg->headers_out && !x->headers_too_big) {
 			buf_reserve(&x->headers, 0);
 			res->headers = x->headers.data;
 			res->headers_len = x->headers.len;

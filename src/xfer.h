@@ -19,6 +19,12 @@
 #include "sink.h"
 #include "source.h"
 
+/* The most a response's headers may be (status line included), whatever
+ * the server sends: past either, the request fails with kind protocol. */
+#define XFER_HEADER_LINES 1000
+#define XFER_HEADER_KIB 256
+#define XFER_HEADER_BYTES (XFER_HEADER_KIB * 1024)
+
 /* What every transfer of a run shares, owned by the caller. */
 struct xfer_env {
 	const struct config *cfg;
@@ -50,6 +56,15 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	       size_t errlen);
 /* The easy handle, to add to a multi handle. */
 CURL *xfer_easy(struct xfer *x);
+
+/* For --idle-timeout: when a byte of the attempt last went in or out, on
+ * clock_now()'s clock; 0 while its request has not gone out (connecting
+ * is the connect timeout's business). */
+double xfer_active_at(const struct xfer *x);
+/* The caller stops the attempt for having been idle for timeout seconds:
+ * it then finishes it with CURLE_OPERATION_TIMEDOUT, and the result says
+ * --idle-timeout. */
+void xfer_idle_expired(struct xfer *x, double timeout);
 
 /* The finished attempt (rc from CURLMSG_DONE) in the retry policy's
  * terms: fills a's method, cause, status and retry_after, and leaves

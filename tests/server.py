@@ -14,8 +14,9 @@ GET /stats/reset clears them.  A counted request whose query carries
 tag=T also has its method, target and headers (as sent: names in their
 spelling, repeats kept, in order) recorded under T; GET /seen?tag=T lists
 them, uncounted, so tests can assert what a client sent to any endpoint.
-/stats/reset clears those too.  See ROUTES / the @endpoint handlers below
-for the available paths.
+/stall/N?tag=T keeps how long the client stayed after its last byte;
+GET /quiet lists those.  /stats/reset clears those too.  See ROUTES / the
+@endpoint handlers below for the available paths.
 """
 
 import argparse
@@ -145,6 +146,7 @@ class Stats:
         self.paths: dict[str, int] = {}
         self.flaky: dict[str, int] = {}
         self.seen: dict[str, list[dict]] = {}
+        self.quiet: dict[str, float] = {}
 
     def remember(self, req: Request):
         """Record req's head under its tag query argument, if it has one."""
@@ -415,9 +417,13 @@ async def seen_handler(req):
     return json_response({"tag": tag, "requests": STATS.seen.get(tag, [])})
 
 
+async def quiet_handler(req):
+    return json_response(STATS.quiet)
+
+
 # Served without any accounting.
 UNCOUNTED: dict[str, Handler] = {"/stats": stats_handler, "/stats/reset": stats_reset_handler,
-                                 "/seen": seen_handler}
+                                 "/seen": seen_handler, "/quiet": quiet_handler}
 
 
 async def not_found(req):
@@ -635,6 +641,76 @@ async def endless_stream():
 @endpoint("endless")
 async def endless(req):
     return Response(200, endless_stream(), OCTET_TYPE)
+
+
+# ---- hostile response heads (issue 11) ---------------------------------------
+
+
+@endpoint("manyheaders", 1)
+async def many_headers(req, n):
+    """n distinct response headers X-H-00000 .., each with a value of ?size=
+    bytes (default 1): a head far larger than any client should keep."""
+    n = parse_int(n, "header count", 0, 1_000_000)
+    value = b"v" * parse_int(req.arg("size", "1"), "size", 0, 1024 * 1024)
+    w = req.writer
+    w.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n")
+    for start in range(0, n, 4096):
+        w.write(b"".join(b"X-H-%05d: %s\r\n" % (i, value)
+                         for i in range(start, min(n, start + 4096))))
+        await w.drain()
+    w.write(b"Connection: close\r\n\r\nok")
+    await w.drain()
+
+
+@endpoint("longheader", 1)
+async def long_header(req, n):
+    """One response header line whose value is n bytes."""
+    n = parse_int(n, "header length", 0, 64 * 1024 * 1024)
+    return Response(200, b"ok", TEXT_TYPE, [("X-Long", "a" * n)])
+
+
+@endpoint("folded")
+async def folded(req):
+    """Obsolete line folding (RFC 9112 5.2): X-Fold's value goes on over two
+    continuation lines, one starting with a space, one with a tab."""
+    req.writer.write(b"HTTP/1.1 200 OK\r\nX-Before: 1\r\nX-Fold: one\r\n two\r\n\tthree\r\n"
+                     b"X-After: 2\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                     b"Connection: close\r\n\r\nok")
+    await req.writer.drain()
+
+
+@endpoint("stall", 1)
+async def stall(req, n):
+    """n body bytes, then nothing (the Content-Length says one more) until
+    the client goes away. ?every=S sends the bytes one at a time, S seconds
+    apart. With ?tag=T, the seconds from the last byte to the client's
+    going are kept: GET /quiet lists them by tag."""
+    n = parse_int(n, "byte count")
+    every = parse_seconds(req.arg("every", "0"), "every")
+    body = (PATTERN * (n // len(PATTERN) + 1))[:n]
+    w = req.writer
+    w.write(head_bytes(200, [("Content-Type", OCTET_TYPE), ("Content-Length", str(n + 1))]))
+    for i in range(n if every else 1):
+        if i:
+            await pause(req, every)
+        w.write(body[i:i + 1] if every else body)
+        await w.drain()
+    loop = asyncio.get_running_loop()
+    last = loop.time()
+    await req.reader.client_gone
+    tag = req.arg("tag")
+    if tag is not None:
+        STATS.quiet[tag] = loop.time() - last
+
+
+@endpoint("with-header")
+async def with_header(req):
+    """A response with the header ?name= set to ?value= (percent-decoded as
+    latin-1, so any byte but CR, LF and NUL can be sent)."""
+    name, value = req.arg("name"), req.arg("value", "")
+    if not name or any(c in name for c in ":\r\n\0 "):
+        raise HTTPError(400, "bad header name")
+    return Response(200, b"ok", TEXT_TYPE, [(name, header_value(value))])
 
 
 # --------------------------------------------------------------------------

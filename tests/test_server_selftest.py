@@ -7,6 +7,7 @@ import http.client
 import json
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -286,3 +287,80 @@ def test_tls_listener(https_server):
     # The plain listener serves alongside, sharing the counters.
     stats = server.get_json("/stats")
     assert stats["count"] == {f"127.0.0.1:{server.ports['TLSPORT']}": 1}
+
+
+def raw_get(port, path):
+    """GET path on a raw socket; returns the bytes read until the server
+    closes."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        s.sendall(b"GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" % path.encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data
+    finally:
+        s.close()
+
+
+def test_hostile_heads(srv):
+    data = raw_get(srv.port, "/manyheaders/5000")
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    names = [ln.split(b":")[0] for ln in lines[1:]]
+    assert lines[0] == b"HTTP/1.1 200 OK" and body == b"ok"
+    assert len({n for n in names if n.startswith(b"X-H-")}) == 5000
+    data = raw_get(srv.port, "/manyheaders/3?size=5")
+    assert b"\r\nX-H-00000: vvvvv\r\nX-H-00001: vvvvv\r\nX-H-00002: vvvvv\r\n" in data
+
+    data = raw_get(srv.port, "/longheader/200000")
+    assert b"\r\nX-Long: " + b"a" * 200000 + b"\r\n" in data and data.endswith(b"\r\n\r\nok")
+
+    data = raw_get(srv.port, "/folded")
+    assert b"\r\nX-Fold: one\r\n two\r\n\tthree\r\nX-After: 2\r\n" in data
+    assert data.endswith(b"\r\n\r\nok")
+
+    resp, body = srv.request("GET", "/with-header?name=Set-Cookie&value=a%3Db%9B%1B")
+    assert resp.getheader("Set-Cookie") == "a=b\x9b\x1b" and body == b"ok"
+    resp, _ = srv.request("GET", "/with-header?name=A&value=x%0Dy")
+    assert resp.status == 400
+
+
+def test_stall_sends_then_waits(srv):
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"GET /stall/5 HTTP/1.1\r\nHost: t\r\n\r\n")
+    data = b""
+    while not data.endswith(b"abcde"):
+        data += s.recv(65536)
+    assert b"Content-Length: 6\r\n" in data
+    # Nothing more comes; the server counts the request in flight until
+    # the client goes.
+    s.settimeout(0.3)
+    with pytest.raises(socket.timeout):
+        s.recv(1)
+    assert srv.get_json("/stats")["inflight_total"] == 1
+    s.close()
+    deadline = time.monotonic() + 10
+    while srv.get_json("/stats")["inflight_total"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert srv.get_json("/stats")["inflight_total"] == 0
+
+
+def test_stall_every_and_quiet(srv):
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"GET /stall/3?every=0.1&tag=q1 HTTP/1.1\r\nHost: t\r\n\r\n")
+    data, t0 = b"", time.monotonic()
+    while not data.endswith(b"abc"):
+        data += s.recv(65536)
+    assert time.monotonic() - t0 >= 0.2  # two pauses of 0.1 s
+    assert "q1" not in srv.get_json("/quiet")
+    s.close()
+    deadline = time.monotonic() + 10
+    while "q1" not in srv.get_json("/quiet") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert 0 <= srv.get_json("/quiet")["q1"] < 10
+    assert srv.get_json("/stats/reset") == {"reset": True}
+    assert srv.get_json("/quiet") == {}

@@ -3,9 +3,9 @@
  * (savedir_open/temp/commit/discard) on a fresh mkdtemp() directory:
  * suffixes instead of replacing, --overwrite, symlinks never followed.
  *
- * The tests marked BUG pin behaviour that breaks the header's promise of
- * "bounded lengths" and "a relative path with no empty parts"; they assert
- * what the code does today, so a fix shows up here as a failure to update. */
+ * Bounds: a part is at most 200 bytes (a cut part keeps 191 bytes and
+ * ends in "~" and 8 hex digits of the whole part's hash), at most 16
+ * parts, and the whole relative path at most 1024 bytes. */
 #define _GNU_SOURCE /* mkdtemp, nftw's FTW_DEPTH | FTW_PHYS */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,85 +149,153 @@ static void test_savedir_sanitize_folds_parts_past_16(void **state)
 	buf_free(&want);
 }
 
+/* What a cut part keeps of its text, before its "~hash" tag. */
+#define KEPT 191
+
+/* Whether got is want[0..kept) followed by "~" and 8 hex digits. */
+static void assert_cut(const char *got, const char *want, size_t kept)
+{
+	if (strlen(got) != kept + 9 || memcmp(got, want, kept) != 0 || got[kept] != '~' ||
+	    strspn(got + kept + 1, "0123456789abcdef") != 8)
+		fail_msg("\"%s\" is not the first %zu bytes of the part and its tag", got, kept);
+}
+
 static void test_savedir_sanitize_cuts_long_parts_at_200(void **state)
 {
 	(void)state;
-	struct buf in = BUF_INIT, want = BUF_INIT;
+	struct buf in = BUF_INIT;
 	char *a300 = repeat('a', 300), *a200 = repeat('a', 200);
 
-	assert_string_equal(sanitized(a300), a200);
+	/* 200 bytes stay whole; 201 are cut to 200 with the tag. */
+	assert_string_equal(sanitized(a200), a200);
+	assert_cut(sanitized(a300), a300, KEPT);
+	assert_int_equal(strlen(sanitized(a300)), 200);
 	/* Each part on its own; later parts are kept. */
 	buf_printf(&in, "%s/%s/b", a300, a300);
-	buf_printf(&want, "%s/%s/b", a200, a200);
-	assert_string_equal(sanitized(in.data), want.data);
+	const char *got = sanitized(in.data);
+	const char *slash = strchr(got, '/');
+	assert_non_null(slash);
+	assert_int_equal(slash - got, 200);
+	assert_memory_equal(slash + 1, got, 200);
+	assert_string_equal(slash + 201, "/b");
 
-	/* Never through a UTF-8 sequence: a 2-byte one at bytes 199-200 is
-	 * left out whole, one ending at byte 200 is kept whole, and so is a
-	 * 4-byte one ending there; one at 198-201 goes. */
+	/* Never through a UTF-8 sequence: a 2-byte one across the cut is
+	 * left out whole, one ending at it is kept whole, and so are 3- and
+	 * 4-byte ones. */
 	static const struct {
 		size_t pad;
 		const char *seq;
 		size_t want_len;
 	} cut[] = {
-		{199, "\xc3\xa9", 199},
-		{198, "\xc3\xa9", 200},
-		{196, "\xf0\x9f\x98\x80", 200},
-		{198, "\xf0\x9f\x98\x80", 198},
-		{197, "\xe2\x82\xac", 200},
-		{199, "\xe2\x82\xac", 199},
+		{KEPT - 1, "\xc3\xa9", KEPT - 1},     {KEPT - 2, "\xc3\xa9", KEPT},
+		{KEPT - 4, "\xf0\x9f\x98\x80", KEPT}, {KEPT - 2, "\xf0\x9f\x98\x80", KEPT - 2},
+		{KEPT - 3, "\xe2\x82\xac", KEPT},     {KEPT - 1, "\xe2\x82\xac", KEPT - 1},
 	};
 	for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
 		in.len = 0;
 		buf_add(&in, a300, cut[i].pad);
 		for (int k = 0; k < 40; k++)
 			buf_adds(&in, cut[i].seq);
-		const char *got = sanitized(in.data);
-		assert_int_equal(strlen(got), cut[i].want_len);
-		assert_memory_equal(got, in.data, cut[i].want_len);
+		assert_cut(sanitized(in.data), in.data, cut[i].want_len);
 	}
 
 	free(a300);
 	free(a200);
 	buf_free(&in);
-	buf_free(&want);
 }
 
-/* BUG: folding parts past the 16th into the last one does not keep that
- * part within the 200-byte bound: 17 parts of 200 bytes fold into a last
- * part of 401 bytes, beyond NAME_MAX (255), so savedir_commit() of such a
- * name fails (see test_savedir_commit_folded_name_too_long). */
-static void test_savedir_sanitize_folded_part_is_unbounded(void **state)
+static void test_savedir_sanitize_cut_parts_stay_distinct(void **state)
 {
 	(void)state;
-	struct buf in = BUF_INIT;
+	/* Two parts alike in their first 300 bytes: different names. */
+	struct buf a = BUF_INIT, b = BUF_INIT, got = BUF_INIT;
+	char *x300 = repeat('x', 300);
+	buf_printf(&a, "%s-one", x300);
+	buf_printf(&b, "%s-two", x300);
+	buf_adds(&got, sanitized(a.data));
+	assert_string_not_equal(got.data, sanitized(b.data));
+	/* The same part always gets the same name. */
+	assert_string_equal(got.data, sanitized(a.data));
+	free(x300);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&got);
+}
+
+/* Every part of s at most 200 bytes, not empty, at most 16 of them, and
+ * the whole at most 1024 bytes. */
+static void assert_bounded(const char *s)
+{
+	size_t n = strlen(s), parts = 0;
+	assert_true(n > 0 && n <= 1024);
+	for (const char *p = s;; p++) {
+		size_t len = strcspn(p, "/");
+		assert_true(len > 0 && len <= 200);
+		parts++;
+		p += len;
+		if (!*p)
+			break;
+	}
+	assert_true(parts <= 16);
+}
+
+static void test_savedir_sanitize_folded_part_is_bounded(void **state)
+{
+	(void)state;
+	/* 17 parts of 200 bytes: as many directories as the 1024-byte bound
+	 * allows, the rest folded into the last part, which is cut. */
+	struct buf in = BUF_INIT, other = BUF_INIT, got = BUF_INIT;
 	char *a200 = repeat('a', 200);
 	for (int i = 0; i < 17; i++)
 		buf_printf(&in, "%s%s", i ? "/" : "", a200);
-	const char *got = sanitized(in.data);
-	const char *last = strrchr(got, '/');
-	assert_non_null(last);
-	assert_int_equal(strlen(last + 1), 200 + 1 + 200);
+	buf_adds(&got, sanitized(in.data));
+	assert_bounded(got.data);
+	assert_memory_equal(got.data, a200, 200);
+	/* Names that differ only in a folded part far past the cut differ. */
+	buf_printf(&other, "%s/x", in.data);
+	assert_string_not_equal(got.data, sanitized(other.data));
+	assert_bounded(sanitized(other.data));
+	/* Short parts past the 16th still fold whole (nothing lost). */
+	in.len = 0;
+	for (int i = 0; i < 40; i++)
+		buf_printf(&in, "%s%d", i ? "/" : "", i);
+	const char *s = sanitized(in.data);
+	assert_bounded(s);
+	assert_non_null(strstr(s, "/15_16_17_"));
+	assert_non_null(strstr(s, "_38_39"));
+	/* Many middle-sized parts: the 1024-byte bound decides. */
+	in.len = 0;
+	char *b90 = repeat('b', 90);
+	for (int i = 0; i < 15; i++)
+		buf_printf(&in, "%s%s%d", i ? "/" : "", b90, i);
+	assert_bounded(sanitized(in.data));
+	free(b90);
 	free(a200);
 	buf_free(&in);
+	buf_free(&other);
+	buf_free(&got);
 }
 
-/* BUG: a part longer than 200 bytes that is all UTF-8 continuation bytes
- * (invalid UTF-8) is cut back to nothing, and its separator stays: the
- * result has an empty part, even a leading "/", which the header promises
- * never to give. savedir_commit() then fails rather than escaping (the
- * *at() calls reject the empty name). Latent today: request-spec ids must
- * be valid UTF-8 and %{path} is not percent-decoded, so no name from the
- * command line reaches it. */
-static void test_savedir_sanitize_continuation_bytes_leave_an_empty_part(void **state)
+static void test_savedir_sanitize_continuation_bytes_are_cut_too(void **state)
 {
 	(void)state;
+	/* A long part with no UTF-8 sequence to keep whole (all continuation
+	 * bytes) is cut at the byte limit: never to nothing, so that no part
+	 * is empty and nothing starts with "/". */
 	struct buf in = BUF_INIT;
 	char *cont = repeat('\x80', 300);
 	buf_printf(&in, "%s/b", cont);
-	assert_string_equal(sanitized(in.data), "/b");
+	const char *got = sanitized(in.data);
+	assert_int_equal(strlen(got), 200 + 2);
+	assert_string_equal(got + 200, "/b");
+	in.len = 0;
+	buf_add(&in, got, 200);
+	assert_cut(in.data, cont, KEPT);
 	in.len = 0;
 	buf_printf(&in, "a/%s", cont);
-	assert_string_equal(sanitized(in.data), "a/");
+	got = sanitized(in.data);
+	assert_memory_equal(got, "a/", 2);
+	assert_cut(got + 2, cont, KEPT);
 	/* Within the bound they are kept as they are. */
 	assert_string_equal(sanitized("\x80\x80/b"), "\x80\x80/b");
 	free(cont);
@@ -500,25 +568,32 @@ static void test_savedir_commit_does_not_follow_symlinks(void **state)
 	assert_string_equal(listing(fx->root), "out outside outside-file");
 }
 
-/* BUG (see test_savedir_sanitize_folded_part_is_unbounded): a name with
- * more than 16 long parts is not saved at all. The commit fails with
- * ENAMETOOLONG; at least the temporary file is removed. */
-static void test_savedir_commit_folded_name_too_long(void **state)
+/* A name of more than 16 long parts is saved, within the bounds, and a
+ * second one that differs only at its end gets a name of its own, even
+ * with overwrite. */
+static void test_savedir_commit_deep_long_name(void **state)
 {
 	struct fixture *fx = *state;
-	struct savedir *sd = open_dir(fx, false);
-	struct buf name = BUF_INIT;
+	struct savedir *sd = open_dir(fx, true);
+	struct buf name = BUF_INIT, first = BUF_INIT;
 	char *a200 = repeat('a', 200);
-	for (int i = 0; i < 17; i++)
+	for (int i = 0; i < 20; i++)
 		buf_printf(&name, "%s%c%s", i ? "/" : "", 'a' + i, a200 + 1);
-	errno = 0;
-	assert_null(save(sd, name.data, "x"));
-	assert_int_equal(errno, ENAMETOOLONG);
-	/* The first directory was made; no .urlfan-* file is left. */
-	name.data[200] = '\0';
-	assert_string_equal(listing(fx->dir), name.data);
+	const char *final = save(sd, name.data, "one");
+	assert_non_null(final);
+	assert_int_equal(strncmp(final, fx->dir, strlen(fx->dir)), 0);
+	assert_bounded(final + strlen(fx->dir) + 1);
+	assert_string_equal(content(final), "one");
+	buf_adds(&first, final);
+	buf_adds(&name, "-other");
+	final = save(sd, name.data, "two");
+	assert_non_null(final);
+	assert_string_not_equal(final, first.data);
+	assert_string_equal(content(final), "two");
+	assert_string_equal(content(first.data), "one");
 	free(a200);
 	buf_free(&name);
+	buf_free(&first);
 	savedir_close(sd);
 }
 
@@ -529,18 +604,20 @@ int main(void)
 		cmocka_unit_test(test_savedir_sanitize_appends),
 		cmocka_unit_test(test_savedir_sanitize_folds_parts_past_16),
 		cmocka_unit_test(test_savedir_sanitize_cuts_long_parts_at_200),
-		cmocka_unit_test(test_savedir_sanitize_folded_part_is_unbounded),
-		cmocka_unit_test(test_savedir_sanitize_continuation_bytes_leave_an_empty_part),
+		cmocka_unit_test(test_savedir_sanitize_cut_parts_stay_distinct),
+		cmocka_unit_test(test_savedir_sanitize_folded_part_is_bounded),
+		cmocka_unit_test(test_savedir_sanitize_continuation_bytes_are_cut_too),
 		cmocka_unit_test_setup_teardown(test_savedir_open_creates_parents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_temp_and_discard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_commit_lands_at_the_sanitised_path,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_savedir_commit_never_replaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savedir_commit_never_replaces, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_commit_overwrite_replaces, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_commit_does_not_follow_symlinks, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_savedir_commit_folded_name_too_long, setup,
+		cmocka_unit_test_setup_teardown(test_savedir_commit_deep_long_name, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -410,6 +410,18 @@ static void write_all(int fd, const char *s, size_t n)
 
 /* A source on a pipe that already holds data and whose write end is
  * closed. data must fit the pipe buffer. */
+/* A source reading data from a regular file (already unlinked). */
+static struct source *file_source(const char *data, size_t n)
+{
+	char path[] = "/tmp/urlfan-test-source-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd > 0);
+	unlink(path);
+	write_all(fd, data, n);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return source_create_fd(fd, "test file");
+}
+
 static struct source *pipe_source(const char *data, size_t n)
 {
 	int p[2];
@@ -578,15 +590,9 @@ static void test_source_reader_long_line_file(void **state)
 	 * in the buffer at once, a different path from the pipe's. */
 	size_t sizes[] = {70000, 300000};
 	for (size_t k = 0; k < 2; k++) {
-		char path[] = "/tmp/urlfan-test-source-XXXXXX";
-		int fd = mkstemp(path);
-		assert_true(fd > 0);
-		unlink(path);
 		size_t n;
 		char *data = long_line_input(sizes[k], &n);
-		write_all(fd, data, n);
-		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-		struct source *src = source_create_fd(fd, path);
+		struct source *src = file_source(data, n);
 		struct got g = {0};
 		read_all(src, &g);
 		check_long_line_result(&g, src);
@@ -702,6 +708,191 @@ static void test_source_reader_again_not_blocking(void **state)
 	alarm(0);
 }
 
+static void test_source_reader_byte_order_mark(void **state)
+{
+	(void)state;
+	/* Skipped at the start only, however reads split it; not counted as
+	 * a line, and a BOM further on is part of its line. */
+	static const char data[] = "\xEF\xBB\xBFhttp://a.test/1\n\xEF\xBB\xBFhttp://b.test/2\n";
+	size_t pieces[] = {sizeof data - 1, 1, 2};
+	for (size_t k = 0; k < 3; k++) {
+		struct got g = {0};
+		struct source *src;
+		feed_in_pieces(data, sizeof data - 1, pieces[k], &g, &src);
+		assert_int_equal(g.n, 2);
+		expect_req(g.req[0], 0, "http://a.test/1");
+		assert_int_equal(g.req[0]->lineno, 1);
+		expect_req(g.req[1], 1, NULL);
+		assert_int_equal(g.req[1]->lineno, 2);
+		got_free(&g);
+		source_destroy(src);
+	}
+	/* A BOM alone, or a BOM and a comment: no request. */
+	struct got g = {0};
+	struct source *src = pipe_source("\xEF\xBB\xBF", 3);
+	read_all(src, &g);
+	assert_int_equal(g.n, 0);
+	source_destroy(src);
+	src = pipe_source("\xEF\xBB\xBF# c\n", 7);
+	read_all(src, &g);
+	assert_int_equal(g.n, 0);
+	source_destroy(src);
+	/* Two bytes of one at EOF are a line of their own. */
+	src = pipe_source("\xEF\xBB", 2);
+	read_all(src, &g);
+	assert_int_equal(g.n, 1);
+	assert_non_null(g.req[0]->error);
+	got_free(&g);
+	source_destroy(src);
+	/* A regular file counts its requests without the BOM. */
+	static const char file[] = "\xEF\xBB\xBF# c\nhttp://a.test/\n";
+	src = file_source(file, sizeof file - 1);
+	assert_int_equal(source_total(src), 1);
+	read_all(src, &g);
+	assert_int_equal(g.n, 1);
+	expect_req(g.req[0], 0, "http://a.test/");
+	assert_int_equal(g.req[0]->lineno, 2);
+	got_free(&g);
+	source_destroy(src);
+}
+
+static void test_source_reader_line_numbers_and_shown(void **state)
+{
+	(void)state;
+	static const char data[] =
+		"# comment\n"
+		"\n"
+		"http://a.test/\n"
+		"{\"url\":\"https://u:pw@b.test/\",\"headers\":{\"A\":\"Bearer T\"},}\n"
+		"{\"x\":1,\"url\":\"http://abc123@c.test/\",\"headers\":{\"A\":\"T\"}}\n"
+		"{\"headers\":{\"A\":\"T\"}}\n"
+		"ftp://u:pw@d.test/\n"
+		"u:pw@e.test/x";
+	struct source *src = pipe_source(data, sizeof data - 1);
+	struct got g = {0};
+	read_all(src, &g);
+	assert_int_equal(g.n, 6);
+	static const struct {
+		size_t lineno;
+		const char *shown;
+	} want[] = {
+		{3, NULL},
+		{4, "https://u:***@b.test/"},
+		{5, "http://***@c.test/"},
+		{6, ""},
+		{7, "ftp://u:***@d.test/"},
+		{8, "u:***@e.test/x"},
+	};
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(g.req[i]->lineno, want[i].lineno);
+		if (want[i].shown)
+			assert_string_equal(g.req[i]->shown, want[i].shown);
+		else
+			assert_null(g.req[i]->shown);
+		/* An invalid line's reason never quotes a header value. */
+		if (g.req[i]->error)
+			assert_null(strstr(g.req[i]->error, "T\""));
+	}
+	got_free(&g);
+	source_destroy(src);
+	/* Arguments are numbered by position. */
+	char *args[] = {"http://a.test/", "", "bad"};
+	src = source_create_args(args, 3);
+	read_all(src, &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.req[0]->lineno, 1);
+	assert_int_equal(g.req[1]->lineno, 3);
+	assert_string_equal(g.req[1]->shown, "bad");
+	got_free(&g);
+	source_destroy(src);
+}
+
+/* An overlong line is reported as soon as it is overlong, before its end
+ * comes (which may be never), and its rest is skipped. */
+static void test_source_reader_overlong_line_reported_before_its_end(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	struct source *src = source_create_fd(p[0], "test pipe");
+	char zeros[4096] = {0};
+	struct request *r = NULL;
+	size_t written = 0;
+	enum source_status st = SOURCE_AGAIN;
+	while (written < 4 * SOURCE_LINE_MAX) {
+		ssize_t w = write(p[1], zeros, sizeof zeros);
+		if (w > 0)
+			written += (size_t)w;
+		st = source_next(src, &r);
+		if (st == SOURCE_REQUEST)
+			break;
+		assert_int_equal(st, SOURCE_AGAIN);
+	}
+	assert_int_equal(st, SOURCE_REQUEST);
+	assert_true(written <= SOURCE_LINE_MAX + 2 * sizeof zeros + 65536);
+	assert_int_equal(r->index, 0);
+	assert_int_equal(r->lineno, 1);
+	assert_non_null(strstr(r->error, "64 KiB"));
+	assert_true(r->line_len <= 1024);
+	request_free(r);
+	/* More of the same line: nothing; its end, then a line: that one. */
+	for (int i = 0; i < 64; i++) {
+		if (write(p[1], zeros, sizeof zeros) < 0)
+			assert_true(errno == EAGAIN);
+		assert_int_equal(source_next(src, &r), SOURCE_AGAIN);
+	}
+	write_all(p[1], "x\nhttp://a.test/\n", 17);
+	assert_int_equal(source_next(src, &r), SOURCE_REQUEST);
+	expect_req(r, 1, "http://a.test/");
+	assert_int_equal(r->lineno, 2);
+	request_free(r);
+	close(p[1]);
+	assert_int_equal(source_next(src, &r), SOURCE_EOF);
+	source_destroy(src);
+}
+
+/* With source_yield_after(), endless input with no request in it (blank
+ * lines, the rest of an overlong line) hands control back. */
+static void test_source_reader_yields(void **state)
+{
+	(void)state;
+	int fd = open("/dev/zero", O_RDONLY);
+	assert_true(fd >= 0);
+	struct source *src = source_create_fd(fd, "/dev/zero");
+	source_yield_after(src, 256 * 1024);
+	struct request *r = NULL;
+	/* The first call: the overlong line's record. */
+	assert_int_equal(source_next(src, &r), SOURCE_REQUEST);
+	assert_non_null(r->error);
+	assert_int_equal(r->line_len, 1024);
+	request_free(r);
+	/* Then only ever SOURCE_BUSY: the line never ends. */
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(source_next(src, &r), SOURCE_BUSY);
+		assert_null(r);
+	}
+	source_destroy(src);
+
+	/* Blank lines from a regular file: BUSY, BUSY, ..., then the URL. */
+	static char blank[(1 << 20) + 15];
+	memset(blank, '\n', 1 << 20);
+	memcpy(blank + (1 << 20), "http://a.test/\n", 15);
+	src = file_source(blank, sizeof blank);
+	source_yield_after(src, 256 * 1024);
+	int busy = 0;
+	enum source_status st;
+	while ((st = source_next(src, &r)) == SOURCE_BUSY)
+		busy++;
+	assert_int_equal(st, SOURCE_REQUEST);
+	assert_true(busy >= 3);
+	expect_req(r, 0, "http://a.test/");
+	assert_int_equal(r->lineno, (1 << 20) + 1);
+	request_free(r);
+	assert_int_equal(source_next(src, &r), SOURCE_EOF);
+	source_destroy(src);
+}
+
 static void test_source_args(void **state)
 {
 	(void)state;
@@ -755,6 +946,10 @@ int main(void)
 		cmocka_unit_test(test_source_reader_white_space_is_not_length),
 		cmocka_unit_test(test_source_spec_key_with_nul),
 		cmocka_unit_test(test_source_reader_again_not_blocking),
+		cmocka_unit_test(test_source_reader_byte_order_mark),
+		cmocka_unit_test(test_source_reader_line_numbers_and_shown),
+		cmocka_unit_test(test_source_reader_overlong_line_reported_before_its_end),
+		cmocka_unit_test(test_source_reader_yields),
 		cmocka_unit_test(test_source_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

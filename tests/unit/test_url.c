@@ -154,12 +154,19 @@ static void test_url_mask(void **state)
 	expect_mask("user:pw@host", "user:pw@host");
 }
 
-static void check_text(const char *in, const char *want)
+/* in masked by fn (url_mask_text, url_mask_loose) must be want. */
+static void check_by(void (*fn)(struct buf *, const char *, size_t), const char *in,
+		     const char *want)
 {
 	struct buf b = BUF_INIT;
-	url_mask_text(&b, in, strlen(in));
+	fn(&b, in, strlen(in));
 	assert_string_equal(b.data ? b.data : "", want);
 	buf_free(&b);
+}
+
+static void check_text(const char *in, const char *want)
+{
+	check_by(url_mask_text, in, want);
 }
 
 /* libcurl's trace quotes URLs inside free text. */
@@ -174,6 +181,78 @@ static void test_url_mask_text(void **state)
 	check_text("plain text", "plain text");
 	check_text("", "");
 	check_text("ends with ://", "ends with ://");
+}
+
+static void test_url_mask_token_user(void **state)
+{
+	(void)state;
+	/* A user name alone that looks like a token: 16 characters or more,
+	 * or letters and digits mixed. */
+	expect_mask("https://ghp_abcdefghijklmnop@h/", "https://***@h/");
+	expect_mask("https://abcdefghijklmnop@h/", "https://***@h/");
+	expect_mask("https://abc123@h/", "https://***@h/");
+	expect_mask("https://ab1@h/x?y@z", "https://***@h/x?y@z");
+	/* The same user with a password: both go (GitHub's TOKEN:x-oauth-basic). */
+	expect_mask("https://abcdefghijklmnop:x-oauth-basic@h/", "https://***:***@h/");
+	/* Short names, letters (and punctuation) only, or digits only, stay. */
+	expect_mask("https://bob@h/", "https://bob@h/");
+	expect_mask("https://john.doe-x@h/", "https://john.doe-x@h/");
+	expect_mask("https://12345@h/", "https://12345@h/");
+	expect_mask("https://abcdefghijklmno@h/", "https://abcdefghijklmno@h/"); /* 15 */
+	expect_mask("https://bob:pw@h/", "https://bob:***@h/");
+	/* In free text, the same rule. */
+	check_text("to 'https://abc123@h/x' and https://bob@h",
+		   "to 'https://***@h/x' and https://bob@h");
+
+	static const struct {
+		const char *url, *user;
+	} tokens[] = {
+		{"https://abc123@h/", "abc123"},
+		{"https://abcdefghijklmnop:pw@h/", "abcdefghijklmnop"},
+		{"https://bob@h/", NULL},
+		{"https://bob:abc123@h/", NULL},
+		{"https://h/abc123@x", NULL},
+		{"https://:pw@h/", NULL},
+		{"not a url abc123@h", NULL},
+	};
+	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
+		const char *user = NULL;
+		size_t n = 0;
+		bool is = url_token_user(tokens[i].url, &user, &n);
+		assert_int_equal(is, tokens[i].user != NULL);
+		if (is) {
+			assert_int_equal(n, strlen(tokens[i].user));
+			assert_memory_equal(user, tokens[i].user, n);
+		}
+	}
+}
+
+static void check_loose(const char *in, const char *want)
+{
+	check_by(url_mask_loose, in, want);
+}
+
+/* Input lines: URLs with or without a scheme, or anything else. */
+static void test_url_mask_loose(void **state)
+{
+	(void)state;
+	check_loose("user:pw@host/x", "user:***@host/x");
+	check_loose("user:pw@host", "user:***@host");
+	check_loose("abc123@host/x?a@b", "***@host/x?a@b");
+	check_loose("ftp://u:pw@h/x", "ftp://u:***@h/x");
+	check_loose("http://u:pw@h/ and more", "http://u:***@h/ and more");
+	/* A line is meant as one URL: a password with a space or a quote in
+	 * it is still a password. */
+	check_loose("http://u:my pass@h/x", "http://u:***@h/x");
+	check_loose("http://u:it's@h", "http://u:***@h");
+	check_loose("user:my pass@h/x", "user:***@h/x");
+	/* Two URLs on a line: both masked. */
+	check_loose("http://a:b@x y://c:d@z/", "http://a:***@x y://c:***@z/");
+	/* Masking twice changes nothing more. */
+	check_loose("http://a:***@x y://***@z/", "http://a:***@x y://***@z/");
+	check_loose("not a url", "not a url");
+	check_loose("mail me at bob@example.com", "mail me at bob@example.com");
+	check_loose("", "");
 }
 
 static void expect_path(const char *url, const char *want)
@@ -208,6 +287,8 @@ int main(void)
 		cmocka_unit_test(test_url_host_key_length_limit),
 		cmocka_unit_test(test_url_mask),
 		cmocka_unit_test(test_url_mask_text),
+		cmocka_unit_test(test_url_mask_token_user),
+		cmocka_unit_test(test_url_mask_loose),
 		cmocka_unit_test(test_url_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

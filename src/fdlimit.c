@@ -1,0 +1,55 @@
+#include "fdlimit.h"
+
+#include <dirent.h>
+#include <sys/resource.h>
+
+/* Where a soft limit of "unlimited" would leave select()-free code
+ * anyway: a number, so that the arithmetic below stays finite. */
+#define FDLIMIT_CEILING (1L << 20)
+
+long fdlimit_raise(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -1;
+	if (rl.rlim_cur != rl.rlim_max) {
+		struct rlimit up = rl;
+		up.rlim_cur = rl.rlim_max;
+		/* An unlimited hard limit is not a valid soft one for
+		 * RLIMIT_NOFILE: take the kernel's ceiling's usual value. */
+		if (up.rlim_cur == RLIM_INFINITY || up.rlim_cur > (rlim_t)FDLIMIT_CEILING)
+			up.rlim_cur = (rlim_t)FDLIMIT_CEILING;
+		if (up.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)FDLIMIT_CEILING)
+		return FDLIMIT_CEILING;
+	return (long)rl.rlim_cur;
+}
+
+long fdlimit_in_use(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	long n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
+long fdlimit_needed(long n, long in_use, bool files)
+{
+	return in_use + FDLIMIT_MARGIN + n * (FDLIMIT_PER_REQUEST + (files ? FDLIMIT_PER_FILE : 0));
+}
+
+long fdlimit_parallel(long want, long limit, long in_use, bool files)
+{
+	if (fdlimit_needed(want, in_use, files) <= limit)
+		return want;
+	long per = FDLIMIT_PER_REQUEST + (files ? FDLIMIT_PER_FILE : 0);
+	long fit = (limit - in_use - FDLIMIT_MARGIN) / per;
+	return fit < 1 ? 1 : fit;
+}
