@@ -10,6 +10,7 @@
  * and curl_multi_socket_action (the cheapest loop at -j 1000, where
  * curl_multi_perform would check every connecting transfer on each wake-up),
  * HTTP/1.1 with keep-alive, CURLMOPT_MAXCONNECTS of 2 * J as urlfan sets it,
+ * urlfan's default request headers (User-Agent, Accept-Encoding),
  * J easy handles made once and reused (only CURLOPT_URL changes between
  * transfers), and bodies thrown away in the write callback. It writes
  * nothing to standard output.
@@ -262,6 +263,12 @@ static int run(int argc, char **argv)
 		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_cb);
+		/* The same request on the wire as urlfan's by default: its
+		 * User-Agent, and compressed responses asked for (and decoded
+		 * when they come). libcurl formats both headers anew for each
+		 * request; the floor pays that as urlfan does. */
+		curl_easy_setopt(e, CURLOPT_USERAGENT, "urlfan/" URLFAN_VERSION);
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	}
 	if (loop(&f) != 0)
 		goto out;
