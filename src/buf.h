@@ -8,6 +8,7 @@
 #define URLFAN_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -26,11 +27,39 @@ struct buf {
  * writes ahead in wide stores (the SIMD minifier) reserves for what it
  * may touch, not just what it keeps. data may move: pointers into it are
  * stale after any call that appends. */
-void buf_reserve(struct buf *b, size_t extra);
-/* Append p[0..n) (which may hold NULs), one character, or the string s. */
-void buf_add(struct buf *b, const void *p, size_t n);
-void buf_addc(struct buf *b, char c);
-void buf_adds(struct buf *b, const char *s);
+static inline void buf_reserve(struct buf *b, size_t extra);
+/* The slow path of buf_reserve(): grow. */
+void buf_grow(struct buf *b, size_t extra);
+
+static inline void buf_reserve(struct buf *b, size_t extra)
+{
+	if (b->len + extra + 1 > b->cap)
+		buf_grow(b, extra);
+}
+
+/* Append p[0..n) (which may hold NULs), one character, or the string s.
+ * Inline: records are built from many short appends, and a call each
+ * cost more than the copying. */
+static inline void buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void buf_addc(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+static inline void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
 /* Append printf-formatted text. */
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Free the data; b is empty and reusable afterwards. */
