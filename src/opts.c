@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "suggest.h"
 #include "xalloc.h"
 
 /* Long-only options get codes above the char range. */
@@ -773,35 +774,6 @@ static const struct curl_only *curl_only_short(int c)
 	return NULL;
 }
 
-/* Edit distance between a[0..n) and b, counting a swap of two
- * neighbours as one edit (optimal string alignment), with a cap:
- * anything above 3 is 4. Option names are short: three rows will do. */
-static size_t distance(const char *a, size_t n, const char *b)
-{
-	size_t m = strlen(b), rows[3][64];
-	if (n >= 63 || m >= 63)
-		return 4;
-	for (size_t j = 0; j <= m; j++)
-		rows[0][j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		size_t *row = rows[i % 3], *prev = rows[(i - 1) % 3], *prev2 = rows[(i + 1) % 3];
-		row[0] = i;
-		for (size_t j = 1; j <= m; j++) {
-			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < d)
-				d = prev[j] + 1;
-			if (row[j - 1] + 1 < d)
-				d = row[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    prev2[j - 2] + 1 < d)
-				d = prev2[j - 2] + 1;
-			row[j] = d;
-		}
-	}
-	size_t d = rows[n % 3][m];
-	return d > 3 ? 4 : d;
-}
-
 /* An unknown long option name[0..n): the message names the options it
  * may have meant - every option it is a prefix of (ambiguous), a curl
  * option's urlfan way, or the nearest spelling. */
@@ -820,7 +792,7 @@ static void unknown_long(const char *arg, const char *name, size_t n, char *err,
 		if (strncmp(o->name, name, n) == 0)
 			buf_printf(&b, "%s--%s", prefixed++ ? ", " : "", o->name);
 		/* A close spelling, not merely a short word one edit away. */
-		size_t d = distance(name, n, o->name);
+		size_t d = suggest_distance(name, n, o->name);
 		if (d < best && d * 3 <= n) {
 			best = d;
 			nearest = o->name;
