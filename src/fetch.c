@@ -353,9 +353,13 @@ static void interrupt(struct fetch *f, int level)
 	f->stats->interrupted = level;
 	if (level < 2)
 		return;
-	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
-		if (f->slots[i].job)
+	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++) {
+		if (f->slots[i].job) {
+			/* urlfan's words, not libcurl's for a callback's abort. */
+			xfer_set_message(f->slots[i].x, "aborted by a second interrupt");
 			finish(f, &f->slots[i], CURLE_ABORTED_BY_CALLBACK);
+		}
+	}
 }
 
 static void check_interrupt(struct fetch *f, double t)

@@ -24,6 +24,9 @@ struct xfer {
 	struct buf file;                /* BODY_SINK: where the body went */
 	char errbuf[CURL_ERROR_SIZE];
 	struct buf url_masked, eff_masked;
+	struct buf url;          /* -G: the URL with the data in its query */
+	curl_mime *mime;         /* -F: this attempt's multipart body */
+	const char *own_message; /* urlfan's words for the error, or NULL */
 	char method[32];
 	/* The handle holds the options of a plain request (one without spec
 	 * fields), which are the same for every plain request but the URL. */
@@ -72,6 +75,8 @@ void xfer_destroy(struct xfer *x)
 	buf_free(&x->file);
 	buf_free(&x->url_masked);
 	buf_free(&x->eff_masked);
+	buf_free(&x->url);
+	curl_mime_free(x->mime);
 	free(x);
 }
 
@@ -128,7 +133,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 		return len; /* the blank line, or an obs-fold */
 	if (colon - data == 11 && strncasecmp(data, "retry-after", 11) == 0)
 		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
-	if (!x->env->cfg->headers_out)
+	if (!x->env->cfg->headers_out && !x->env->cfg->keep_headers)
 		return len;
 	/* A NUL would cut the "name\0value\0" list: older libcurl lets
 	 * one through. */
@@ -200,7 +205,18 @@ const char *xfer_method(const struct request *req, const struct config *cfg)
 		return req->method;
 	if (cfg->method)
 		return cfg->method;
-	return cfg->head ? "HEAD" : (req->body || cfg->body) ? "POST" : "GET";
+	if (cfg->head)
+		return "HEAD";
+	/* -G sends the command line's data in the query; a spec's own body
+	 * is still a body. */
+	return req->body || (cfg->body && !cfg->get) || cfg->nforms ? "POST" : "GET";
+}
+
+/* The command line's body for req, when req has none of its own and it is
+ * not in the query (-G) or a form (-F); NULL for none. */
+static const char *default_body(const struct request *req, const struct config *cfg)
+{
+	return req->body || cfg->get || cfg->nforms ? NULL : cfg->body;
 }
 
 /* The handle's own callbacks, set again after every curl_easy_reset(). */
@@ -228,7 +244,7 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 {
 	const struct config *cfg = x->env->cfg;
 	CURLcode rc;
-	const char *body = req->body ? req->body : cfg->body;
+	const char *body = req->body ? req->body : default_body(req, cfg);
 	size_t body_len = req->body ? req->body_len : cfg->body_len;
 	curl_easy_reset(x->easy);
 	x->plain_ready = false;
@@ -242,6 +258,22 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	return CURLE_OK;
 }
 
+/* The URL to fetch: req's, with -G the command line's data added to its
+ * query (before any fragment). */
+static const char *request_url(struct xfer *x, const struct request *req)
+{
+	const struct config *cfg = x->env->cfg;
+	if (!cfg->get || !cfg->body || req->body)
+		return req->url;
+	size_t at = strcspn(req->url, "#");
+	x->url.len = 0;
+	buf_add(&x->url, req->url, at);
+	buf_addc(&x->url, memchr(req->url, '?', at) ? '&' : '?');
+	buf_add(&x->url, cfg->body, cfg->body_len);
+	buf_adds(&x->url, req->url + at);
+	return x->url.data;
+}
+
 int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, char *err,
 	       size_t errlen)
 {
@@ -251,6 +283,7 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->headers.len = 0;
 	x->retry_after = -1;
 	x->errbuf[0] = '\0';
+	x->own_message = NULL;
 	x->req = req;
 	x->env = env;
 
@@ -272,7 +305,14 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	if (!(plain && x->plain_ready))
 		rc = options(x, req, method);
 	if (rc == CURLE_OK)
-		rc = setopt_url(x->easy, cfg, req->url);
+		rc = setopt_url(x->easy, cfg, request_url(x, req));
+	/* Per attempt: a fresh cookie engine and a fresh form. */
+	if (rc == CURLE_OK)
+		rc = setopt_cookies(x->easy, &env->lists);
+	curl_mime_free(x->mime);
+	x->mime = NULL;
+	if (rc == CURLE_OK && cfg->nforms && !req->body)
+		rc = setopt_form(x->easy, cfg, &x->mime);
 	if (rc != CURLE_OK) {
 		xfer_abandon(x);
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
@@ -377,6 +417,13 @@ void xfer_abandon(struct xfer *x)
 	body_abandon(&x->body);
 }
 
+void xfer_set_message(struct xfer *x, const char *message)
+{
+	/* Not into errbuf: libcurl may still write there while the handle
+	 * leaves the multi handle. */
+	x->own_message = message;
+}
+
 /* The error of a finished attempt, if any, into res. */
 static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 {
@@ -394,7 +441,9 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		res->error = ERR_PROTOCOL;
 		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	} else if ((res->error = classify(rc)) != ERR_NONE) {
-		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+		res->error_message = x->own_message ? x->own_message
+				     : x->errbuf[0] ? x->errbuf
+						    : curl_easy_strerror(rc);
 	}
 }
 
@@ -419,12 +468,19 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		url_mask(&x->eff_masked, eff ? eff : x->req->url);
 		res->effective_url = x->eff_masked.data;
 		res->content_type = ctype;
-		if (x->env->cfg->headers_out) {
+		if (x->env->cfg->headers_out || x->env->cfg->keep_headers) {
 			buf_reserve(&x->headers, 0);
 			res->headers = x->headers.data;
 			res->headers_len = x->headers.len;
+			res->headers_in_record = x->env->cfg->headers_out;
 		}
 	}
+	char *ip = NULL;
+	curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+	res->remote_ip = ip && *ip ? ip : NULL;
+	if (res->remote_ip)
+		curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &res->remote_port);
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &res->redirects);
 	res->time.total = seconds(e, CURLINFO_TOTAL_TIME_T);
 	res->time.dns = seconds(e, CURLINFO_NAMELOOKUP_TIME_T);
 	res->time.connect = seconds(e, CURLINFO_CONNECT_TIME_T);
@@ -439,6 +495,11 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	}
 	res->ok = opts_status_ok(x->env->cfg, status);
 	x->file.len = 0;
+	if (!res->ok && x->env->cfg->fail) {
+		/* -f: as curl, no body for a response outside --ok. */
+		xfer_abandon(x);
+		return;
+	}
 	if (body_commit(&x->body, res, &x->file) != 0) {
 		res->ok = false;
 		res->error = ERR_IO;
