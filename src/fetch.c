@@ -258,13 +258,15 @@ fail:
 /* Apply the retry policy to a finished attempt: pause its host when the
  * server asked for that, and say whether (and after how long) it is tried
  * again. */
-static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLcode rc)
+static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLcode rc, char *why,
+					 size_t whylen)
 {
 	struct retry_attempt a;
 	xfer_attempt(s->x, rc, &a);
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
 	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
+	retry_reason(&a, why, whylen);
 	const struct request *req = s->job->req;
 	if (d.pause_host > 0) {
 		hostlimit_pause(f->hl, req->hostkey, clock_now() + d.pause_host);
@@ -289,10 +291,11 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 	f->running--;
 	struct job *job = s->job;
 	struct request *req = job->req;
-	struct retry_decision d = apply_retry(f, s, rc);
+	char why[64];
+	struct retry_decision d = apply_retry(f, s, rc, why, sizeof why);
 	if (d.retry) {
-		msg_verbose(1, "[%zu] attempt %ld failed, retrying in %.2fs%s", req->index,
-			    job->attempts, d.delay > d.pause_host ? d.delay : d.pause_host,
+		msg_verbose(1, "[%zu] attempt %ld failed (%s), retrying in %.2fs%s", req->index,
+			    job->attempts, why, d.delay > d.pause_host ? d.delay : d.pause_host,
 			    d.pause_host > 0 ? ", when its host's pause ends" : "");
 		xfer_abandon(s->x);
 		/* A retry goes to the front of its host's queue when its delay
