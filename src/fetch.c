@@ -508,6 +508,12 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 			return FETCH_OK;
 		if (f->stats->requests != before || f->nfree != free_before)
 			continue; /* slots freed: refill before waiting */
+		/* start_ready() stopped with slots free: what waits, waits for
+		 * its host. */
+		f->stats->host_bound =
+			f->level == 0 && f->nfree > 0 && hostlimit_waiting(f->hl) > 0;
+		if (f->stats->host_bound)
+			f->stats->host_bound_seen = 1;
 		if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, f->running) != 0) {
 			f->stop = true;
 			f->stats->stopped = 1;

@@ -5,7 +5,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -91,6 +95,20 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* SIGWINCH: the terminal's size changed; the progress line reads it
+ * again before it is next drawn. */
+static volatile sig_atomic_t winch_pending;
+
+static void on_winch(int sig)
+{
+	int saved = errno;
+	(void)sig;
+	winch_pending = 1;
+	if (wake_pipe[1] >= 0)
+		(void)!write(wake_pipe[1], "", 1);
+	errno = saved;
+}
+
 /* Returns 0, or -1 when the wake-up pipe cannot be made (signals then
  * wake the loop only at its next timeout). */
 static int catch_signals(void)
@@ -113,6 +131,10 @@ static int catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A resize must not make a read or write fail with EINTR. */
+	struct sigaction winch = {.sa_handler = on_winch, .sa_flags = SA_RESTART};
+	sigemptyset(&winch.sa_mask);
+	sigaction(SIGWINCH, &winch, NULL);
 	return rc;
 }
 
@@ -128,6 +150,8 @@ struct app {
 	bool line;                 /* the progress line is drawn */
 	bool stats_wanted;
 	bool clear_before_output; /* the line and stdout share a terminal */
+	bool told_finishing;      /* the first interrupt's line was written */
+	size_t inflight;          /* at the last on_idle */
 	struct bounds bounds;
 	struct fetch_stats stats;
 	struct outcome outcome;
@@ -154,13 +178,28 @@ static int on_result(const struct result *res, void *ctx)
 	return 0;
 }
 
+/* The terminal's width in columns, or 0 when fd is no terminal. */
+static int term_width(int fd)
+{
+	struct winsize ws;
+	return ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+}
+
 static int on_idle(void *ctx, size_t inflight)
 {
 	struct app *app = ctx;
+	app->inflight = inflight;
 	if (app->clear_before_output && output_pending(app->out))
 		progress_clear(app->progress);
 	if (output_flush(app->out) != 0)
 		return write_failed(app);
+	if (winch_pending) {
+		winch_pending = 0;
+		progress_set_width(app->progress, term_width(2));
+	}
+	progress_set_host_bound(app->progress, app->cfg.per_host, app->stats.host_bound);
+	if (app->stats.interrupted || app->stats.deadline)
+		progress_set_finishing(app->progress);
 	progress_tick(app->progress, clock_now(), inflight);
 	return 0;
 }
@@ -178,8 +217,73 @@ static bool skip(const struct request *req, void *ctx)
 
 static int interrupted(void *ctx)
 {
-	(void)ctx;
+	struct app *app = ctx;
+	if (signal_count == 1 && !app->told_finishing && app->inflight) {
+		/* Once: what happens now, and how to make it stop sooner. */
+		app->told_finishing = true;
+		msg_warn("finishing %zu request%s in flight; %s again to abort", app->inflight,
+			 app->inflight == 1 ? "" : "s",
+			 first_signal == SIGINT ? "Ctrl-C" : "the same signal");
+	}
 	return signal_count;
+}
+
+/* The progress line is erased before any message goes to stderr. */
+static void clear_line(void *ctx)
+{
+	struct app *app = ctx;
+	progress_clear(app->progress);
+}
+
+/* Whether fd is a pipe or a socket: a reader at the other end (| jq) may
+ * write to the same terminal as the progress line. */
+static bool is_pipe(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* -u USER without a password: ask on the terminal, not echoed, as curl
+ * does. Returns 0, or -1 when there is no terminal to ask on or the
+ * answer could not be read. */
+static int ask_password(struct config *cfg)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct termios old, quiet;
+	bool restore = tcgetattr(fd, &old) == 0;
+	if (restore) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	char prompt[300], pw[1024];
+	snprintf(prompt, sizeof prompt, "Enter host password for user '%.200s':", cfg->user);
+	(void)!write(fd, prompt, strlen(prompt));
+	size_t n = 0;
+	int rc = -1;
+	for (;;) {
+		char c;
+		ssize_t got = read(fd, &c, 1);
+		if (got < 0 || (got == 0 && n == 0))
+			break; /* an interrupt, or nothing typed before EOF */
+		if (got == 0 || c == '\n' || c == '\r') {
+			rc = 0;
+			break;
+		}
+		if (n + 1 < sizeof pw)
+			pw[n++] = c;
+	}
+	pw[n] = '\0';
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	if (rc == 0)
+		opts_set_password(cfg, pw);
+	memset(pw, 0, sizeof pw);
+	return rc;
 }
 
 static size_t read_limit(void *ctx)
@@ -207,7 +311,7 @@ static struct source *open_source(const struct config *cfg)
  * app_close() undoes what was done. */
 static int app_open(struct app *app, int argc, char **argv)
 {
-	char err[512];
+	char err[1024];
 	memset(app, 0, sizeof *app);
 	app->outcome.stage = RUN_USAGE;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -229,13 +333,20 @@ static int app_open(struct app *app, int argc, char **argv)
 		app->outcome.stage = RUN_INFO;
 		return -1;
 	case OPTS_ERROR:
+		/* One line that says what to do; --help is one option away. */
 		msg_fatal("%s", err);
-		msg_fatal("try 'urlfan --help' for more information");
 		return -1;
 	case OPTS_RUN: break;
 	}
-	msg_set_level(cfg->silent ? MSG_SILENT
+	/* -sS: silent, but error messages are shown, as in curl. */
+	msg_set_level(cfg->silent ? (cfg->show_error ? MSG_NORMAL : MSG_SILENT)
 				  : (enum msg_level)(cfg->verbose > 2 ? 2 : cfg->verbose));
+	if (opts_needs_password(cfg) && ask_password(&app->cfg) != 0) {
+		msg_fatal("--user '%s' has no password, and there is no terminal to ask for it "
+			  "on: give USER:PASSWORD",
+			  cfg->user);
+		return -1;
+	}
 	if (!cfg->nurls && !cfg->input && isatty(0)) {
 		opts_usage(stderr);
 		return -1;
@@ -256,13 +367,21 @@ static int app_open(struct app *app, int argc, char **argv)
 		msg_fatal("%s", err);
 		return -1;
 	}
-	app->line = !cfg->silent &&
-		    (cfg->progress == TOGGLE_ON || (cfg->progress == TOGGLE_AUTO && isatty(2)));
+	/* In auto mode the line needs a terminal that can redraw a line, and
+	 * a stdout that is no pipe: the reader of a pipe (| jq) may write to
+	 * the same terminal, and its lines would run into the progress
+	 * line. */
+	const char *term = getenv("TERM");
+	app->line = !cfg->silent && (cfg->progress == TOGGLE_ON ||
+				     (cfg->progress == TOGGLE_AUTO && isatty(2) && !is_pipe(1) &&
+				      !(term && strcmp(term, "dumb") == 0)));
 	app->stats_wanted = cfg->stats != STATS_NONE && !cfg->silent;
 	if (app->line || app->stats_wanted) {
 		app->progress = progress_create(stderr, app->line, source_total(app->src));
+		progress_set_width(app->progress, app->line ? term_width(2) : 0);
 		progress_tick(app->progress, clock_now(), 0);
 		app->clear_before_output = app->line && isatty(1);
+		msg_set_before(clear_line, app);
 	}
 	app->outcome.stage = RUN_DONE;
 	return 0;
@@ -314,6 +433,11 @@ static void app_run(struct app *app)
 	if (app->stats.interrupted)
 		o->signal = first_signal;
 	progress_clear(app->progress);
+	if (app->line && app->stats.host_bound_seen)
+		msg_warn(
+			"the per-host limit held requests back (-p %ld: at most %ld at once to one "
+			"host); -p N raises it",
+			cfg->per_host, cfg->per_host);
 	if (!o->write_errno && output_finish(app->out) != 0)
 		write_failed(app);
 	if (o->write_errno && o->write_errno != EPIPE)
@@ -334,6 +458,7 @@ static void app_run(struct app *app)
 static int app_close(struct app *app)
 {
 	progress_clear(app->progress);
+	msg_set_before(NULL, NULL);
 	progress_destroy(app->progress);
 	resume_destroy(app->resume);
 	filesink_destroy(app->files);

@@ -4,6 +4,14 @@
 #include <stdio.h>
 
 static enum msg_level current = MSG_NORMAL;
+static void (*before_write)(void *ctx);
+static void *before_ctx;
+
+void msg_set_before(void (*before)(void *ctx), void *ctx)
+{
+	before_write = before;
+	before_ctx = ctx;
+}
 
 void msg_set_level(enum msg_level level)
 {
@@ -23,6 +31,8 @@ static void vmsg(const char *fmt, va_list ap)
 	int n = vsnprintf(line, sizeof line, fmt, ap);
 	if (n < 0)
 		return;
+	if (before_write)
+		before_write(before_ctx);
 	fprintf(stderr, "urlfan: %s\n", line);
 }
 
@@ -56,5 +66,7 @@ void msg_verbose(int level, const char *fmt, ...)
 
 void msg_raw(const char *text, unsigned long len)
 {
+	if (before_write)
+		before_write(before_ctx);
 	fwrite(text, 1, len, stderr);
 }
