@@ -982,7 +982,9 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 		if (rc)
 			return -1;
 	}
-	if (cfg->write_out && strstr(cfg->write_out, "header{"))
+	/* %{header{NAME}} needs the headers kept, --headers or not. */
+	if ((cfg->write_out && strstr(cfg->write_out, "header{")) ||
+	    (cfg->name && strstr(cfg->name, "header{")))
 		cfg->keep_headers = true;
 	return 0;
 }

@@ -107,7 +107,7 @@ struct config {
 	const char **forms;        /* -F parts as given (checked), owned array */
 	size_t nforms;
 	long long limit_rate; /* --limit-rate, bytes per second; 0: none */
-	bool keep_headers;    /* a -w template reads response headers */
+	bool keep_headers;    /* a -w or --name template reads headers */
 	char *userpwd;        /* "USER:PASSWORD" after a prompt, owned */
 };
 

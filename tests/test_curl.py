@@ -411,3 +411,12 @@ def test_name_host_keeps_a_port_that_is_not_the_schemes(srv, tmp_path):
                                             "127.0.0.1:%d" % other.port])
     for port in (srv.port, other.port):
         assert os.listdir(d / ("127.0.0.1:%d" % port)) == ["json"]
+
+
+def test_name_template_reads_response_headers(srv, tmp_path):
+    d = tmp_path / "o"
+    p = run(["-O", str(d), "--name", "%{index}-%header{retry-after}", "-J",
+             srv.url("/status/200?retry_after=later")])
+    assert p.returncode == 0, p.stderr
+    assert os.listdir(d) == ["0-later"]
+    assert "headers" not in one(p)  # kept for the name, not listed
