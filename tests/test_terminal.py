@@ -46,12 +46,16 @@ def set_size(fd, cols, rows=24):
 
 class Term:
     """urlfan with stderr on a pty of a set size. stdout goes to the same
-    pty (one terminal, as a person has), or to what `stdout` says: a file
-    object, subprocess.PIPE or subprocess.DEVNULL."""
+    pty (one terminal, as a person has), to the file out_path, or to what
+    `stdout` says: subprocess.PIPE or subprocess.DEVNULL. A context
+    manager: leaving it kills what is left and closes the descriptors."""
 
-    def __init__(self, args, cols=80, stdout=None, env=None):
+    def __init__(self, args, cols=80, stdout=None, env=None, out_path=None):
+        self.out = open(out_path, "wb") if out_path else None
         self.master, slave = pty.openpty()
         set_size(slave, cols)
+        if self.out:
+            stdout = self.out
         try:
             self.proc = subprocess.Popen([URLFAN, *args], stdin=subprocess.DEVNULL,
                                          stdout=slave if stdout is None else stdout,
@@ -59,6 +63,12 @@ class Term:
         finally:
             os.close(slave)
         self.data = b""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def read_until(self, pattern, timeout=30):
         """Read until pattern (a regex) matches what was read since `start`;
@@ -99,6 +109,15 @@ class Term:
             self.proc.kill()
             self.proc.wait()
         os.close(self.master)
+        if self.out:
+            self.out.close()
+
+
+def finished(args, **kw):
+    """Run urlfan under a Term to its end: the Term, with rc the exit status."""
+    with Term(args, **kw) as t:
+        t.rc = t.finish()
+    return t
 
 
 def draws(data):
@@ -124,13 +143,9 @@ def delays(srv, n, secs, tag=None):
 
 
 def test_progress_line_never_wraps_at_25_columns(srv, tmp_path):
-    out = open(tmp_path / "out.ndjson", "wb")
-    t = Term(["-J", "-j", "3", *delays(srv, 12, 0.3)], cols=25, stdout=out)
-    try:
-        assert t.finish() == 0
-    finally:
-        t.close()
-        out.close()
+    t = finished(["-J", "-j", "3", *delays(srv, 12, 0.3)], cols=25,
+                 out_path=tmp_path / "out.ndjson")
+    assert t.rc == 0
     lines = draws(t.data)
     assert len(lines) >= 3, t.data
     # One column short of the width: never a wrap, still a count.
@@ -141,19 +156,14 @@ def test_progress_line_never_wraps_at_25_columns(srv, tmp_path):
 
 
 def test_progress_line_follows_sigwinch(srv, tmp_path):
-    out = open(tmp_path / "out.ndjson", "wb")
-    t = Term(["-J", "-j", "2", *delays(srv, 16, 0.4)], cols=120, stdout=out)
-    try:
+    with Term(["-J", "-j", "2", *delays(srv, 16, 0.4)], cols=120,
+              out_path=tmp_path / "out.ndjson") as t:
         # Wide: the whole line, ETA and all.
         t.read_until(rb"\r\d+/16 \([\d.]+%\)  [\d.]+ req/s  \d+ in flight  0 failed  ETA [^\r]*\x1b\[K")
         set_size(t.master, 30)
         at = len(t.data)
         t.proc.send_signal(signal.SIGWINCH)
-        rc = t.finish()
-    finally:
-        t.close()
-        out.close()
-    assert rc == 0
+        assert t.finish() == 0
     after = draws(t.data[at:])
     # A draw already on its way may be wide; every one after it fits.
     wide = [i for i, line in enumerate(after) if len(line) > 29]
@@ -165,11 +175,8 @@ def test_progress_line_follows_sigwinch(srv, tmp_path):
 def test_lines_urlfan_writes_never_run_into_the_progress_line(srv):
     # stdout and stderr on one terminal, with -v lines as well: every line
     # urlfan writes starts at column 0, after the progress line is erased.
-    t = Term(["-v", "--no-body", "-j", "2", *delays(srv, 8, 0.3)], cols=200)
-    try:
-        assert t.finish() == 0
-    finally:
-        t.close()
+    t = finished(["-v", "--no-body", "-j", "2", *delays(srv, 8, 0.3)], cols=200)
+    assert t.rc == 0
     assert draws(t.data), t.data
     starts = [m.start() for m in re.finditer(rb"urlfan: \[\d+\]|\x1b\[32m200", t.data)]
     assert len(starts) >= 16
@@ -180,12 +187,9 @@ def test_lines_urlfan_writes_never_run_into_the_progress_line(srv):
 
 
 def test_term_dumb_has_no_colors_and_no_redraws(srv):
-    t = Term(["-j", "2", *delays(srv, 6, 0.2), srv.url("/status/404")],
-             env={"TERM": "dumb"})
-    try:
-        assert t.finish() == 1
-    finally:
-        t.close()
+    t = finished(["-j", "2", *delays(srv, 6, 0.2), srv.url("/status/404")],
+                 env={"TERM": "dumb"})
+    assert t.rc == 1
     assert b"\x1b" not in t.data and b"req/s" not in t.data
     assert b"\r" not in t.data.replace(b"\r\n", b"\n")  # no line redrawn
     assert re.search(rb"^404 http://", t.data, re.M)
@@ -196,25 +200,14 @@ def test_progress_line_only_when_stdout_is_no_pipe(srv, tmp_path, where):
     """A pipe's reader (| jq) may write to the same terminal: in auto mode
     the line is drawn only when stdout is not a pipe."""
     args = ["-J", "--no-body", "-j", "2", *delays(srv, 8, 0.2)]
-    f = None
-    if where.startswith("pipe"):
-        stdout = subprocess.PIPE
-        if where.endswith("--progress"):
-            args.insert(0, "--progress")
-    elif where == "file":
-        f = stdout = open(tmp_path / "out", "wb")
-    else:
-        stdout = subprocess.DEVNULL
-    t = Term(args, stdout=stdout)
-    try:
-        if stdout is subprocess.PIPE:
-            piped = t.proc.stdout.read()
-            assert len(records(piped)) == 8
+    kw = {"out_path": tmp_path / "out"} if where == "file" else \
+        {"stdout": subprocess.DEVNULL if where == "devnull" else subprocess.PIPE}
+    if where.endswith("--progress"):
+        args.insert(0, "--progress")
+    with Term(args, **kw) as t:
+        if where.startswith("pipe"):
+            assert len(records(t.proc.stdout.read())) == 8
         assert t.finish() == 0
-    finally:
-        t.close()
-        if f:
-            f.close()
     drawn = bool(draws(t.data))
     assert drawn == (where != "pipe"), t.data
 
@@ -277,9 +270,8 @@ def inflight(srv, key):
 def test_ctrl_c_once_then_twice(srv, tmp_path):
     host = "ctrlc.test"
     urls = [srv.url("/delay/30?c=%d" % i, host) for i in range(10)]
-    out = open(tmp_path / "out.ndjson", "wb")
-    t = Term(["-J", "--no-body", "-j", "6", *srv.resolve(host), *urls], stdout=out)
-    try:
+    with Term(["-J", "--no-body", "-j", "6", *srv.resolve(host), *urls],
+              out_path=tmp_path / "out.ndjson") as t:
         deadline = time.monotonic() + 20
         while inflight(srv, srv.key(host)) < 6:
             assert time.monotonic() < deadline
@@ -294,11 +286,7 @@ def test_ctrl_c_once_then_twice(srv, tmp_path):
         t.read_until(rb"\r4/10 \(40.0%\)  [\d.]+ req/s  6 finishing  0 failed  4 aborted")
         assert b"in flight" not in t.data[at:]
         t.proc.send_signal(signal.SIGINT)
-        rc = t.finish()
-    finally:
-        t.close()
-        out.close()
-    assert rc == 130
+        assert t.finish() == 130
     assert t.data.count(b"Ctrl-C again") == 1
     recs = records((tmp_path / "out.ndjson").read_bytes())
     assert len(recs) == 10
@@ -313,26 +301,17 @@ def test_ctrl_c_once_then_twice(srv, tmp_path):
 def test_per_host_cap_on_the_line_and_once_at_the_end(srv, tmp_path):
     host = "cap.test"
     urls = [srv.url("/delay/0.5?p=%d" % i, host) for i in range(18)]
-    out = open(tmp_path / "out.ndjson", "wb")
-    t = Term(["-J", "--no-body", *srv.resolve(host), *urls], stdout=out)
-    try:
-        assert t.finish() == 0
-    finally:
-        t.close()
-        out.close()
+    t = finished(["-J", "--no-body", *srv.resolve(host), *urls], out_path=tmp_path / "out.ndjson")
+    assert t.rc == 0
     # -j (50) has room; the host's cap (6) is what holds the run back.
     assert any(b"6 in flight  6/6 per host" in line for line in draws(t.data)), t.data
     assert srv.stats()["peak"][srv.key(host)] == 6
     note = rb"urlfan: the per-host limit held requests back \(-p 6: at most 6 at once to one host\); -p N raises it\r?\n"
     assert len(re.findall(note, t.data)) == 1, t.data
     # Not when -j is the limit.
-    out = open(tmp_path / "out2.ndjson", "wb")
-    t = Term(["-J", "--no-body", "-j", "3", *srv.resolve(host), *urls[:9]], stdout=out)
-    try:
-        assert t.finish() == 0
-    finally:
-        t.close()
-        out.close()
+    t = finished(["-J", "--no-body", "-j", "3", *srv.resolve(host), *urls[:9]],
+                 out_path=tmp_path / "out2.ndjson")
+    assert t.rc == 0
     assert b"per host" not in t.data and b"per-host" not in t.data
 
 
@@ -342,12 +321,9 @@ def test_per_host_cap_on_the_line_and_once_at_the_end(srv, tmp_path):
 
 
 def test_body_format_on_a_terminal(srv):
-    t = Term(["--format", "body", "--order", "input", srv.url("/binary"), srv.url("/ctrl"),
-              srv.url("/json")])
-    try:
-        assert t.finish() == 0
-    finally:
-        t.close()
+    t = finished(["--format", "body", "--order", "input", srv.url("/binary"), srv.url("/ctrl"),
+                  srv.url("/json")])
+    assert t.rc == 0
     # No binary byte and no escape sequence reaches the terminal; a hint
     # says what to do instead; text is escaped, JSON still one line.
     assert b"\x00" not in t.data and b"\xff" not in t.data and b"\x07" not in t.data
@@ -359,11 +335,8 @@ def test_body_format_on_a_terminal(srv):
 
 
 def test_write_out_body_on_a_terminal(srv):
-    t = Term(["-w", "%{body}|\\n", "--order", "input", srv.url("/binary"), srv.url("/ctrl")])
-    try:
-        assert t.finish() == 0
-    finally:
-        t.close()
+    t = finished(["-w", "%{body}|\\n", "--order", "input", srv.url("/binary"), srv.url("/ctrl")])
+    assert t.rc == 0
     assert b"\x00" not in t.data and b"\x07" not in t.data
     assert b"(binary body, 256 bytes, not shown on a terminal)|" in t.data
     assert b"red \\x1b[31mRED\\x1b[0m bell \\x07 done\r\n|" in t.data  # newlines pass
