@@ -244,8 +244,8 @@ static bool is_pipe(int fd)
 }
 
 /* -u USER without a password: ask on the terminal, not echoed, as curl
- * does. Returns 0, or -1 when there is no terminal to ask on or the
- * answer could not be read. */
+ * does. Returns 0; -1 when there is no terminal to ask on; -2 when no
+ * answer came (end of input, or Ctrl-C). */
 static int ask_password(struct config *cfg)
 {
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -262,7 +262,7 @@ static int ask_password(struct config *cfg)
 	snprintf(prompt, sizeof prompt, "Enter host password for user '%.200s':", cfg->user);
 	(void)!write(fd, prompt, strlen(prompt));
 	size_t n = 0;
-	int rc = -1;
+	int rc = -2;
 	for (;;) {
 		char c;
 		ssize_t got = read(fd, &c, 1);
@@ -341,11 +341,14 @@ static int app_open(struct app *app, int argc, char **argv)
 	/* -sS: silent, but error messages are shown, as in curl. */
 	msg_set_level(cfg->silent ? (cfg->show_error ? MSG_NORMAL : MSG_SILENT)
 				  : (enum msg_level)(cfg->verbose > 2 ? 2 : cfg->verbose));
-	if (opts_needs_password(cfg) && ask_password(&app->cfg) != 0) {
+	switch (opts_needs_password(cfg) ? ask_password(&app->cfg) : 0) {
+	case 0: break;
+	case -1:
 		msg_fatal("--user '%s' has no password, and there is no terminal to ask for it "
 			  "on: give USER:PASSWORD",
 			  cfg->user);
 		return -1;
+	default: msg_fatal("--user '%s': no password was typed", cfg->user); return -1;
 	}
 	if (!cfg->nurls && !cfg->input && isatty(0)) {
 		opts_usage(stderr);
@@ -433,13 +436,14 @@ static void app_run(struct app *app)
 	if (app->stats.interrupted)
 		o->signal = first_signal;
 	progress_clear(app->progress);
+	if (!o->write_errno && output_finish(app->out) != 0)
+		write_failed(app);
+	/* Once, after the last record: what limited the run. */
 	if (app->line && app->stats.host_bound_seen)
 		msg_warn(
 			"the per-host limit held requests back (-p %ld: at most %ld at once to one "
 			"host); -p N raises it",
 			cfg->per_host, cfg->per_host);
-	if (!o->write_errno && output_finish(app->out) != 0)
-		write_failed(app);
 	if (o->write_errno && o->write_errno != EPIPE)
 		msg_fatal("writing output: %s", strerror(o->write_errno));
 	/* A reader that went away (| head) ends the run quietly, the way a

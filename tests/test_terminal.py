@@ -348,7 +348,10 @@ def test_write_out_body_on_a_terminal(srv):
 # ---------------------------------------------------------------------------
 
 
-def test_user_without_password_asks_on_the_terminal(srv):
+def prompted(srv, typed):
+    """urlfan -u alice with a pty as its controlling terminal: wait for the
+    password prompt, type `typed`; returns (exit status, stdout, stderr,
+    what the terminal showed)."""
     master, slave = pty.openpty()
 
     def controlling_tty():
@@ -362,22 +365,30 @@ def test_user_without_password_asks_on_the_terminal(srv):
     finally:
         os.close(slave)
     t = Term.__new__(Term)
-    t.master, t.proc, t.data = master, proc, b""
-    try:
+    t.master, t.proc, t.data, t.out = master, proc, b"", None
+    with t:
         t.read_until(rb"Enter host password for user 'alice':")
-        os.write(master, b"s3cret\n")
+        os.write(master, typed)
         out, err = proc.communicate(timeout=30)
-        t._read(0.5)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    assert proc.returncode == 0, err
-    assert b"s3cret" not in t.data  # not echoed
+        t.finish()  # what the terminal shows after the prompt, to EOF
+    return proc.returncode, out, err, t.data
+
+
+def test_user_without_password_asks_on_the_terminal(srv):
+    rc, out, err, screen = prompted(srv, b"s3cret\n")
+    assert rc == 0, err
+    assert b"s3cret" not in screen  # not echoed
     (rec,) = records(out)
     auth = rec["body"]["headers"]["Authorization"]
     assert auth == "Basic " + base64.b64encode(b"alice:s3cret").decode()
     assert b"s3cret" not in out  # and never in the output
+
+
+def test_user_without_password_and_nothing_typed(srv):
+    rc, out, err, screen = prompted(srv, b"\x04")  # ^D: end of input
+    assert rc == 2 and out == b""
+    assert err == b"urlfan: --user 'alice': no password was typed\n"
+    assert srv.stats()["total"] == 0
 
 
 def test_user_without_password_and_no_terminal_is_a_usage_error(srv):
