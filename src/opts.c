@@ -727,13 +727,14 @@ static int set_typed(const struct typed *t, const char *arg, struct config *cfg,
 	case KIND_SIZE: {
 		long long v;
 		char lo[32], hi[32];
-		if (parse_size(arg, &v, &range) == 0 && v >= t->lo && v <= t->hi) {
+		int rc = parse_size(arg, &v, &range);
+		if (rc == 0 && v >= t->lo && v <= t->hi) {
 			*(long long *)field = v;
 			return 0;
 		}
 		size_text(lo, sizeof lo, t->lo);
 		size_text(hi, sizeof hi, t->hi);
-		if (range || (v < t->lo || v > t->hi))
+		if (range || rc == 0) /* a size, but not one this option takes */
 			return fail(err, errlen, "--%s: '%s' is out of range: %s to %s", name, arg,
 				    lo, hi);
 		return fail(err, errlen, "--%s: '%s' is not a size like 512K, 1.5M or 2G", name,
