@@ -5,7 +5,8 @@ _urlfan()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-i|--input|-d|--data|--json|--cacert|--unix-socket|--save-unfinished|--skip-done)
+	-i|--input|-d|--data|--data-binary|--json|--cacert|--unix-socket|--save-unfinished|\
+	--skip-done|-b|--cookie|--netrc-file|-E|--cert|--key)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-O|--output-dir)
 		COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -15,25 +16,31 @@ _urlfan()
 		COMPREPLY=($(compgen -W "completion input" -- "$cur")); return ;;
 	--color)
 		COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	--cert-type)
+		COMPREPLY=($(compgen -W "PEM DER P12" -- "$cur")); return ;;
 	-X|--request)
 		COMPREPLY=($(compgen -W "GET HEAD POST PUT PATCH DELETE OPTIONS" -- "$cur")); return ;;
 	-j|--parallel|-p|--per-host|-H|--header|-A|--user-agent|-u|--user|-x|--proxy|\
 	--resolve|--max-redirs|--connect-timeout|--idle-timeout|-m|--max-time|\
 	--max-body|--max-filesize|-w|--write-out|--name|--ok|--deadline|--retry|--retry-delay|\
-	--retry-max-delay)
+	--retry-max-delay|--url|--data-raw|--data-urlencode|-F|--form|-e|--referer|\
+	--noproxy|--limit-rate)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "--input --parallel --per-host --request --header
-			--data --json --user-agent --user --proxy --insecure --cacert
-			--http1.1 --http2 --http2-prior-knowledge --resolve --unix-socket
-			--head --max-redirs --compressed --no-compressed --connect-timeout
+		COMPREPLY=($(compgen -W "--input --url --parallel --per-host --request --header
+			--data --data-binary --data-raw --data-urlencode --json --form --get
+			--user-agent --referer --cookie --user --netrc --netrc-file --proxy
+			--noproxy --insecure --cacert --cert --key --cert-type
+			--http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --resolve
+			--unix-socket --head --location --max-redirs --compressed
+			--no-compressed --limit-rate --connect-timeout
 			--idle-timeout --max-time --max-body --max-filesize --deadline --retry --retry-delay
 			--retry-max-delay --retry-all-methods --save-unfinished --skip-done
-			--format --write-out --no-body
+			--format --write-out --no-body --fail --all-bodies
 			--headers --order --output-dir --name --overwrite --ok --color
-			--progress --no-progress --stats --stats=json --silent --verbose
-			--help --version" -- "$cur"))
+			--progress --no-progress --stats --stats=json --silent --show-error
+			--verbose --help --version" -- "$cur"))
 	fi
 }
 complete -o default -F _urlfan urlfan

@@ -299,13 +299,15 @@ fail:
 /* Apply the retry policy to a finished attempt: pause its host when the
  * server asked for that, and say whether (and after how long) it is tried
  * again. */
-static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLcode rc)
+static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLcode rc, char *why,
+					 size_t whylen)
 {
 	struct retry_attempt a;
 	xfer_attempt(s->x, rc, &a);
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
 	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
+	retry_reason(&a, why, whylen);
 	const struct request *req = s->job->req;
 	if (d.pause_host > 0) {
 		hostlimit_pause(f->hl, req->hostkey, clock_now() + d.pause_host);
@@ -332,10 +334,11 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 	f->running--;
 	struct job *job = s->job;
 	struct request *req = job->req;
-	struct retry_decision d = apply_retry(f, s, rc);
+	char why[64];
+	struct retry_decision d = apply_retry(f, s, rc, why, sizeof why);
 	if (d.retry) {
-		msg_verbose(1, "[%zu] attempt %ld failed, retrying in %.2fs%s", req->index,
-			    job->attempts, d.delay > d.pause_host ? d.delay : d.pause_host,
+		msg_verbose(1, "[%zu] attempt %ld failed (%s), retrying in %.2fs%s", req->index,
+			    job->attempts, why, d.delay > d.pause_host ? d.delay : d.pause_host,
 			    d.pause_host > 0 ? ", when its host's pause ends" : "");
 		xfer_abandon(s->x);
 		/* A retry goes to the front of its host's queue when its delay
@@ -397,9 +400,13 @@ static void interrupt(struct fetch *f, int level)
 	f->stats->interrupted = level;
 	if (level < 2)
 		return;
-	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
-		if (f->slots[i].job)
+	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++) {
+		if (f->slots[i].job) {
+			/* urlfan's words, not libcurl's for a callback's abort. */
+			xfer_set_message(f->slots[i].x, "aborted by a second interrupt");
 			finish(f, &f->slots[i], CURLE_ABORTED_BY_CALLBACK);
+		}
+	}
 }
 
 static void check_interrupt(struct fetch *f, double t)
@@ -585,6 +592,12 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 			return FETCH_OK;
 		if (f->stats->requests != before || f->nfree != free_before)
 			continue; /* slots freed: refill before waiting */
+		/* start_ready() stopped with slots free: what waits, waits for
+		 * its host. */
+		f->stats->host_bound =
+			f->level == 0 && f->nfree > 0 && hostlimit_waiting(f->hl) > 0;
+		if (f->stats->host_bound)
+			f->stats->host_bound_seen = 1;
 		if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, f->running) != 0) {
 			f->stop = true;
 			f->stats->stopped = 1;

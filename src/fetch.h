@@ -74,6 +74,11 @@ struct fetch_stats {
 	int interrupted;       /* the highest interruption level acted on */
 	int deadline;          /* --deadline passed (acted on as level 1) */
 	size_t skipped;        /* requests --skip-done dropped */
+	/* At the last on_idle: requests wait for busy (or paused) hosts while
+	 * --parallel has room, so the per-host cap is what holds the run
+	 * back; and whether that was ever so. */
+	int host_bound;
+	int host_bound_seen;
 };
 
 enum fetch_status {

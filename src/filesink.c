@@ -1,6 +1,7 @@
 #include "filesink.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -62,7 +63,7 @@ static int file_commit(void *body, const struct result *res, struct buf *where)
 		goto out;
 	}
 	fs->scratch.len = 0;
-	template_render(fs->name, res, &fs->scratch, false);
+	template_render(fs->name, res, &fs->scratch);
 	rc = savedir_commit(fs->dir, b->tmp, fs->scratch.data ? fs->scratch.data : "", where);
 out:
 	free(b);
@@ -81,13 +82,19 @@ struct filesink *filesink_create(const char *dir, const char *name, bool overwri
 				 size_t errlen)
 {
 	struct filesink *fs = xcalloc(1, sizeof *fs);
-	if (!(fs->name = template_compile(name ? name : "%{index}", err, errlen)) ||
-	    !(fs->dir = savedir_open(dir, overwrite, err, errlen))) {
-		filesink_destroy(fs);
-		return NULL;
+	if (!(fs->name = template_compile(name ? name : "%{index}", err, errlen)))
+		goto fail;
+	if (template_has_streams(fs->name)) {
+		snprintf(err, errlen, "%%{stdout} and %%{stderr} have no place in a --name");
+		goto fail;
 	}
+	if (!(fs->dir = savedir_open(dir, overwrite, err, errlen)))
+		goto fail;
 	fs->sink = (struct sink){file_open, file_write, file_commit, file_abandon, fs};
 	return fs;
+fail:
+	filesink_destroy(fs);
+	return NULL;
 }
 
 void filesink_destroy(struct filesink *fs)

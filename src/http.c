@@ -1,5 +1,7 @@
 #include "http.h"
 
+#include <string.h>
+
 /* RFC 9110 tchar, indexed by byte: the 15 symbols, DIGIT and ALPHA. Every
  * other byte, NUL and those above 0x7f included, is 0. */
 static const unsigned char tchar[256] = {
@@ -72,4 +74,49 @@ bool http_same_header(const char *a, const char *b)
 			return true;
 	}
 	return false;
+}
+
+int http_form_part(const char *arg, struct http_form_part *part, const char **why)
+{
+	memset(part, 0, sizeof *part);
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg) {
+		*why = "a form part must be NAME=VALUE, NAME=@FILE or NAME=<FILE";
+		return -1;
+	}
+	part->name = arg;
+	part->name_len = (size_t)(eq - arg);
+	const char *v = eq + 1;
+	if (*v != '@' && *v != '<') {
+		part->kind = HTTP_FORM_VALUE;
+		part->value = v;
+		part->value_len = strlen(v);
+		return 0;
+	}
+	part->kind = *v == '@' ? HTTP_FORM_FILE : HTTP_FORM_CONTENT;
+	part->value = ++v;
+	part->value_len = strcspn(v, ";");
+	if (part->value_len == 0) {
+		*why = "no file name after @ or <";
+		return -1;
+	}
+	/* The attributes after the file name, ";key=value" each. */
+	for (const char *p = v + part->value_len; *p == ';';) {
+		p++;
+		size_t n = strcspn(p, ";");
+		if (n > 5 && strncmp(p, "type=", 5) == 0) {
+			part->type = p + 5;
+			part->type_len = n - 5;
+		} else if (n > 9 && strncmp(p, "filename=", 9) == 0 &&
+			   part->kind == HTTP_FORM_FILE) {
+			part->filename = p + 9;
+			part->filename_len = n - 9;
+		} else {
+			*why = "after the file name only ;type=MIME and (with @) ;filename=NAME "
+			       "may follow";
+			return -1;
+		}
+		p += n;
+	}
+	return 0;
 }

@@ -34,4 +34,27 @@ int http_check_header(const char *line, size_t n, const char **why);
  * header. */
 bool http_same_header(const char *a, const char *b);
 
+/* One -F/--form part as curl spells it: "NAME=VALUE" (a field sent as
+ * written), "NAME=@FILE" (a file upload) or "NAME=<FILE" (a field whose
+ * value is FILE's contents); after a file name, ";type=MIME" and (for
+ * @FILE) ";filename=NAME" may follow, in either order. Every pointer
+ * points into the parsed text; lengths are given because nothing is
+ * NUL-terminated but the whole. */
+enum http_form_kind { HTTP_FORM_VALUE, HTTP_FORM_FILE, HTTP_FORM_CONTENT };
+struct http_form_part {
+	enum http_form_kind kind;
+	const char *name;
+	size_t name_len;
+	const char *value; /* the text, or the file name */
+	size_t value_len;
+	const char *type; /* NULL: libcurl's guess */
+	size_t type_len;
+	const char *filename; /* NULL: the file's own name */
+	size_t filename_len;
+};
+
+/* Parse arg (NUL-terminated) into *part. Returns 0, or -1 with *why set
+ * to a static message for the user. */
+int http_form_part(const char *arg, struct http_form_part *part, const char **why);
+
 #endif

@@ -6,8 +6,11 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -102,6 +105,20 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* SIGWINCH: the terminal's size changed; the progress line reads it
+ * again before it is next drawn. */
+static volatile sig_atomic_t winch_pending;
+
+static void on_winch(int sig)
+{
+	int saved = errno;
+	(void)sig;
+	winch_pending = 1;
+	if (wake_pipe[1] >= 0)
+		(void)!write(wake_pipe[1], "", 1);
+	errno = saved;
+}
+
 /* Returns 0, or -1 when the wake-up pipe cannot be made (signals then
  * wake the loop only at its next timeout). */
 static int catch_signals(void)
@@ -127,6 +144,10 @@ static int catch_signals(void)
 	/* A closed terminal (SIGHUP) stops the run as SIGTERM does, so that
 	 * the records so far and the unfinished list are kept. */
 	sigaction(SIGHUP, &sa, NULL);
+	/* A resize must not make a read or write fail with EINTR. */
+	struct sigaction winch = {.sa_handler = on_winch, .sa_flags = SA_RESTART};
+	sigemptyset(&winch.sa_mask);
+	sigaction(SIGWINCH, &winch, NULL);
 	return rc;
 }
 
@@ -143,6 +164,8 @@ struct app {
 	bool line;                 /* the progress line is drawn */
 	bool stats_wanted;
 	bool clear_before_output; /* the line and stdout share a terminal */
+	bool told_finishing;      /* the first interrupt's line was written */
+	size_t inflight;          /* at the last on_idle */
 	struct bounds bounds;
 	struct fetch_stats stats;
 	struct outcome outcome;
@@ -193,13 +216,28 @@ static int wait_fd(void *ctx)
 	return output_wait_fd(app->out);
 }
 
+/* The terminal's width in columns, or 0 when fd is no terminal. */
+static int term_width(int fd)
+{
+	struct winsize ws;
+	return ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+}
+
 static int on_idle(void *ctx, size_t inflight)
 {
 	struct app *app = ctx;
+	app->inflight = inflight;
 	if (app->clear_before_output && output_pending(app->out))
 		progress_clear(app->progress);
 	if (output_flush(app->out) != 0)
 		return write_failed(app);
+	if (winch_pending) {
+		winch_pending = 0;
+		progress_set_width(app->progress, term_width(2));
+	}
+	progress_set_host_bound(app->progress, app->cfg.per_host, app->stats.host_bound);
+	if (app->stats.interrupted || app->stats.deadline)
+		progress_set_finishing(app->progress);
 	progress_tick(app->progress, clock_now(), inflight);
 	return 0;
 }
@@ -217,13 +255,78 @@ static bool skip(const struct request *req, void *ctx)
 
 static int interrupted(void *ctx)
 {
-	(void)ctx;
+	struct app *app = ctx;
+	if (signal_count == 1 && !app->told_finishing && app->inflight) {
+		/* Once: what happens now, and how to make it stop sooner. */
+		app->told_finishing = true;
+		msg_warn("finishing %zu request%s in flight; %s again to abort", app->inflight,
+			 app->inflight == 1 ? "" : "s",
+			 first_signal == SIGINT ? "Ctrl-C" : "the same signal");
+	}
 	return signal_count;
 }
 
 static bool second_interrupt(void *ctx)
 {
 	return interrupted(ctx) >= 2;
+}
+
+/* The progress line is erased before any message goes to stderr. */
+static void clear_line(void *ctx)
+{
+	struct app *app = ctx;
+	progress_clear(app->progress);
+}
+
+/* Whether fd is a pipe or a socket: a reader at the other end (| jq) may
+ * write to the same terminal as the progress line. */
+static bool is_pipe(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* -u USER without a password: ask on the terminal, not echoed, as curl
+ * does. Returns 0; -1 when there is no terminal to ask on; -2 when no
+ * answer came (end of input, or Ctrl-C). */
+static int ask_password(struct config *cfg)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct termios old, quiet;
+	bool restore = tcgetattr(fd, &old) == 0;
+	if (restore) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	char prompt[300], pw[1024];
+	snprintf(prompt, sizeof prompt, "Enter host password for user '%.200s':", cfg->user);
+	(void)!write(fd, prompt, strlen(prompt));
+	size_t n = 0;
+	int rc = -2;
+	for (;;) {
+		char c;
+		ssize_t got = read(fd, &c, 1);
+		if (got < 0 || (got == 0 && n == 0))
+			break; /* an interrupt, or nothing typed before EOF */
+		if (got == 0 || c == '\n' || c == '\r') {
+			rc = 0;
+			break;
+		}
+		if (n + 1 < sizeof pw)
+			pw[n++] = c;
+	}
+	pw[n] = '\0';
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	if (rc == 0)
+		opts_set_password(cfg, pw);
+	memset(pw, 0, sizeof pw);
+	return rc;
 }
 
 static size_t read_limit(void *ctx)
@@ -267,7 +370,7 @@ static void fit_parallel(struct config *cfg)
  * app_close() undoes what was done. */
 static int app_open(struct app *app, int argc, char **argv, int out_fd)
 {
-	char err[512];
+	char err[1024];
 	memset(app, 0, sizeof *app);
 	app->out_fd = out_fd;
 	app->outcome.stage = RUN_USAGE;
@@ -290,13 +393,23 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		app->outcome.stage = RUN_INFO;
 		return -1;
 	case OPTS_ERROR:
+		/* One line that says what to do; --help is one option away. */
 		msg_fatal("%s", err);
-		msg_fatal("try 'urlfan --help' for more information");
 		return -1;
 	case OPTS_RUN: break;
 	}
-	msg_set_level(cfg->silent ? MSG_SILENT
+	/* -sS: silent, but error messages are shown, as in curl. */
+	msg_set_level(cfg->silent ? (cfg->show_error ? MSG_NORMAL : MSG_SILENT)
 				  : (enum msg_level)(cfg->verbose > 2 ? 2 : cfg->verbose));
+	switch (opts_needs_password(cfg) ? ask_password(&app->cfg) : 0) {
+	case 0: break;
+	case -1:
+		msg_fatal("--user '%s' has no password, and there is no terminal to ask for it "
+			  "on: give USER:PASSWORD",
+			  cfg->user);
+		return -1;
+	default: msg_fatal("--user '%s': no password was typed", cfg->user); return -1;
+	}
 	if (!cfg->nurls && !cfg->input && isatty(0)) {
 		opts_usage(stderr);
 		return -1;
@@ -320,13 +433,21 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		return -1;
 	}
 	output_on_fate(app->out, on_fate, app);
-	app->line = !cfg->silent &&
-		    (cfg->progress == TOGGLE_ON || (cfg->progress == TOGGLE_AUTO && isatty(2)));
+	/* In auto mode the line needs a terminal that can redraw a line, and
+	 * a stdout that is no pipe: the reader of a pipe (| jq) may write to
+	 * the same terminal, and its lines would run into the progress
+	 * line. */
+	const char *term = getenv("TERM");
+	app->line = !cfg->silent && (cfg->progress == TOGGLE_ON ||
+				     (cfg->progress == TOGGLE_AUTO && isatty(2) && !is_pipe(1) &&
+				      !(term && strcmp(term, "dumb") == 0)));
 	app->stats_wanted = cfg->stats != STATS_NONE && !cfg->silent;
 	if (app->line || app->stats_wanted) {
 		app->progress = progress_create(stderr, app->line, source_total(app->src));
+		progress_set_width(app->progress, app->line ? term_width(2) : 0);
 		progress_tick(app->progress, clock_now(), 0);
 		app->clear_before_output = app->line && isatty(1);
+		msg_set_before(clear_line, app);
 	}
 	app->outcome.stage = RUN_DONE;
 	return 0;
@@ -343,6 +464,12 @@ static void app_settle(struct app *app)
 	progress_clear(app->progress);
 	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
 		write_failed(app);
+	/* Once, after the last record: what limited the run. */
+	if (app->line && app->stats.host_bound_seen)
+		msg_warn(
+			"the per-host limit held requests back (-p %ld: at most %ld at once to one "
+			"host); -p N raises it",
+			app->cfg.per_host, app->cfg.per_host);
 	if (o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED)
 		msg_fatal("writing output: %s",
 			  app->out_fd < 0 ? "standard output is closed" : strerror(o->write_errno));
@@ -423,6 +550,7 @@ static void app_run(struct app *app)
 static int app_close(struct app *app)
 {
 	progress_clear(app->progress);
+	msg_set_before(NULL, NULL);
 	progress_destroy(app->progress);
 	resume_destroy(app->resume);
 	filesink_destroy(app->files);

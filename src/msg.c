@@ -10,6 +10,14 @@
 static enum msg_level current = MSG_NORMAL;
 /* Whether stderr is a terminal: -1 not known yet. */
 static int stderr_tty = -1;
+static void (*before_write)(void *ctx);
+static void *before_ctx;
+
+void msg_set_before(void (*before)(void *ctx), void *ctx)
+{
+	before_write = before;
+	before_ctx = ctx;
+}
 
 void msg_set_level(enum msg_level level)
 {
@@ -32,6 +40,8 @@ static void vmsg(const char *fmt, va_list ap)
 	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
 	if (stderr_tty < 0)
 		stderr_tty = isatty(2);
+	if (before_write)
+		before_write(before_ctx);
 	/* Messages quote input lines, URLs and server words: on a terminal,
 	 * their control characters are shown, never obeyed. */
 	if (!stderr_tty || termesc_clean(line, len)) {
@@ -74,5 +84,7 @@ void msg_verbose(int level, const char *fmt, ...)
 
 void msg_raw(const char *text, unsigned long len)
 {
+	if (before_write)
+		before_write(before_ctx);
 	fwrite(text, 1, len, stderr);
 }

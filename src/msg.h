@@ -27,4 +27,9 @@ void msg_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 
 /* Raw text for --verbose traces, already formatted, no prefix added. */
 void msg_raw(const char *text, unsigned long len);
 
+/* Call before(ctx) before anything is written to stderr - to erase a
+ * progress line drawn there, so that no message runs into it. NULL:
+ * nothing. */
+void msg_set_before(void (*before)(void *ctx), void *ctx);
+
 #endif

@@ -25,7 +25,8 @@ struct ok_range {
 
 struct config {
 	/* Input. */
-	char **urls; /* positional URLs, in argv */
+	char **urls; /* --url and positional URLs in command-line order:
+		      an owned array of argv strings */
 	size_t nurls;
 	const char *input; /* -i FILE, "-" for stdin; NULL: args or stdin */
 
@@ -87,6 +88,28 @@ struct config {
 	enum color_mode color;
 	int verbose;
 	bool silent;
+
+	/* curl's vocabulary. */
+	bool show_error;           /* -S: with -s, error messages still shown */
+	bool fail;                 /* -f: bodies of responses outside --ok left out */
+	bool all_bodies;           /* --all-bodies: --format body writes those too */
+	int ip_version;            /* -4 / -6; 0: either */
+	bool get;                  /* -G: the body goes into the query, GET */
+	const char *referer;       /* -e */
+	char *cookie;              /* -b NAME=VALUE strings joined by "; ", owned */
+	char *cookie_lines;        /* -b FILE: the files' lines, owned */
+	const char *noproxy;       /* --noproxy */
+	bool netrc;                /* -n, --netrc */
+	const char *netrc_file;    /* --netrc-file */
+	char *cert;                /* -E, --cert FILE (owned copy) */
+	const char *cert_password; /* -E FILE:PASSWORD */
+	const char *key;           /* --key */
+	const char *cert_type;     /* --cert-type */
+	const char **forms;        /* -F parts as given (checked), owned array */
+	size_t nforms;
+	long long limit_rate; /* --limit-rate, bytes per second; 0: none */
+	bool keep_headers;    /* a -w or --name template reads headers */
+	char *userpwd;        /* "USER:PASSWORD" after a prompt, owned */
 };
 
 enum opts_action {
@@ -106,11 +129,19 @@ void opts_free(struct config *cfg);
 /* Print the --help text. */
 void opts_usage(FILE *to);
 
+/* Whether -u gave a user name without a password (curl then asks for
+ * one on the terminal). */
+bool opts_needs_password(const struct config *cfg);
+/* Complete -u with password: cfg->user becomes "USER:PASSWORD", owned
+ * by cfg from now on. */
+void opts_set_password(struct config *cfg, const char *password);
+
 /* Whether status counts as ok under cfg's --ok ranges. */
 bool opts_status_ok(const struct config *cfg, long status);
 
-/* Parse "N[.N]" seconds / "N[K|M|G]" sizes / "A-B,C" status ranges, one
- * function each. Return 0 with the value in *out, or -1 (then *out may
+/* Parse "N[.N]" seconds / "N[.N][K|M|G][iB|B]" sizes (powers of 1024
+ * whatever the spelling, rounded down to a byte) / "A-B,C" status
+ * ranges, one function each. Return 0 with the value in *out, or -1 (then *out may
  * have changed); exposed for the unit tests. */
 int opts_parse_seconds(const char *s, double *out);
 int opts_parse_size(const char *s, long long *out);

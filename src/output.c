@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "json.h"
 #include "json_pretty.h"
+#include "msg.h"
 #include "record.h"
 #include "template.h"
 #include "termesc.h"
@@ -89,6 +90,8 @@ struct output {
 	size_t next; /* the next index to emit */
 	size_t held_bytes, held_max;
 	struct buf scratch; /* a record being built for the window */
+	struct buf errtext; /* -w: a record's %{stderr} part */
+	bool hinted_binary; /* -w: the binary-body hint was given */
 };
 
 static struct seg *seg_new(struct output *out)
@@ -131,11 +134,12 @@ struct output *output_create(const struct config *cfg, int fd, bool tty,
 	out->tty = tty;
 	out->queue_max = bounds->queue_bytes;
 	out->held_max = bounds->window_bytes;
-	const char *no_color = getenv("NO_COLOR");
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
 	if (cfg->color == COLOR_ALWAYS)
 		out->color = true;
 	else if (cfg->color == COLOR_AUTO)
-		out->color = tty && !(no_color && *no_color);
+		out->color =
+			tty && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 	if (cfg->write_out && !(out->write_out = template_compile(cfg->write_out, err, errlen))) {
 		free(out);
 		return NULL;
@@ -178,6 +182,7 @@ void output_destroy(struct output *out)
 	}
 	template_destroy(out->write_out);
 	buf_free(&out->scratch);
+	buf_free(&out->errtext);
 	free(out);
 }
 
@@ -308,7 +313,7 @@ static void text_record(struct output *out, struct buf *b, const struct result *
 		line(b, res->file, out->tty);
 	}
 	buf_addc(b, '\n');
-	if (res->headers) {
+	if (res->headers && res->headers_in_record) {
 		const char *end = res->headers + res->headers_len;
 		for (const char *n = res->headers; n < end; n = result_header_next(n)) {
 			line(b, n, out->tty);
@@ -316,6 +321,9 @@ static void text_record(struct output *out, struct buf *b, const struct result *
 			line(b, result_header_value(n), out->tty);
 			buf_addc(b, '\n');
 		}
+		/* A blank line ends the headers, as in HTTP: before the body, or
+		 * before the next record when there is none. */
+		buf_addc(b, '\n');
 	}
 	if (!res->body || res->body_len == 0)
 		return;
@@ -331,26 +339,79 @@ static void text_record(struct output *out, struct buf *b, const struct result *
 	buf_addc(b, '\n');
 }
 
-/* --format body: the body alone, JSON minified onto one line, anything
- * else as it came; a newline after each that lacks one. */
-static void body_record(struct buf *b, const struct result *res)
+/* A body that is not text is not written to a terminal (it could change
+ * the terminal's state): one line on stderr says what to do instead. */
+static bool refuse_binary(const struct output *out, const struct result *res)
 {
-	if (!res->body)
+	if (!out->tty || utf8_valid(res->body, res->body_len))
+		return false;
+	msg_warn("not writing the binary body of %s (%zu bytes) to the terminal: use -O DIR, "
+		 "or redirect: > FILE",
+		 res->url, res->body_len);
+	return true;
+}
+
+/* --format body: the bodies of ok responses (all with --all-bodies), a
+ * JSON body minified onto one line and a newline, any other body byte
+ * for byte - as curl writes it. Each failure gets one line on stderr,
+ * as curl's. On a terminal, control characters are escaped and a text
+ * body ends with a newline. */
+static void body_record(struct output *out, struct buf *b, const struct result *res)
+{
+	if (res->error) {
+		msg_warn("ERR %s  %s: %s", res->url, result_kind_name(res->error),
+			 res->error_message);
 		return;
+	}
+	if (!res->ok) {
+		msg_warn("%ld %s", res->status, res->url);
+		if (!out->cfg->all_bodies)
+			return;
+	}
+	if (!res->body || refuse_binary(out, res))
+		return;
+	size_t at = b->len;
 	if (json_reformat(res->body, res->body_len, b, -1) == 0) {
+		if (out->tty) {
+			struct buf json = BUF_INIT;
+			buf_add(&json, b->data + at, b->len - at);
+			b->len = at;
+			text(b, json.data, json.len, true, false);
+			buf_free(&json);
+		}
 		buf_addc(b, '\n');
 		return;
 	}
-	buf_add(b, res->body, res->body_len);
-	if (res->body_len && res->body[res->body_len - 1] != '\n')
+	text(b, res->body, res->body_len, out->tty, true);
+	if (out->tty && res->body_len && res->body[res->body_len - 1] != '\n')
 		buf_addc(b, '\n');
+}
+
+/* -w on a terminal: values from the server escaped, a binary %{body}
+ * replaced by a note. */
+static void tty_value(struct buf *to, const char *s, size_t n, bool body, void *ctx)
+{
+	struct output *out = ctx;
+	if (body && !utf8_valid(s, n)) {
+		buf_printf(to, "(binary body, %zu bytes, not shown on a terminal)", n);
+		if (!out->hinted_binary)
+			msg_warn("-w '%%{body}': binary bodies are not written to the terminal: "
+				 "use -O DIR, or redirect: > FILE");
+		out->hinted_binary = true;
+		return;
+	}
+	text(to, s, n, true, body);
 }
 
 /* Build the record for res into b; a pretty job goes to job. */
 static void format(struct output *out, const struct result *res, struct buf *b, struct job *job)
 {
 	if (out->write_out) {
-		template_render(out->write_out, res, b, out->tty);
+		out->errtext.len = 0;
+		template_render_to(out->write_out, res, b, &out->errtext,
+				   out->tty ? tty_value : NULL, out);
+		if (out->errtext.len) /* %{stderr}: now, not in the record's turn */
+			msg_raw(out->errtext.data, out->errtext.len);
 		return;
 	}
 	switch (out->cfg->format) {
@@ -361,7 +422,7 @@ static void format(struct output *out, const struct result *res, struct buf *b, 
 			buf_addc(b, '\n');
 		break;
 	case FORMAT_TEXT: text_record(out, b, res, job); break;
-	case FORMAT_BODY: body_record(b, res); break;
+	case FORMAT_BODY: body_record(out, b, res); break;
 	}
 }
 

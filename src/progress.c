@@ -91,6 +91,12 @@ struct progress {
 	bool drawn;   /* a draw happened at all: last_draw is meaningful */
 	bool visible; /* the line is on screen now */
 	double last_draw;
+	int width;         /* columns; 0: unknown, the line is not cut */
+	bool redraw;       /* the width changed: draw at the next tick */
+	long per_host;     /* the per-host cap, for "6/6 per host" */
+	bool host_bound;   /* that cap, not -j, holds requests back now */
+	bool finishing;    /* interrupted: those in flight are finishing */
+	long long aborted; /* records of kind aborted (not counted as failed) */
 
 	/* Rate. */
 	bool rate_valid;
@@ -168,6 +174,8 @@ void progress_record(struct progress *p, const struct result *res)
 	else
 		p->failed++;
 	p->bytes += res->size; /* in memory or written to a file (-O) */
+	if (res->error == ERR_ABORTED)
+		p->aborted++;
 	if (res->error != ERR_NONE) {
 		p->errors++;
 		if ((unsigned)res->error < KIND_MAX)
@@ -231,31 +239,77 @@ static void format_eta(struct buf *b, double secs)
 		buf_adds(b, ">99h");
 }
 
-static void draw(struct progress *p, size_t inflight)
+/* The parts of the line, in the order they are dropped when the terminal
+ * is too narrow: the line never wraps, since a wrapped line cannot be
+ * redrawn in place. */
+enum part { PART_ETA, PART_RATE, PART_HOST, PART_ABORTED, PART_FAILED, PART_INFLIGHT, PARTS };
+
+/* Lay the line out in b for at most limit columns (0: no limit): the
+ * count first, then the parts that fit, dropped in enum part's order.
+ * Every byte is one column: the line is ASCII. */
+static void layout(const struct progress *p, size_t inflight, size_t limit, struct buf *b)
 {
-	struct buf b = BUF_INIT;
-	buf_addc(&b, '\r');
+	struct buf part[PARTS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	struct buf count = BUF_INIT, bare = BUF_INIT;
 	if (p->total >= 0) {
 		double pct = 100;
 		if (p->total > 0 && p->records < p->total)
 			/* Rounded down, so that 100% means done. */
 			pct = num_floor((double)p->records * 1000 / (double)p->total) / 10;
-		buf_printf(&b, "%lld/%lld (%.1f%%)", p->records, p->total, pct);
-	} else {
-		buf_printf(&b, "%lld", p->records);
-	}
-	buf_printf(&b, "  %.1f req/s  %zu in flight  %lld failed", p->rate_valid ? p->rate : 0.0,
-		   inflight, p->failed);
-	if (p->total >= 0) {
-		buf_adds(&b, "  ETA ");
+		buf_printf(&count, "%lld/%lld (%.1f%%)", p->records, p->total, pct);
+		buf_printf(&bare, "%lld/%lld", p->records, p->total);
+		buf_adds(&part[PART_ETA], "ETA ");
 		long long left = p->total - p->records;
 		if (left <= 0)
-			buf_adds(&b, "0s");
+			buf_adds(&part[PART_ETA], "0s");
 		else if (p->rate_valid && p->rate > 1e-9)
-			format_eta(&b, (double)left / p->rate);
+			format_eta(&part[PART_ETA], (double)left / p->rate);
 		else
-			buf_adds(&b, "--");
+			buf_adds(&part[PART_ETA], "--");
+	} else {
+		buf_printf(&count, "%lld", p->records);
+		buf_printf(&bare, "%lld", p->records);
 	}
+	buf_printf(&part[PART_RATE], "%.1f req/s", p->rate_valid ? p->rate : 0.0);
+	buf_printf(&part[PART_INFLIGHT], "%zu %s", inflight,
+		   p->finishing ? "finishing" : "in flight");
+	if (p->host_bound && !p->finishing)
+		buf_printf(&part[PART_HOST], "%ld/%ld per host", p->per_host, p->per_host);
+	buf_printf(&part[PART_FAILED], "%lld failed", p->failed - p->aborted);
+	if (p->aborted)
+		buf_printf(&part[PART_ABORTED], "%lld aborted", p->aborted);
+
+	/* The line's order on screen. */
+	static const enum part order[] = {PART_RATE,   PART_INFLIGHT, PART_HOST,
+					  PART_FAILED, PART_ABORTED,  PART_ETA};
+	size_t len = count.len;
+	for (int i = 0; i < PARTS; i++)
+		len += part[i].len ? part[i].len + 2 : 0;
+	for (int i = 0; limit && len > limit && i < PARTS; i++) {
+		len -= part[i].len ? part[i].len + 2 : 0;
+		part[i].len = 0;
+	}
+	const struct buf *head = limit && len > limit ? &bare : &count;
+	buf_add(b, head->data, limit && head->len > limit ? limit : head->len);
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+		if (!part[order[i]].len)
+			continue;
+		buf_adds(b, "  ");
+		buf_add(b, part[order[i]].data, part[order[i]].len);
+	}
+	for (int i = 0; i < PARTS; i++)
+		buf_free(&part[i]);
+	buf_free(&count);
+	buf_free(&bare);
+}
+
+static void draw(struct progress *p, size_t inflight)
+{
+	struct buf b = BUF_INIT;
+	buf_addc(&b, '\r');
+	/* One column short of the width: a line that fills the last column
+	 * leaves the cursor waiting to wrap on some terminals. */
+	layout(p, inflight, p->width > 1 ? (size_t)p->width - 1 : 0, &b);
 	/* Erase what a longer earlier line left to the right. */
 	buf_adds(&b, "\033[K");
 	fwrite(b.data, 1, b.len, p->to);
@@ -263,6 +317,29 @@ static void draw(struct progress *p, size_t inflight)
 	buf_free(&b);
 	p->drawn = true;
 	p->visible = true;
+	p->redraw = false;
+}
+
+void progress_set_width(struct progress *p, int columns)
+{
+	if (!p || columns == p->width)
+		return;
+	p->width = columns > 0 ? columns : 0;
+	p->redraw = true;
+}
+
+void progress_set_host_bound(struct progress *p, long per_host, bool bound)
+{
+	if (!p)
+		return;
+	p->per_host = per_host;
+	p->host_bound = bound;
+}
+
+void progress_set_finishing(struct progress *p)
+{
+	if (p)
+		p->finishing = true;
 }
 
 void progress_tick(struct progress *p, double now, size_t inflight)
@@ -277,7 +354,7 @@ void progress_tick(struct progress *p, double now, size_t inflight)
 	update_rate(p, now);
 	if (!p->line)
 		return;
-	if (p->drawn && now - p->last_draw < DRAW_INTERVAL)
+	if (p->drawn && now - p->last_draw < DRAW_INTERVAL && !p->redraw)
 		return;
 	p->last_draw = now;
 	draw(p, inflight);
@@ -467,7 +544,10 @@ static void summary_json(const struct progress *p, struct buf *b, double wall, d
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(b, i ? ",{\"host\":" : "{\"host\":");
 		json_write_string(b, top[i]->key, strlen(top[i]->key));
-		buf_printf(b, ",\"requests\":%lld}", top[i]->count);
+		/* "estimated": the counts are upper bounds (see HH_SLOTS), as
+		 * the text summary's "~" says. */
+		buf_printf(b, ",\"requests\":%lld,\"failed\":%lld,\"estimated\":%s}", top[i]->count,
+			   top[i]->failed, top[i]->over ? "true" : "false");
 	}
 	buf_adds(b, "]}\n");
 }

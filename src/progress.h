@@ -49,6 +49,18 @@ void progress_record(struct progress *p, const struct result *res);
  * inflight: requests running. */
 void progress_tick(struct progress *p, double now, size_t inflight);
 
+/* The terminal's width in columns (0: unknown): the line is laid out to
+ * fit one column short of it, leaving out first the ETA, then the rate,
+ * then the per-host note, the aborted and failed counts and the requests
+ * in flight, and at last the percentage, so it never wraps. A new width
+ * is drawn at the next progress_tick(), however soon. */
+void progress_set_width(struct progress *p, int columns);
+/* Whether the per-host cap (per_host), not -j, holds requests back now:
+ * the line then says "6/6 per host". */
+void progress_set_host_bound(struct progress *p, long per_host, bool bound);
+/* The run was interrupted: the requests in flight show as finishing. */
+void progress_set_finishing(struct progress *p);
+
 /* Erase the progress line, if it is on screen, so that the terminal is left
  * clean; call at the end and before printing anything else to `to`. Writes
  * nothing when no line is shown. The next progress_tick() that is due draws

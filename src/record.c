@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base64.h"
 #include "json.h"
@@ -91,6 +92,35 @@ static bool f_effective_url(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
+/* curl's %{http_code}: three digits, 000 when there was no response. */
+static bool f_http_code(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_printf(b, "%03ld", r->status);
+	return true;
+}
+
+static bool f_redirects(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_add_uint(b, (unsigned long long)r->redirects);
+	return true;
+}
+
+static bool f_remote_ip(struct buf *b, const struct result *r, enum mode m)
+{
+	put_str(b, r->remote_ip, m);
+	return true;
+}
+
+static bool f_remote_port(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	if (r->remote_port)
+		buf_add_uint(b, (unsigned long long)r->remote_port);
+	return true;
+}
+
 static bool f_http_version(struct buf *b, const struct result *r, enum mode m)
 {
 	put_str(b, r->http_version, m);
@@ -129,7 +159,7 @@ static int by_first_cb(const void *a, const void *b)
  * number of headers, whatever a server sends: no pass per name. */
 static bool f_headers(struct buf *b, const struct result *r, enum mode m)
 {
-	if (!r->headers || m != AS_JSON)
+	if (!r->headers || !r->headers_in_record || m != AS_JSON)
 		return false;
 	const char *end = r->headers + r->headers_len;
 	size_t n = 0;
@@ -251,6 +281,27 @@ static bool f_time_ttfb(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
+static bool f_time_dns(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_add_seconds(b, r->time.dns);
+	return true;
+}
+
+static bool f_time_connect(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_add_seconds(b, r->time.connect);
+	return true;
+}
+
+static bool f_time_tls(struct buf *b, const struct result *r, enum mode m)
+{
+	(void)m;
+	buf_add_seconds(b, r->time.tls);
+	return true;
+}
+
 static bool f_attempts(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
@@ -287,14 +338,21 @@ static bool f_json(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
-/* The authority's host, without port or credentials, lower-cased: taken
- * from the host key, which has all that already. */
+/* The authority's host, without credentials, lower-cased, and its port
+ * when it is not the scheme's default (so that two servers on one host
+ * do not share file names): taken from the host key, which has all that
+ * already. */
 static bool f_host(struct buf *b, const struct result *r, enum mode m)
 {
 	const char *key = r->host ? r->host : "";
 	const char *colon = strrchr(key, ':');
 	size_t n = colon ? (size_t)(colon - key) : strlen(key);
 	(void)m;
+	if (colon && r->url) {
+		bool tls = strncmp(r->url, "https:", 6) == 0 || strncmp(r->url, "HTTPS:", 6) == 0;
+		if (strcmp(colon + 1, tls ? "443" : "80") != 0)
+			n = strlen(key);
+	}
 	buf_add(b, key, n);
 	return true;
 }
@@ -308,7 +366,8 @@ static bool f_path(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
-/* Record order is the order of this table. */
+/* Record order is the order of this table; the rows without a key after
+ * the record's are template variables only, curl's names among them. */
 static const struct record_field fields[] = {
 	{"index", "index", f_index},
 	{"id", "id", f_id},
@@ -317,7 +376,9 @@ static const struct record_field fields[] = {
 	{"status", "status", f_status},
 	{"ok", "ok", f_ok},
 	{"effective_url", "effective_url", f_effective_url},
+	{"redirects", "redirects", f_redirects},
 	{"http_version", "http_version", f_http_version},
+	{"remote_ip", "remote_ip", f_remote_ip},
 	{"content_type", "content_type", f_content_type},
 	{NULL, "headers", f_headers},
 	{"body", "body", f_body},
@@ -332,6 +393,19 @@ static const struct record_field fields[] = {
 	{"json", NULL, f_json},
 	{"host", NULL, f_host},
 	{"path", NULL, f_path},
+	/* curl's -w names. */
+	{"http_code", NULL, f_http_code},
+	{"response_code", NULL, f_http_code},
+	{"url_effective", NULL, f_effective_url},
+	{"num_redirects", NULL, f_redirects},
+	{"remote_port", NULL, f_remote_port},
+	{"time_namelookup", NULL, f_time_dns},
+	{"time_connect", NULL, f_time_connect},
+	{"time_appconnect", NULL, f_time_tls},
+	{"time_starttransfer", NULL, f_time_ttfb},
+	{"size_download", NULL, f_size},
+	{"errormsg", NULL, f_error},
+	{"filename_effective", NULL, f_file},
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -369,4 +443,37 @@ const struct record_field *record_field(const char *name, size_t n)
 void record_field_text(const struct record_field *f, const struct result *res, struct buf *out)
 {
 	f->put(out, res, AS_TEXT);
+}
+
+bool record_field_is_body(const struct record_field *f)
+{
+	return f->put == f_body;
+}
+
+void record_field_names(struct buf *out)
+{
+	const char *sep = "";
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (fields[i].var) {
+			buf_printf(out, "%s%s", sep, fields[i].var);
+			sep = ", ";
+		}
+	}
+}
+
+void record_header_text(const struct result *res, const char *name, size_t n, struct buf *out)
+{
+	if (!res->headers)
+		return;
+	const char *end = res->headers + res->headers_len;
+	bool first = true;
+	for (const char *h = res->headers; h < end; h = result_header_next(h)) {
+		if (strlen(h) != n || strncasecmp(h, name, n) != 0)
+			continue;
+		/* A repeated header's values, joined as one (RFC 9110 5.3). */
+		if (!first)
+			buf_adds(out, ", ");
+		buf_adds(out, result_header_value(h));
+		first = false;
+	}
 }

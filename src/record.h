@@ -34,5 +34,15 @@ const struct record_field *record_field(const char *name, size_t n);
 /* Append the field's value for res as plain text: strings raw, numbers in
  * decimal, absent values as nothing; json is the whole record. */
 void record_field_text(const struct record_field *f, const struct result *res, struct buf *out);
+/* Whether f is %{body}: the response's bytes, which a terminal must not
+ * get raw. */
+bool record_field_is_body(const struct record_field *f);
+/* Append every variable's name, ", " between them. */
+void record_field_names(struct buf *out);
+
+/* Append the value of res's response header name[0..n) (any case) as
+ * plain text, the values of a repeated header joined by ", ", for
+ * %{header{NAME}}; nothing when it is absent or headers were not kept. */
+void record_header_text(const struct result *res, const char *name, size_t n, struct buf *out);
 
 #endif

@@ -48,8 +48,9 @@ struct result {
 	size_t body_len;
 	size_t size;      /* body bytes received, after decoding */
 	const char *file; /* -O: where the body was written, or NULL */
-	/* --headers: the final response's headers as "name\0value\0" pairs
-	 * (names lower-cased, in order); NULL when not kept. */
+	/* The final response's headers as "name\0value\0" pairs (names
+	 * lower-cased, in order), with --headers or for -w's
+	 * %{header{NAME}}; NULL when not kept. */
 	const char *headers;
 	size_t headers_len;
 	struct {
@@ -58,6 +59,12 @@ struct result {
 	long attempts; /* tries made; 0 when none started */
 	enum err_kind error;
 	const char *error_message; /* NULL when error == ERR_NONE */
+	const char *remote_ip;     /* the address connected to last, or NULL */
+	long remote_port;          /* its port; 0 when none */
+	long redirects;            /* redirects followed */
+	/* --headers: the record lists the headers (they may be kept for a
+	 * -w template's %{header{NAME}} alone). */
+	bool headers_in_record;
 };
 
 /* Walking res->headers, one function each: the value of the pair whose

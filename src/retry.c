@@ -1,6 +1,7 @@
 #include "retry.h"
 
 #include <math.h> /* ldexp(), which libc has */
+#include <stdio.h>
 #include <string.h>
 
 bool retry_status_transient(long status)
@@ -67,4 +68,18 @@ struct retry_decision retry_decide(const struct retry_policy *policy, const stru
 	double cap = capped(policy->delay * ldexp(1.0, (int)doublings), policy->max_delay);
 	d.delay = cap * random;
 	return d;
+}
+
+const char *retry_reason(const struct retry_attempt *a, char *buf, size_t n)
+{
+	static const char *const words[] = {
+		[CAUSE_RESPONSE] = "response",          [CAUSE_DNS] = "DNS failure",
+		[CAUSE_REFUSED] = "connection refused", [CAUSE_TIMEOUT] = "timeout",
+		[CAUSE_RESET] = "connection reset",     [CAUSE_FATAL] = "failure",
+	};
+	if (a->cause == CAUSE_RESPONSE && a->status)
+		snprintf(buf, n, "%ld", a->status);
+	else
+		snprintf(buf, n, "%s", words[a->cause]);
+	return buf;
 }

@@ -10,6 +10,7 @@
 #define URLFAN_RETRY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* What ended an attempt, as far as retrying cares. The engine maps its
  * library's codes onto these. */
@@ -59,6 +60,11 @@ struct retry_decision {
  * doubling from policy->delay each attempt up to policy->max_delay). */
 struct retry_decision retry_decide(const struct retry_policy *policy, const struct retry_attempt *a,
 				   double random);
+
+/* Why an attempt failed, in a word or two for a -v line: the status
+ * ("503"), or "timeout", "connection reset", "connection refused", "DNS
+ * failure", "failure". Written to buf (n bytes), which is returned. */
+const char *retry_reason(const struct retry_attempt *a, char *buf, size_t n);
 
 /* Whether a status is worth another try: 408, 429, 500, 502, 503, 504. */
 bool retry_status_transient(long status);

@@ -1,5 +1,6 @@
 #include "setopt.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -36,10 +37,27 @@ int setopt_lists_init(struct setopt_lists *l, const struct config *cfg)
 			goto fail;
 		l->resolve = t;
 	}
+	/* A cookie file's lines, Netscape or Set-Cookie format, as libcurl's
+	 * CURLOPT_COOKIELIST takes them one by one. */
+	for (const char *p = cfg->cookie_lines; p && *p;) {
+		size_t n = strcspn(p, "\n"), len = n;
+		while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len) {
+			char *line = strndup(p, len);
+			t = line ? curl_slist_append(l->cookies, line) : NULL;
+			free(line);
+			if (!t)
+				goto fail;
+			l->cookies = t;
+		}
+		p += n + (p[n] == '\n');
+	}
 	return 0;
 fail:
 	curl_slist_free_all(h);
 	curl_slist_free_all(l->resolve);
+	curl_slist_free_all(l->cookies);
 	memset(l, 0, sizeof *l);
 	return -1;
 }
@@ -48,7 +66,8 @@ void setopt_lists_free(struct setopt_lists *l)
 {
 	curl_slist_free_all(l->headers);
 	curl_slist_free_all(l->resolve);
-	l->headers = l->resolve = NULL;
+	curl_slist_free_all(l->cookies);
+	l->headers = l->resolve = l->cookies = NULL;
 }
 
 /* Only http and https, for requests and for redirects. */
@@ -90,6 +109,15 @@ static CURLcode tls(CURL *e, const struct config *cfg)
 	}
 	if (cfg->cacert)
 		SET(CURLOPT_CAINFO, cfg->cacert);
+	/* A client certificate (-E FILE[:PASSWORD], --key, --cert-type). */
+	if (cfg->cert)
+		SET(CURLOPT_SSLCERT, cfg->cert);
+	if (cfg->cert_password)
+		SET(CURLOPT_KEYPASSWD, cfg->cert_password);
+	if (cfg->key)
+		SET(CURLOPT_SSLKEY, cfg->key);
+	if (cfg->cert_type)
+		SET(CURLOPT_SSLCERTTYPE, cfg->cert_type);
 	return CURLE_OK;
 }
 
@@ -116,14 +144,46 @@ static CURLcode connection(CURL *e, const struct config *cfg, const struct setop
 		SET(CURLOPT_RESOLVE, l->resolve);
 	if (cfg->unix_socket)
 		SET(CURLOPT_UNIX_SOCKET_PATH, cfg->unix_socket);
+	if (cfg->noproxy)
+		SET(CURLOPT_NOPROXY, cfg->noproxy);
+	if (cfg->ip_version)
+		SET(CURLOPT_IPRESOLVE,
+		    cfg->ip_version == 4 ? (long)CURL_IPRESOLVE_V4 : (long)CURL_IPRESOLVE_V6);
+	/* --limit-rate is per transfer, both ways, as in curl. */
+	if (cfg->limit_rate > 0) {
+		SET(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)cfg->limit_rate);
+		SET(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)cfg->limit_rate);
+	}
 	return CURLE_OK;
 }
 
+/* Who the request says it is and comes from: User-Agent, credentials,
+ * Referer and cookies given as a string. */
 static CURLcode identity(CURL *e, const struct config *cfg)
 {
 	SET(CURLOPT_USERAGENT, cfg->user_agent);
 	if (cfg->user)
 		SET(CURLOPT_USERPWD, cfg->user);
+	if (cfg->netrc || cfg->netrc_file)
+		SET(CURLOPT_NETRC, (long)CURL_NETRC_REQUIRED);
+	if (cfg->netrc_file)
+		SET(CURLOPT_NETRC_FILE, cfg->netrc_file);
+	if (cfg->referer) {
+		/* curl's "URL;auto": also a Referer on each redirect. */
+		size_t n = strlen(cfg->referer);
+		bool autoref = n >= 5 && strcmp(cfg->referer + n - 5, ";auto") == 0;
+		char *ref = strndup(cfg->referer, autoref ? n - 5 : n);
+		if (!ref)
+			return CURLE_OUT_OF_MEMORY;
+		CURLcode rc = curl_easy_setopt(e, CURLOPT_REFERER, ref); /* copied */
+		free(ref);
+		if (rc != CURLE_OK)
+			return rc;
+		if (autoref)
+			SET(CURLOPT_AUTOREFERER, 1L);
+	}
+	if (cfg->cookie)
+		SET(CURLOPT_COOKIE, cfg->cookie);
 	return CURLE_OK;
 }
 
@@ -227,5 +287,66 @@ CURLcode setopt_headers(CURL *e, const struct setopt_lists *l, const struct requ
 	if (!(*own = request_headers(l, req)))
 		return CURLE_OUT_OF_MEMORY;
 	SET(CURLOPT_HTTPHEADER, *own);
+	return CURLE_OK;
+}
+
+CURLcode setopt_cookies(CURL *e, const struct setopt_lists *l)
+{
+	if (!l->cookies)
+		return CURLE_OK;
+	SET(CURLOPT_COOKIELIST, "ALL");
+	for (const struct curl_slist *s = l->cookies; s; s = s->next)
+		SET(CURLOPT_COOKIELIST, s->data);
+	return CURLE_OK;
+}
+
+/* Add one -F part to mime. */
+static CURLcode form_part(curl_mime *mime, const char *arg)
+{
+	struct http_form_part fp;
+	const char *why;
+	if (http_form_part(arg, &fp, &why) != 0)
+		return CURLE_BAD_FUNCTION_ARGUMENT; /* opts checked it: not reached */
+	curl_mimepart *part = curl_mime_addpart(mime);
+	/* NUL-terminated copies for libcurl, which copies them in turn. */
+	char *name = strndup(fp.name, fp.name_len), *value = strndup(fp.value, fp.value_len);
+	char *type = fp.type ? strndup(fp.type, fp.type_len) : NULL;
+	char *filename = fp.filename ? strndup(fp.filename, fp.filename_len) : NULL;
+	CURLcode rc = CURLE_OUT_OF_MEMORY;
+	if (!part || !name || !value || (fp.type && !type) || (fp.filename && !filename))
+		goto out;
+	if ((rc = curl_mime_name(part, name)) != CURLE_OK)
+		goto out;
+	switch (fp.kind) {
+	case HTTP_FORM_VALUE: rc = curl_mime_data(part, value, CURL_ZERO_TERMINATED); break;
+	case HTTP_FORM_FILE:
+		if ((rc = curl_mime_filedata(part, value)) == CURLE_OK && filename)
+			rc = curl_mime_filename(part, filename);
+		break;
+	case HTTP_FORM_CONTENT:
+		/* A field whose value is the file's contents: no file name. */
+		if ((rc = curl_mime_filedata(part, value)) == CURLE_OK)
+			rc = curl_mime_filename(part, NULL);
+		break;
+	}
+	if (rc == CURLE_OK && type)
+		rc = curl_mime_type(part, type);
+out:
+	free(name);
+	free(value);
+	free(type);
+	free(filename);
+	return rc;
+}
+
+CURLcode setopt_form(CURL *e, const struct config *cfg, curl_mime **mime)
+{
+	CURLcode rc;
+	if (!(*mime = curl_mime_init(e)))
+		return CURLE_OUT_OF_MEMORY;
+	for (size_t i = 0; i < cfg->nforms; i++)
+		if ((rc = form_part(*mime, cfg->forms[i])) != CURLE_OK)
+			return rc;
+	SET(CURLOPT_MIMEPOST, *mime);
 	return CURLE_OK;
 }

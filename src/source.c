@@ -70,13 +70,25 @@ static int invalid(struct request *req, const char *fmt, const char *arg)
 	return -1;
 }
 
+/* The URL as typed (see url_as_typed(): "host/x" is "http://host/x"),
+ * checked; req->url is what is fetched and what records show. */
 static int set_url(struct request *req, const char *url, size_t n)
 {
-	const char *why;
-	if (url_host_key(url, n, req->hostkey, &why) != 0)
-		return invalid(req, "%s", why);
-	req->url = xstrndup(url, n);
-	return 0;
+	struct buf full = BUF_INIT, why = BUF_INIT;
+	const char *short_why;
+	int rc = -1;
+	if (url_as_typed(url, n, &full, &why) != 0)
+		rc = invalid(req, "%s", why.data);
+	else if (url_host_key(full.data, full.len, req->hostkey, &short_why) != 0)
+		rc = invalid(req, "%s", short_why);
+	else {
+		req->url = full.data;
+		full.data = NULL;
+		rc = 0;
+	}
+	buf_free(&full);
+	buf_free(&why);
+	return rc;
 }
 
 /* Decode a member value that must be a JSON string. */

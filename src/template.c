@@ -5,28 +5,85 @@
 #include <string.h>
 
 #include "record.h"
-#include "termesc.h"
 #include "xalloc.h"
 
-/* A compiled template: literal runs and fields, in order. */
+/* A compiled template: literal runs, fields, headers and stream switches,
+ * in order. */
+enum piece_kind {
+	PIECE_TEXT,   /* text[off..off+len) */
+	PIECE_FIELD,  /* field */
+	PIECE_HEADER, /* the response header named text[off..off+len) */
+	PIECE_STDOUT, /* what follows goes to standard output */
+	PIECE_STDERR, /* ... to standard error */
+};
+
 struct piece {
-	const struct record_field *field; /* NULL: literal text[off..off+len) */
+	enum piece_kind kind;
+	const struct record_field *field;
 	size_t off, len;
 };
 
 struct template
 {
-	struct buf text; /* the literal parts, escapes resolved */
+	struct buf text; /* the literal parts and header names, escapes resolved */
 	struct piece *pieces;
 	size_t npieces;
+	bool streams; /* has %{stdout} or %{stderr} */
 };
 
-static void add_piece(struct template *t, const struct record_field *f, size_t off, size_t len)
+static void add_piece(struct template *t, enum piece_kind kind, const struct record_field *f,
+		      size_t off, size_t len)
 {
-	if (!f && len == 0)
+	if (kind == PIECE_TEXT && len == 0)
 		return;
 	t->pieces = xrealloc(t->pieces, (t->npieces + 1) * sizeof *t->pieces);
-	t->pieces[t->npieces++] = (struct piece){f, off, len};
+	t->pieces[t->npieces++] = (struct piece){kind, f, off, len};
+}
+
+/* A variable's name, from just after "%{" (curl's "%header{NAME}" is
+ * taken by the caller): *end gets the position after the closing brace.
+ * Returns the piece for it, or -1 with a message in err. */
+static int variable(struct template *t, const char *name, const char **end, char *err,
+		    size_t errlen)
+{
+	/* "header{NAME}}": the inner braces hold a header's name. */
+	if (strncmp(name, "header{", 7) == 0) {
+		const char *close = strchr(name + 7, '}');
+		if (!close || close[1] != '}' || close == name + 7) {
+			snprintf(err, errlen, "%s", "a header variable is %{header{NAME}}");
+			return -1;
+		}
+		add_piece(t, PIECE_HEADER, NULL, t->text.len, (size_t)(close - name - 7));
+		buf_add(&t->text, name + 7, (size_t)(close - name - 7));
+		*end = close + 2;
+		return 0;
+	}
+	const char *close = strchr(name, '}');
+	if (!close) {
+		snprintf(err, errlen, "unterminated '%%{' in template");
+		return -1;
+	}
+	size_t n = (size_t)(close - name);
+	*end = close + 1;
+	if ((n == 6 && memcmp(name, "stdout", 6) == 0) ||
+	    (n == 6 && memcmp(name, "stderr", 6) == 0)) {
+		add_piece(t, name[3] == 'o' ? PIECE_STDOUT : PIECE_STDERR, NULL, 0, 0);
+		t->streams = true;
+		return 0;
+	}
+	const struct record_field *f = record_field(name, n);
+	if (!f) {
+		struct buf names = BUF_INIT;
+		record_field_names(&names);
+		snprintf(err, errlen,
+			 "unknown variable '%%{%.*s}' in template; the variables are %s, "
+			 "header{NAME}, stdout and stderr",
+			 (int)(n > 64 ? 64 : n), name, names.data);
+		buf_free(&names);
+		return -1;
+	}
+	add_piece(t, PIECE_FIELD, f, 0, 0);
+	return 0;
 }
 
 struct template *template_compile(const char *s, char *err, size_t errlen)
@@ -43,28 +100,29 @@ struct template *template_compile(const char *s, char *err, size_t errlen)
 		} else if (s[0] == '%' && s[1] == '%') {
 			buf_addc(&t->text, '%');
 			s += 2;
-		} else if (s[0] == '%' && s[1] == '{') {
-			const char *end = strchr(s + 2, '}');
-			if (!end) {
-				snprintf(err, errlen, "unterminated '%%{' in template");
+		} else if (s[0] == '%' && (s[1] == '{' || strncmp(s + 1, "header{", 7) == 0)) {
+			add_piece(t, PIECE_TEXT, NULL, lit, t->text.len - lit);
+			/* curl 7.84's "%header{NAME}" is "%{header{NAME}}". */
+			if (s[1] == 'h') {
+				const char *close = strchr(s + 8, '}');
+				if (!close || close == s + 8) {
+					snprintf(err, errlen, "%s",
+						 "a header variable is %header{NAME}");
+					goto fail;
+				}
+				add_piece(t, PIECE_HEADER, NULL, t->text.len,
+					  (size_t)(close - s - 8));
+				buf_add(&t->text, s + 8, (size_t)(close - s - 8));
+				s = close + 1;
+			} else if (variable(t, s + 2, &s, err, errlen) != 0) {
 				goto fail;
 			}
-			size_t n = (size_t)(end - s - 2);
-			const struct record_field *f = record_field(s + 2, n);
-			if (!f) {
-				snprintf(err, errlen, "unknown variable '%%{%.*s}' in template",
-					 (int)(n > 64 ? 64 : n), s + 2);
-				goto fail;
-			}
-			add_piece(t, NULL, lit, t->text.len - lit);
-			add_piece(t, f, 0, 0);
 			lit = t->text.len;
-			s = end + 1;
 		} else {
 			buf_addc(&t->text, *s++);
 		}
 	}
-	add_piece(t, NULL, lit, t->text.len - lit);
+	add_piece(t, PIECE_TEXT, NULL, lit, t->text.len - lit);
 	return t;
 fail:
 	template_destroy(t);
@@ -80,20 +138,39 @@ void template_destroy(struct template *t)
 	free(t);
 }
 
-void template_render(const struct template *t, const struct result *res, struct buf *out, bool tty)
+bool template_has_streams(const struct template *t)
 {
-	struct buf value = BUF_INIT;
+	return t->streams;
+}
+
+void template_render_to(const struct template *t, const struct result *res, struct buf *out,
+			struct buf *err, template_put put, void *ctx)
+{
+	struct buf *to = out, value = BUF_INIT;
 	for (size_t i = 0; i < t->npieces; i++) {
 		const struct piece *p = &t->pieces[i];
-		if (!p->field) {
-			buf_add(out, t->text.data + p->off, p->len);
-		} else if (!tty) {
-			record_field_text(p->field, res, out);
-		} else {
-			value.len = 0;
-			record_field_text(p->field, res, &value);
-			termesc_append_lines(out, value.data ? value.data : "", value.len);
+		switch (p->kind) {
+		case PIECE_TEXT: buf_add(to, t->text.data + p->off, p->len); continue;
+		case PIECE_STDOUT: to = out; continue;
+		case PIECE_STDERR: to = err ? err : out; continue;
+		case PIECE_FIELD:
+		case PIECE_HEADER: break;
 		}
+		/* A value from the response: through put, when given. */
+		struct buf *dst = put ? &value : to;
+		value.len = 0;
+		if (p->kind == PIECE_FIELD)
+			record_field_text(p->field, res, dst);
+		else
+			record_header_text(res, t->text.data + p->off, p->len, dst);
+		if (put)
+			put(to, value.data ? value.data : "", value.len,
+			    p->kind == PIECE_FIELD && record_field_is_body(p->field), ctx);
 	}
 	buf_free(&value);
+}
+
+void template_render(const struct template *t, const struct result *res, struct buf *out)
+{
+	template_render_to(t, res, out, NULL, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "suggest.h"
+
 /* Find the authority of an absolute URL: after "scheme://", up to the
  * first '/', '?' or '#'. Returns its start index, or -1; *end gets the
  * index after it. */
@@ -21,6 +23,83 @@ static long authority(const char *url, size_t n, size_t *end)
 		i++;
 	*end = i;
 	return (long)start;
+}
+
+/* How long the scheme at the start of url[0..n) is (RFC 3986 3.1: a
+ * letter, then letters, digits, '+', '-', '.'), 0 when there is none. */
+static size_t scheme_len(const char *url, size_t n)
+{
+	if (n == 0 || !isalpha((unsigned char)url[0]))
+		return 0;
+	size_t i = 1;
+	while (i < n && (isalnum((unsigned char)url[i]) || strchr("+-.", url[i])))
+		i++;
+	return i;
+}
+
+/* "did you mean 'SCHEME://REST'?", the rest cut short when long. */
+static int did_you_mean(struct buf *why, const char *url, size_t n, const char *scheme,
+			const char *rest, size_t rest_len)
+{
+	buf_printf(why, "'%.*s%s': did you mean '%s://%.*s%s'?", (int)(n > 60 ? 60 : n), url,
+		   n > 60 ? "..." : "", scheme, (int)(rest_len > 60 ? 60 : rest_len), rest,
+		   rest_len > 60 ? "..." : "");
+	return -1;
+}
+
+int url_as_typed(const char *url, size_t n, struct buf *out, struct buf *why)
+{
+	size_t s = scheme_len(url, n);
+	bool http = s == 4 && strncasecmp(url, "http", 4) == 0;
+	bool https = s == 5 && strncasecmp(url, "https", 5) == 0;
+	if (s && s + 3 <= n && memcmp(url + s, "://", 3) == 0) {
+		if (http || https) {
+			buf_add(out, url, n);
+			return 0;
+		}
+		/* One letter off http or https: a typo, not another scheme. */
+		size_t to_http = suggest_distance(url, s, "http");
+		size_t to_https = suggest_distance(url, s, "https");
+		/* A tie ("httsp" is one edit from both): an 's' typed means TLS. */
+		bool tls = to_https < to_http ||
+			   (to_https == to_http && (memchr(url, 's', s) || memchr(url, 'S', s)));
+		if (to_http <= 1 || to_https <= 1)
+			return did_you_mean(why, url, n, tls ? "https" : "http", url + s + 3,
+					    n - s - 3);
+		buf_printf(why, "only http and https URLs are allowed, not '%.*s:'",
+			   (int)(s > 20 ? 20 : s), url);
+		return -1;
+	}
+	/* "http:/x", "http:x", "http//x": the scheme meant, a slash or colon
+	 * short. */
+	if ((http || https) && s < n && (url[s] == ':' || url[s] == '/')) {
+		size_t r = s + (url[s] == ':');
+		while (r < n && url[r] == '/')
+			r++;
+		if (r > s + (url[s] == ':') || url[s] == ':')
+			return did_you_mean(why, url, n, https ? "https" : "http", url + r, n - r);
+	}
+	/* "mailto:x", "file:/x": another scheme. But "host:8080/x" is a host
+	 * and a port, and "user:password@host/" has a user - unless the
+	 * "user" is a scheme everyone knows. */
+	static const char *const schemes[] = {"data", "file",   "ftp",  "ftps", "javascript",
+					      "ldap", "mailto", "sftp", "scp",  "smb",
+					      "tel",  "urn",    "ws",   "wss"};
+	bool known = false;
+	for (size_t i = 0; s && i < sizeof schemes / sizeof *schemes; i++)
+		known |= strlen(schemes[i]) == s && strncasecmp(url, schemes[i], s) == 0;
+	size_t auth = 0;
+	while (auth < n && !strchr("/?#", url[auth]))
+		auth++;
+	if (s && s < n && url[s] == ':' && !(s + 1 < n && isdigit((unsigned char)url[s + 1])) &&
+	    (known || !memchr(url, '@', auth))) {
+		buf_printf(why, "only http and https URLs are allowed, not '%.*s:'",
+			   (int)(s > 20 ? 20 : s), url);
+		return -1;
+	}
+	buf_adds(out, "http://");
+	buf_add(out, url, n);
+	return 0;
 }
 
 int url_host_key(const char *url, size_t n, char *key, const char **why)
@@ -56,6 +135,13 @@ int url_host_key(const char *url, size_t n, char *key, const char **why)
 			return -1;
 		}
 		host_end = (size_t)(close - url) + 1;
+		/* An IPv6 address: hex digits, ':' and '.' (a zone after '%'). */
+		for (size_t i = h + 1; i < host_end - 1 && url[i] != '%'; i++) {
+			if (!isxdigit((unsigned char)url[i]) && url[i] != ':' && url[i] != '.') {
+				*why = "bad IPv6 address";
+				return -1;
+			}
+		}
 		if (host_end < end && url[host_end] != ':') {
 			*why = "bad character after IPv6 address";
 			return -1;

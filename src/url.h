@@ -13,6 +13,15 @@
 /* Longest host key url_host_key() writes, NUL included. */
 #define URL_HOSTKEY_MAX 300
 
+/* Take url[0..n) as typed: a URL without a scheme ("localhost:8080/x",
+ * "example.com/x", "127.0.0.1/x") gets "http://" in front, as curl does;
+ * an http or https URL stays as it is. Appends the URL to fetch to out
+ * and returns 0; or returns -1 with a message in why that names the
+ * likely typo ("http:/x", "htp://x": did you mean 'http://x'?) or says
+ * that only http and https are fetched. Whether the result is a valid
+ * URL is url_host_key()'s to say. */
+int url_as_typed(const char *url, size_t n, struct buf *out, struct buf *why);
+
 /* Check that url[0..n) is an absolute http or https URL with a host and a
  * valid port, and write its host key - the lower-cased host name, ':' and
  * the port (the scheme's default when none) - into key (URL_HOSTKEY_MAX

@@ -32,6 +32,9 @@ struct xfer {
 	struct buf file;                /* BODY_SINK: where the body went */
 	char errbuf[CURL_ERROR_SIZE];
 	struct buf url_masked, eff_masked;
+	struct buf url;          /* -G: the URL with the data in its query */
+	curl_mime *mime;         /* -F: this attempt's multipart body */
+	const char *own_message; /* urlfan's words for the error, or NULL */
 	char method[32];
 	/* The handle holds the options of a plain request (one without spec
 	 * fields), which are the same for every plain request but the URL. */
@@ -96,6 +99,8 @@ void xfer_destroy(struct xfer *x)
 	buf_free(&x->url_masked);
 	buf_free(&x->eff_masked);
 	buf_free(&x->token_user);
+	buf_free(&x->url);
+	curl_mime_free(x->mime);
 	free(x);
 }
 
@@ -188,7 +193,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 		x->headers_too_big = true;
 		return 0; /* libcurl stops the transfer */
 	}
-	bool keep = x->env->cfg->headers_out;
+	bool keep = x->env->cfg->headers_out || x->env->cfg->keep_headers;
 	if (len && (data[0] == ' ' || data[0] == '\t')) {
 		if (keep)
 			fold_header(x, data, data + len);
@@ -304,7 +309,18 @@ const char *xfer_method(const struct request *req, const struct config *cfg)
 		return req->method;
 	if (cfg->method)
 		return cfg->method;
-	return cfg->head ? "HEAD" : (req->body || cfg->body) ? "POST" : "GET";
+	if (cfg->head)
+		return "HEAD";
+	/* -G sends the command line's data in the query; a spec's own body
+	 * is still a body. */
+	return req->body || (cfg->body && !cfg->get) || cfg->nforms ? "POST" : "GET";
+}
+
+/* The command line's body for req, when req has none of its own and it is
+ * not in the query (-G) or a form (-F); NULL for none. */
+static const char *default_body(const struct request *req, const struct config *cfg)
+{
+	return req->body || cfg->get || cfg->nforms ? NULL : cfg->body;
 }
 
 #if LIBCURL_VERSION_NUM >= 0x075000
@@ -395,7 +411,7 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 {
 	const struct config *cfg = x->env->cfg;
 	CURLcode rc;
-	const char *body = req->body ? req->body : cfg->body;
+	const char *body = req->body ? req->body : default_body(req, cfg);
 	size_t body_len = req->body ? req->body_len : cfg->body_len;
 	curl_easy_reset(x->easy);
 	x->plain_ready = false;
@@ -411,6 +427,22 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 		     (rc = curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 0L))))
 		return rc;
 	return CURLE_OK;
+}
+
+/* The URL to fetch: req's, with -G the command line's data added to its
+ * query (before any fragment). */
+static const char *request_url(struct xfer *x, const struct request *req)
+{
+	const struct config *cfg = x->env->cfg;
+	if (!cfg->get || !cfg->body || req->body)
+		return req->url;
+	size_t at = strcspn(req->url, "#");
+	x->url.len = 0;
+	buf_add(&x->url, req->url, at);
+	buf_addc(&x->url, memchr(req->url, '?', at) ? '&' : '?');
+	buf_add(&x->url, cfg->body, cfg->body_len);
+	buf_adds(&x->url, req->url + at);
+	return x->url.data;
 }
 
 int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, char *err,
@@ -435,6 +467,7 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	 * counts from the start. */
 	x->active_at = LIBCURL_VERSION_NUM >= 0x075000 ? 0 : clock_now();
 	x->errbuf[0] = '\0';
+	x->own_message = NULL;
 	x->req = req;
 	x->env = env;
 
@@ -460,7 +493,14 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	if (!(plain && x->plain_ready))
 		rc = options(x, req, method);
 	if (rc == CURLE_OK)
-		rc = setopt_url(x->easy, cfg, req->url);
+		rc = setopt_url(x->easy, cfg, request_url(x, req));
+	/* Per attempt: a fresh cookie engine and a fresh form. */
+	if (rc == CURLE_OK)
+		rc = setopt_cookies(x->easy, &env->lists);
+	curl_mime_free(x->mime);
+	x->mime = NULL;
+	if (rc == CURLE_OK && cfg->nforms && !req->body)
+		rc = setopt_form(x->easy, cfg, &x->mime);
 	if (rc != CURLE_OK) {
 		xfer_abandon(x);
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
@@ -582,6 +622,13 @@ void xfer_abandon(struct xfer *x)
 	body_abandon(&x->body);
 }
 
+void xfer_set_message(struct xfer *x, const char *message)
+{
+	/* Not into errbuf: libcurl may still write there while the handle
+	 * leaves the multi handle. */
+	x->own_message = message;
+}
+
 /* The error of a finished attempt, if any, into res. */
 static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 {
@@ -621,7 +668,9 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		res->error = ERR_PROTOCOL;
 		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	} else if ((res->error = classify(rc)) != ERR_NONE) {
-		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+		res->error_message = x->own_message ? x->own_message
+				     : x->errbuf[0] ? x->errbuf
+						    : curl_easy_strerror(rc);
 	}
 }
 
@@ -646,12 +695,20 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		url_mask(&x->eff_masked, eff ? eff : x->req->url);
 		res->effective_url = x->eff_masked.data;
 		res->content_type = ctype;
-		if (x->env->cfg->headers_out && !x->headers_too_big) {
+		if ((x->env->cfg->headers_out || x->env->cfg->keep_headers) &&
+		    !x->headers_too_big) {
 			buf_reserve(&x->headers, 0);
 			res->headers = x->headers.data;
 			res->headers_len = x->headers.len;
+			res->headers_in_record = x->env->cfg->headers_out;
 		}
 	}
+	char *ip = NULL;
+	curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+	res->remote_ip = ip && *ip ? ip : NULL;
+	if (res->remote_ip)
+		curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &res->remote_port);
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &res->redirects);
 	res->time.total = seconds(e, CURLINFO_TOTAL_TIME_T);
 	res->time.dns = seconds(e, CURLINFO_NAMELOOKUP_TIME_T);
 	res->time.connect = seconds(e, CURLINFO_CONNECT_TIME_T);
@@ -666,6 +723,11 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	}
 	res->ok = opts_status_ok(x->env->cfg, status);
 	x->file.len = 0;
+	if (!res->ok && x->env->cfg->fail) {
+		/* -f: as curl, no body for a response outside --ok. */
+		xfer_abandon(x);
+		return;
+	}
 	if (body_commit(&x->body, res, &x->file) != 0) {
 		res->ok = false;
 		res->error = ERR_IO;

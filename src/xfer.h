@@ -85,8 +85,13 @@ void xfer_done(struct xfer *x);
  * stopped): its body goes nowhere. */
 void xfer_abandon(struct xfer *x);
 
+/* Put urlfan's own words in place of libcurl's as the message of the
+ * attempt's error, for a stop urlfan made itself (a second interrupt):
+ * call before xfer_finish(); message must outlive the result. */
+void xfer_set_message(struct xfer *x, const char *message);
+
 /* The method req is sent with: its spec's, else -X, else HEAD with -I,
- * POST with a body, GET. */
+ * POST with a body or a form (not with -G), GET. */
 const char *xfer_method(const struct request *req, const struct config *cfg);
 
 #endif

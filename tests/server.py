@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Test HTTP/1.1 server for urlfan's test suite (standard library only).
 
-Usage: server.py [--host 127.0.0.1] [--port 0] [--tls-cert CERT --tls-key KEY]
+Usage: server.py [--host 127.0.0.1] [--port 0] [--tls-cert CERT --tls-key KEY
+                 [--tls-client-ca CA]]
 
 Prints "PORT <n>" (and "TLSPORT <n>" when TLS is enabled) on stdout once the
 listeners are bound, then serves until SIGTERM/SIGINT.  Everything else
@@ -550,6 +551,24 @@ async def request_headers(req):
     return json_response({"headers": grouped_headers(req)})
 
 
+@endpoint("set-cookie")
+async def set_cookie(req):
+    """Each query argument NAME=VALUE (but tag) becomes a Set-Cookie header
+    with Path=/; the body says which Cookie header the request brought."""
+    cookies = [("Set-Cookie", header_value(f"{k}={v[0]}; Path=/"))
+               for k, v in req.args.items() if k != "tag"]
+    return json_response({"cookie": req.header("cookie")}, headers=cookies)
+
+
+@endpoint("peer-cert")
+async def peer_cert(req):
+    """The common name of the TLS client certificate the connection came
+    with (verified against --tls-client-ca), or null."""
+    cert = req.writer.get_extra_info("peercert") or {}
+    names = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
+    return json_response({"cn": names[0] if names else None})
+
+
 @endpoint("echo")
 async def echo(req):
     return json_response({
@@ -816,6 +835,10 @@ async def main(args):
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
         tls.set_alpn_protocols(["http/1.1"])
+        if args.tls_client_ca:
+            # Ask for a client certificate; a client without one is served too.
+            tls.verify_mode = ssl.CERT_OPTIONAL
+            tls.load_verify_locations(args.tls_client_ca)
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -844,6 +867,9 @@ def parse_args():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--tls-cert", help="PEM certificate; enables the HTTPS listener")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    parser.add_argument("--tls-client-ca", help="PEM CA certificates: the HTTPS listener asks "
+                                                "for a client certificate and verifies it "
+                                                "with them (see /peer-cert)")
     args = parser.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key must be given together")

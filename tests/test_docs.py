@@ -1,6 +1,9 @@
 """Every example command in README.md (sections "Use" and "Cookbook") and in
 the man page's EXAMPLES section runs, against the test server, and gives
-sensible output.
+sensible output. The zsh and fish completions offer exactly the long
+options of --help (the bash one is checked in test_output.py), and
+`meson install` puts the program, the man page and the three completions
+in place.
 
 Each example runs with `sh -c` in a temporary directory holding urls.txt (a
 few of the test server's JSON URLs), with http://localhost:8080 replaced by
@@ -8,8 +11,12 @@ the server's address and a PATH whose first entry holds a link `urlfan` to
 the binary under test."""
 import json
 import os
+import pty
 import re
+import select
+import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -19,6 +26,7 @@ TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.environ.get("URLFAN_SOURCE_ROOT") or os.path.dirname(TESTS_DIR)
 README = os.path.join(SOURCE_ROOT, "README.md")
 MAN_PAGE = os.path.join(SOURCE_ROOT, "man", "urlfan.1.scd")
+COMPLETIONS = os.path.join(SOURCE_ROOT, "completions")
 DOC_BASE = "http://localhost:8080"
 # urls.txt: JSON endpoints only, since the README's jq example reads
 # .body.name from every record ("A list of JSON APIs into jq").
@@ -178,8 +186,111 @@ def test_meson_install_puts_everything_in_place(tmp_path):
     binary = [f for f in found if f.endswith("bin/urlfan")]
     man = [f for f in found if f.endswith("man1/urlfan.1")]
     completion = [f for f in found if f.endswith("bash-completion/completions/urlfan")]
-    assert binary and man and completion, sorted(found)
+    zsh = [f for f in found if f.endswith("zsh/site-functions/_urlfan")]
+    fish = [f for f in found if f.endswith("fish/vendor_completions.d/urlfan.fish")]
+    assert binary and man and completion and zsh and fish, sorted(found)
+    # Each completion as it is in the source tree, and all under one prefix.
+    for got, src in ((completion[0], "urlfan.bash"), (zsh[0], "_urlfan"),
+                     (fish[0], "urlfan.fish")):
+        with open(os.path.join(COMPLETIONS, src), "rb") as f:
+            assert (dest / got).read_bytes() == f.read(), got
+    prefix = binary[0].rsplit("bin/urlfan", 1)[0]
+    assert all(f.startswith(prefix) for f in completion + zsh + fish), (prefix, found)
     p = subprocess.run([str(dest / binary[0]), "--version"], capture_output=True, timeout=10)
     assert p.returncode == 0 and p.stdout.startswith(b"urlfan ")
     text = (dest / man[0]).read_text()
     assert ".TH" in text and "urlfan" in text
+
+
+# ---------------------------------------------------------------------------
+# zsh and fish completions against --help
+# ---------------------------------------------------------------------------
+
+
+def help_long_options():
+    p = run(["--help"])
+    assert p.returncode == 0
+    opts = set(re.findall(r"^\s+(?:-\w, )?(--[a-z0-9][a-z0-9.-]*)", p.stdout.decode(), re.M))
+    assert len(opts) >= 60, opts  # the parse found the option list
+    return opts
+
+
+def read(name):
+    with open(os.path.join(COMPLETIONS, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_zsh_completion_lists_every_long_option():
+    text = read("_urlfan")
+    assert text.startswith("#compdef urlfan\n")
+    # The option specs: '--opt[...]', '(-x --opt)'{-x,--opt}'[...]', '*--opt[...]'.
+    specs = set(re.findall(r"'\*?(--[a-z0-9][a-z0-9.-]*)=?-?\[", text))
+    specs |= set(re.findall(r"\{-\w,(--[a-z0-9][a-z0-9.-]*)\}", text))
+    helped = help_long_options()
+    assert specs == helped, (sorted(helped - specs), sorted(specs - helped))
+
+
+def test_fish_completion_lists_every_long_option():
+    text = read("urlfan.fish")
+    lines = [l for l in text.splitlines() if l and not l.startswith("#")]
+    assert all(l.startswith("complete -c urlfan ") for l in lines), lines
+    longs = {"--" + m for m in re.findall(r" -l (\S+)", text)}
+    helped = help_long_options()
+    assert longs == helped, (sorted(helped - longs), sorted(longs - helped))
+    # Short options go with their long ones, as --help pairs them.
+    pairs = dict(re.findall(r"^\s+(-\w), (--[a-z0-9.-]+)", run(["--help"]).stdout.decode(), re.M))
+    fished = {"-" + s: "--" + l for s, l in re.findall(r" -s (\S) -l (\S+)", text)}
+    assert fished == pairs
+
+
+def test_fish_completes_every_long_option_and_values():
+    fish = shutil.which("fish")
+    if not fish:
+        pytest.skip("fish is not installed (scripts/setup installs it)")
+    path = os.path.join(COMPLETIONS, "urlfan.fish")
+
+    def complete(line):
+        p = subprocess.run([fish, "--no-config", "-c", 'source "$argv[1]"; complete -C "$argv[2]"',
+                            path, line], capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        return {l.split("\t")[0] for l in p.stdout.splitlines()}
+
+    assert complete("urlfan --") == help_long_options()
+    assert complete("urlfan --format ") == {"text", "ndjson", "json", "body"}
+    assert complete("urlfan --cert-type ") == {"PEM", "DER", "P12"}
+
+
+def test_zsh_completes_options_and_values():
+    """zsh, interactive on a pty, loads _urlfan from $fpath and completes."""
+    zsh = shutil.which("zsh")
+    if not zsh:
+        pytest.skip("zsh is not installed (scripts/setup installs it)")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm", "HOME": "/nonexistent"}
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([zsh, "-f", "-i"], stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True)
+    os.close(slave)
+    seen = [b""]
+
+    def until(pattern):
+        deadline = time.monotonic() + 30
+        while not re.search(pattern, seen[0]):
+            left = deadline - time.monotonic()
+            assert left > 0, "no %r from zsh: %r" % (pattern, seen[0][-2000:])
+            if select.select([master], [], [], left)[0]:
+                seen[0] += os.read(master, 65536)
+
+    try:
+        os.write(master, b"fpath=(%s $fpath); autoload -U compinit; compinit -u; "
+                         b"echo READY-$((6*7))\n" % COMPLETIONS.encode())
+        until(rb"READY-42")
+        os.write(master, b"urlfan --limit-r\t")
+        # The one option with that prefix, inserted (and a space, shown
+        # bold while zsh may take it back).
+        until(rb"urlfan --limit-rate(\x1b\[1m)? ")
+        os.write(master, b"\x15urlfan --cert-type \t")  # ^U: a new line
+        until(rb"DER\s+P12\s+PEM|PEM\s+DER\s+P12|DER.*P12.*PEM")
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)

@@ -596,7 +596,7 @@ def test_sigint_aborts_a_request_waiting_to_be_retried(srv):
     with urlfan(["-J", "-v", "--retry", "3", "--retry-max-delay", "60",
                  srv.url(path + "?retry_after=30")]) as proc:
         # The first answer is in and the retry is scheduled, Retry-After away.
-        m, early = wait_for_line(proc, rb"^urlfan: \[0\] attempt 1 failed, retrying in ([\d.]+)s(, when its host.s pause ends)?$")
+        m, early = wait_for_line(proc, rb"^urlfan: \[0\] attempt 1 failed \(503\), retrying in ([\d.]+)s(, when its host.s pause ends)?$")
         assert float(m.group(1)) >= 29, m.group(0)
         t_sig = time.monotonic()
         proc.send_signal(signal.SIGINT)

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -60,13 +61,22 @@ SPEC_ID = {"k": [1, "two", 12345678901234567890, 1.50]}
 SPEC_ID_RAW = '{"k":[1,"two",12345678901234567890,1.50]}'
 
 TIME_KEYS = {"total", "dns", "connect", "tls", "ttfb"}
-BASE_KEYS = {"index", "url", "method", "status", "ok", "effective_url", "http_version",
-             "content_type", "size", "time", "attempts"}
+BASE_KEYS = {"index", "url", "method", "status", "ok", "effective_url", "redirects",
+             "http_version", "remote_ip", "content_type", "size", "time", "attempts"}
 
 # Every variable the man page's TEMPLATES section lists.
 TEMPLATE_VARS = ["index", "id", "url", "effective_url", "method", "status", "ok", "size",
                  "time_total", "time_ttfb", "http_version", "content_type", "error_kind",
-                 "error", "attempts", "body", "file", "json", "host", "path"]
+                 "error", "attempts", "body", "file", "json", "host", "path", "redirects",
+                 "remote_ip",
+                 # curl's names
+                 "http_code", "response_code", "url_effective", "num_redirects", "remote_port",
+                 "time_namelookup", "time_connect", "time_appconnect", "time_starttransfer",
+                 "size_download", "errormsg", "filename_effective"]
+# curl's time names and the record's time keys.
+CURL_TIMES = {"time_total": "total", "time_ttfb": "ttfb", "time_namelookup": "dns",
+              "time_connect": "connect", "time_appconnect": "tls",
+              "time_starttransfer": "ttfb"}
 
 
 def refused_url(path="/x"):
@@ -142,6 +152,7 @@ def check_response(rec, url, status, ctype, size):
     assert rec["content_type"] == ctype
     assert rec["size"] == size
     assert rec["attempts"] == 1
+    assert rec["redirects"] == 0 and rec["remote_ip"] == "127.0.0.1"
     assert "error" not in rec
     t = rec["time"]
     assert t["total"] > 0
@@ -180,6 +191,7 @@ def test_ndjson_fields_on_known_responses(known):
     assert ref["status"] is None and ref["ok"] is False
     assert ref["effective_url"] is None and ref["http_version"] is None
     assert ref["content_type"] is None and ref["size"] == 0 and ref["attempts"] == 1
+    assert ref["remote_ip"] is None and ref["redirects"] == 0  # never connected
     assert set(ref["error"]) == {"kind", "message"}
     assert ref["error"]["kind"] == "connect"
     assert isinstance(ref["error"]["message"], str) and ref["error"]["message"]
@@ -190,6 +202,7 @@ def test_ndjson_fields_on_known_responses(known):
     assert inv["status"] is None and inv["ok"] is False and inv["effective_url"] is None
     assert inv["http_version"] is None and inv["content_type"] is None
     assert inv["size"] == 0 and inv["attempts"] == 0
+    assert inv["remote_ip"] is None and inv["redirects"] == 0
     assert inv["error"]["kind"] == "invalid_input" and inv["error"]["message"]
 
     check_response(spec, known.spec_url, 200, "application/json", len(JSON_BODY))
@@ -224,11 +237,38 @@ def test_json_format_of_an_empty_run_is_an_empty_array(srv):
 def test_body_format_writes_only_bodies(known):
     p = run(["--format", "body", "--order", "input"], input=known.input)
     assert p.returncode == 3, p.stderr
-    # JSON minified on one line; text as it came; binary raw plus the missing
-    # newline; a 404 is a response, so its body is written; the refused
-    # connection and the invalid line write nothing.
-    expect = (JSON_MIN + b"\n" + TEXT_BODY + BINARY + b"\n" + STATUS_404 + JSON_MIN + b"\n")
+    # The bodies of ok responses: JSON minified on one line and a newline;
+    # text and binary byte for byte, nothing added. The 404, the refused
+    # connection and the invalid line write nothing to stdout...
+    expect = JSON_MIN + b"\n" + TEXT_BODY + BINARY + JSON_MIN + b"\n"
     assert p.stdout == expect
+    # ... and one line each on stderr, as curl's (as they finish, which
+    # --order input does not change).
+    lines = sorted(p.stderr.decode().splitlines())
+    assert len(lines) == 3, lines
+    assert lines[0] == "urlfan: 404 " + known.missing, lines
+    assert lines[1].startswith("urlfan: ERR %s  connect: " % known.refused), lines
+    assert lines[2].startswith("urlfan: ERR not a url  invalid_input: "), lines
+    # --all-bodies: the 404's body too; -s: no lines, -sS: the lines again.
+    p = run(["--format", "body", "--order", "input", "--all-bodies"], input=known.input)
+    assert p.stdout == JSON_MIN + b"\n" + TEXT_BODY + BINARY + STATUS_404 + JSON_MIN + b"\n"
+    p = run(["--format", "body", "--order", "input", "-s"], input=known.input)
+    assert p.stdout == expect and p.stderr == b""
+    p = run(["--format", "body", "--order", "input", "-sS"], input=known.input)
+    assert p.stdout == expect and len(p.stderr.splitlines()) == 3
+
+
+def test_body_format_is_byte_exact_like_curl(srv, tmp_path):
+    """urlfan --format body URL > FILE gives the bytes curl URL > FILE does,
+    for anything that is not JSON."""
+    for path in ("/binary", "/text", "/bytes/70000", "/ctrl"):
+        p = run(["--format", "body", srv.url(path)])
+        assert p.returncode == 0, p.stderr
+        if shutil.which("curl"):
+            c = subprocess.run(["curl", "-s", srv.url(path)], capture_output=True, timeout=60)
+            assert p.stdout == c.stdout, path
+        with urllib.request.urlopen(srv.url(path), timeout=10) as r:
+            assert p.stdout == r.read(), path
 
 
 def test_body_format_is_a_stream_of_json_documents(srv):
@@ -312,7 +352,7 @@ def write_out(args, input_bytes, var):
     return p, out
 
 
-def expected_var(var, rec, raw_body, host):
+def expected_var(var, rec, raw_body, host, port=None):
     err = rec.get("error") or {}
     s = lambda v: b"" if v is None else str(v).encode()
     if var == "index":
@@ -322,8 +362,20 @@ def expected_var(var, rec, raw_body, host):
             return b""
         return rec["id"].encode() if isinstance(rec["id"], str) else SPEC_ID_RAW.encode()
     if var in ("url", "effective_url", "method", "status", "size", "attempts",
-               "http_version", "content_type"):
+               "http_version", "content_type", "redirects", "remote_ip"):
         return s(rec[var])
+    alias = {"url_effective": "effective_url", "num_redirects": "redirects",
+             "size_download": "size"}
+    if var in alias:
+        return s(rec[alias[var]])
+    if var in ("http_code", "response_code"):
+        return b"%03d" % (rec["status"] or 0)  # curl's 000 for no response
+    if var == "remote_port":
+        return s(port) if rec["remote_ip"] else b""
+    if var == "errormsg":
+        return s(err.get("message"))
+    if var == "filename_effective":
+        return b""
     if var == "ok":
         return b"true" if rec["ok"] else b"false"
     if var == "error_kind":
@@ -346,9 +398,9 @@ def test_write_out_variable(known, var):
     assert [rec["index"] for rec, _ in out] == list(range(7))
     for (rec, value), raw_body in zip(out, known.bodies):
         where = (var, rec["index"], value[:200])
-        if var in ("time_total", "time_ttfb"):
+        if var in CURL_TIMES:
             assert re.fullmatch(rb"\d+(\.\d+)?", value), where
-            assert abs(float(value) - rec["time"][var[5:]]) <= 1e-6, where
+            assert abs(float(value) - rec["time"][CURL_TIMES[var]]) <= 1e-6, where
         elif var == "json":
             nd = json.loads(value)
             assert nd == rec and b"\n" not in value, where
@@ -357,8 +409,12 @@ def test_write_out_variable(known, var):
                       4: b"/x", 5: b"", 6: b"/json"}[rec["index"]]  # no query
             assert value == expect, where
         else:
-            host = "" if rec["index"] == 5 else "127.0.0.1"
-            assert value == expected_var(var, rec, raw_body, host), where
+            # The port is part of %{host} when it is not the scheme's.
+            port = int(known.json.split(":")[2].split("/")[0])
+            host = "" if rec["index"] == 5 else "127.0.0.1:%d" % port
+            if rec["index"] == 4:
+                host = "127.0.0.1:%s" % known.refused.split(":")[2].split("/")[0]
+            assert value == expected_var(var, rec, raw_body, host, port), where
     # %{json} is the ndjson record.
     if var == "json":
         nd = run(["-J", "--order", "input"], input=known.input)
@@ -372,7 +428,7 @@ def test_write_out_id_string_host_lower_case_and_file(srv, tmp_path):
     assert p.returncode == 0, p.stderr
     ident, host, path, fname, size = p.stdout.decode().rstrip("\n").split("|")
     assert ident == "job 7"  # a string id prints without quotes
-    assert host == "mixed.test" and path == "/text"
+    assert host == "mixed.test:%d" % srv.port and path == "/text"
     assert fname == str(tmp_path / "o" / "0")  # default name %{index}
     with open(fname, "rb") as f:
         assert f.read() == TEXT_BODY
@@ -583,7 +639,7 @@ def test_bash_completion_lists_every_long_option():
 def test_man_page_template_variables_are_the_tested_ones():
     text = "\n".join(man_sections()["TEMPLATES"])
     listed = re.findall(r"%\{([a-z_]+)\}", text)
-    assert listed and set(listed) - {"variable"} == set(TEMPLATE_VARS)
+    assert listed and set(listed) - {"variable", "stdout", "stderr"} == set(TEMPLATE_VARS)
 
 
 # ---------------------------------------------------------------------------

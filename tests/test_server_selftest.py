@@ -365,3 +365,44 @@ def test_stall_every_and_quiet(srv):
     assert 0 <= srv.get_json("/quiet")["q1"] < 10
     assert srv.get_json("/stats/reset") == {"reset": True}
     assert srv.get_json("/quiet") == {}
+def test_set_cookie_sets_and_reports_cookies(srv):
+    resp, body = srv.request("GET", "/set-cookie?a=1&b=x%20y&tag=t", headers={"Cookie": "c=3"})
+    assert resp.status == 200
+    assert resp.headers.get_all("Set-Cookie") == ["a=1; Path=/", "b=x y; Path=/"]
+    assert json.loads(body) == {"cookie": "c=3"}
+    resp, body = srv.request("GET", "/set-cookie")
+    assert resp.headers.get_all("Set-Cookie") is None
+    assert json.loads(body) == {"cookie": None}
+
+
+@pytest.fixture(scope="module")
+def client_cert_server(tmp_path_factory):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    d = tmp_path_factory.mktemp("mtls")
+    files = {}
+    for name, subj in (("server", "/CN=localhost"), ("client", "/CN=urlfan-client")):
+        cert, key = d / (name + ".pem"), d / (name + "-key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-subj", subj, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-days", "2", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True)
+        files[name] = (cert, key)
+    server = ServerProcess("--tls-cert", str(files["server"][0]), "--tls-key",
+                           str(files["server"][1]), "--tls-client-ca", str(files["client"][0]))
+    yield server, files
+    server.stop()
+
+
+def test_peer_cert_names_the_client_certificate(client_cert_server):
+    server, files = client_cert_server
+    for with_cert, cn in ((True, "urlfan-client"), (False, None)):
+        context = ssl.create_default_context(cafile=str(files["server"][0]))
+        if with_cert:
+            context.load_cert_chain(str(files["client"][0]), str(files["client"][1]))
+        conn = http.client.HTTPSConnection("127.0.0.1", server.ports["TLSPORT"],
+                                           context=context, timeout=10)
+        conn.request("GET", "/peer-cert")
+        resp = conn.getresponse()
+        assert (resp.status, json.loads(resp.read())) == (200, {"cn": cn})
+        conn.close()

@@ -282,9 +282,13 @@ static void check_fields(const cJSON *root, const struct result *res, bool with_
 	item = cJSON_GetObjectItemCaseSensitive(root, "error");
 	CHECK((item != NULL) == (res->error != ERR_NONE));
 	item = cJSON_GetObjectItemCaseSensitive(root, "headers");
-	CHECK((item != NULL) == (res->headers != NULL));
+	CHECK((item != NULL) == (res->headers != NULL && res->headers_in_record));
 	if (item)
 		CHECK(cJSON_IsObject(item));
+	item = cJSON_GetObjectItemCaseSensitive(root, "remote_ip");
+	CHECK(res->remote_ip ? cJSON_IsString(item) : cJSON_IsNull(item));
+	item = cJSON_GetObjectItemCaseSensitive(root, "redirects");
+	CHECK(cJSON_IsNumber(item) && item->valuedouble == (double)res->redirects);
 	item = cJSON_GetObjectItemCaseSensitive(root, "id");
 	CHECK((item != NULL) == (res->id != NULL));
 	item = cJSON_GetObjectItemCaseSensitive(root, "body");
@@ -558,6 +562,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.file = h & 1u << 31 ? NULL : url,
 		.headers = len[2] || h & 1u << 8 ? hdrs.data ? hdrs.data : "" : NULL,
 		.headers_len = hdrs.len,
+		.headers_in_record = !(h & 1u << 7),
+		.remote_ip = h & 1u << 6 ? NULL : msg,
+		.redirects = (long)(h % 11),
 		.time = {(double)h / 1e3, -0.0, 1e300, 0.5, (double)size},
 		.attempts = (long)(h % 7),
 		.error = kind,

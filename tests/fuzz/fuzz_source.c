@@ -95,9 +95,11 @@ static void check_request(const struct request *req)
 	if (req->line[0] == '{') {
 		CHECK(json_reformat(req->line, req->line_len, NULL, -1) == 0);
 	} else {
-		/* A plain URL line is the URL itself. */
-		CHECK(strlen(req->url) == req->line_len);
-		CHECK(memcmp(req->url, req->line, req->line_len) == 0);
+		/* A plain URL line is the URL itself, or, typed without a
+		 * scheme, the URL with "http://" in front (url_as_typed()). */
+		size_t pre = strlen(req->url) - req->line_len;
+		CHECK(pre == 0 || (pre == 7 && memcmp(req->url, "http://", 7) == 0));
+		CHECK(memcmp(req->url + pre, req->line, req->line_len) == 0);
 		CHECK(!req->method && !req->headers && !req->body && !req->id);
 	}
 }

@@ -22,12 +22,12 @@ static void render_checked(const struct template *t, const struct result *res)
 {
 	struct buf out = BUF_INIT;
 	buf_adds(&out, "head:");
-	template_render(t, res, &out, false);
+	template_render(t, res, &out);
 	CHECK(out.len >= 5 && memcmp(out.data, "head:", 5) == 0);
 	CHECK(out.data[out.len] == '\0');
 	/* Rendering depends on nothing but t and res. */
 	size_t first = out.len - 5;
-	template_render(t, res, &out, false);
+	template_render(t, res, &out);
 	CHECK(out.len == 5 + 2 * first);
 	CHECK(memcmp(out.data + 5, out.data + 5 + first, first) == 0);
 	buf_free(&out);

@@ -184,6 +184,65 @@ static void test_http_same_header(void **state)
 	}
 }
 
+static void test_http_form_part(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *arg;
+		int kind; /* -1: refused */
+		const char *name, *value, *type, *filename;
+	} cases[] = {
+		{"a=1", HTTP_FORM_VALUE, "a", "1", NULL, NULL},
+		/* A plain value is sent as written, ';' and all. */
+		{"a=x;type=y", HTTP_FORM_VALUE, "a", "x;type=y", NULL, NULL},
+		{"a=", HTTP_FORM_VALUE, "a", "", NULL, NULL},
+		{"a==b", HTTP_FORM_VALUE, "a", "=b", NULL, NULL},
+		{"f=@x.png", HTTP_FORM_FILE, "f", "x.png", NULL, NULL},
+		{"f=@x.png;type=image/png", HTTP_FORM_FILE, "f", "x.png", "image/png", NULL},
+		{"f=@x;filename=y.txt;type=t/p", HTTP_FORM_FILE, "f", "x", "t/p", "y.txt"},
+		{"f=<x.txt", HTTP_FORM_CONTENT, "f", "x.txt", NULL, NULL},
+		{"f=<x;type=text/plain", HTTP_FORM_CONTENT, "f", "x", "text/plain", NULL},
+		{"noequals", -1, NULL, NULL, NULL, NULL},
+		{"=value", -1, NULL, NULL, NULL, NULL},
+		{"f=@", -1, NULL, NULL, NULL, NULL},
+		{"f=<;type=x", -1, NULL, NULL, NULL, NULL},
+		{"f=@x;size=1", -1, NULL, NULL, NULL, NULL},
+		{"f=<x;filename=y", -1, NULL, NULL, NULL, NULL}, /* no file name for a field */
+		{"f=@x;type=", -1, NULL, NULL, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct http_form_part p;
+		const char *why = NULL;
+		int rc = http_form_part(cases[i].arg, &p, &why);
+		if (cases[i].kind < 0) {
+			if (rc != -1 || !why)
+				fail_msg("'%s' accepted", cases[i].arg);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("'%s' refused: %s", cases[i].arg, why);
+		assert_int_equal(p.kind, cases[i].kind);
+		assert_int_equal(p.name_len, strlen(cases[i].name));
+		assert_memory_equal(p.name, cases[i].name, p.name_len);
+		assert_int_equal(p.value_len, strlen(cases[i].value));
+		assert_memory_equal(p.value, cases[i].value, p.value_len);
+		if (cases[i].type) {
+			assert_non_null(p.type);
+			assert_int_equal(p.type_len, strlen(cases[i].type));
+			assert_memory_equal(p.type, cases[i].type, p.type_len);
+		} else {
+			assert_null(p.type);
+		}
+		if (cases[i].filename) {
+			assert_non_null(p.filename);
+			assert_int_equal(p.filename_len, strlen(cases[i].filename));
+			assert_memory_equal(p.filename, cases[i].filename, p.filename_len);
+		} else {
+			assert_null(p.filename);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_http_check_header),
 		cmocka_unit_test(test_http_separators),
 		cmocka_unit_test(test_http_same_header),
+		cmocka_unit_test(test_http_form_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,11 @@ static void test_opts_parse_size(void **state)
 		{"10", 10}, {"0", 0}, {"1KB", 1024}, {"1kb", 1024}, {"3m", 3LL << 20},
 		{"1g", 1LL << 30}, {"7MB", 7LL << 20}, {"1048576G", 1LL << 50},
 		{"1125899906842624", 1LL << 50},
+		/* One meaning whatever the spelling: powers of 1024. */
+		{"1KiB", 1024}, {"1kib", 1024}, {"2MiB", 2LL << 20}, {"1GiB", 1LL << 30},
+		/* Fractions, rounded down to a byte. */
+		{"1.5M", 1572864}, {"0.5K", 512}, {"1.5k", 1536}, {"0.001K", 1},
+		{"0.0001K", 0}, {"2.25GiB", 9LL << 28}, {"1.123456789123G", 1206302541},
 	};
 	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
 		long long v = -42;
@@ -77,9 +82,9 @@ static void test_opts_parse_size(void **state)
 		assert_true(v == good[i].want);
 	}
 	static const char *const bad[] = {
-		"", "M", "-1", "+1", " 1", "1 ", "1T", "1MM", "1KiB", "1.5M", "1B",
-		"0x10", "1e3", "1048577G", "1125899906842625",
-		"99999999999999999999",
+		"", "M", "-1", "+1", " 1", "1 ", "1T", "1MM", "1B", "1.5", "1.M",
+		".5M", "1Ki", "1KiBB", "1iB", "0x10", "1e3", "1048577G", "1125899906842625",
+		"99999999999999999999", "1048576.1G",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		long long v = -42;
@@ -273,9 +278,9 @@ static void test_opts_more_options(void **state)
 	(void)state;
 	char *argv[] = {"urlfan", "--parallel=3", "--per-host", "4", "-X", "PUT",
 			"-A", "agent/1", "-u", "a:b", "-x", "http://proxy:3128",
-			"-k", "--cacert", "/ca.pem", "--http2", "--resolve",
+			"-k", "--cacert", "/dev/null", "--http2", "--resolve",
 			"a.test:80:127.0.0.1", "--resolve", "b.test:443:::1",
-			"--unix-socket", "/s", "-I", "--max-redirs", "0",
+			"--unix-socket", "/dev/null", "-I", "--max-redirs", "0",
 			"--no-compressed", "--connect-timeout", "0.5",
 			"--idle-timeout", "7", "-m", "2.5", "--max-body", "512K",
 			"--format", "ndjson", "--color", "never", "-s", "-vv", "-v",
@@ -292,12 +297,12 @@ static void test_opts_more_options(void **state)
 	assert_string_equal(c->user, "a:b");
 	assert_string_equal(c->proxy, "http://proxy:3128");
 	assert_true(c->insecure);
-	assert_string_equal(c->cacert, "/ca.pem");
+	assert_string_equal(c->cacert, "/dev/null");
 	assert_int_equal(c->http_version, HTTPV_2);
 	assert_int_equal(c->nresolve, 2);
 	assert_string_equal(c->resolve[0], "a.test:80:127.0.0.1");
 	assert_string_equal(c->resolve[1], "b.test:443:::1");
-	assert_string_equal(c->unix_socket, "/s");
+	assert_string_equal(c->unix_socket, "/dev/null");
 	assert_true(c->head);
 	assert_int_equal(c->max_redirs, 0);
 	assert_false(c->compressed);
@@ -555,46 +560,57 @@ static void test_opts_typed_bounds(void **state)
 		 "--retry: '1001' is not a number from 0 to 1000"},
 		{"--connect-timeout", "0", 'd', OFF(connect_timeout), 0, NULL},
 		{"--connect-timeout", "-0.001", 'd', OFF(connect_timeout), 0,
-		 "--connect-timeout: '-0.001' is not a number of seconds"},
+		 "--connect-timeout: '-0.001' is out of range: 0 to 1000000000 seconds"},
 		{"--connect-timeout", "1000000000", 'd', OFF(connect_timeout), 1e9, NULL},
 		{"--connect-timeout", "1000000000.001", 'd', OFF(connect_timeout), 0,
-		 "--connect-timeout: '1000000000.001' is not a number of seconds"},
+		 "--connect-timeout: '1000000000.001' is out of range: 0 to 1000000000 seconds"},
 		{"--idle-timeout", "0", 'd', OFF(idle_timeout), 0, NULL},
 		{"--idle-timeout", "-0.001", 'd', OFF(idle_timeout), 0,
-		 "--idle-timeout: '-0.001' is not a number of seconds"},
+		 "--idle-timeout: '-0.001' is out of range: 0 to 1000000000 seconds"},
 		{"--idle-timeout", "1000000000", 'd', OFF(idle_timeout), 1e9, NULL},
 		{"--idle-timeout", "1000000000.001", 'd', OFF(idle_timeout), 0,
-		 "--idle-timeout: '1000000000.001' is not a number of seconds"},
+		 "--idle-timeout: '1000000000.001' is out of range: 0 to 1000000000 seconds"},
 		{"-m", "0.001", 'd', OFF(max_time), 0.001, NULL},
 		{"-m", "-0.001", 'd', OFF(max_time), 0,
-		 "--max-time: '-0.001' is not a number of seconds"},
+		 "--max-time: '-0.001' is out of range: 0 to 1000000000 seconds"},
 		{"--max-time", "1000000000", 'd', OFF(max_time), 1e9, NULL},
 		{"--max-time", "1000000000.001", 'd', OFF(max_time), 0,
-		 "--max-time: '1000000000.001' is not a number of seconds"},
+		 "--max-time: '1000000000.001' is out of range: 0 to 1000000000 seconds"},
 		{"--deadline", "0.001", 'd', OFF(deadline), 0.001, NULL},
 		{"--deadline", "-0.001", 'd', OFF(deadline), 0,
-		 "--deadline: '-0.001' is not a number of seconds"},
+		 "--deadline: '-0.001' is out of range: 0 to 1000000000 seconds"},
 		{"--deadline", "1000000000", 'd', OFF(deadline), 1e9, NULL},
 		{"--deadline", "1000000000.001", 'd', OFF(deadline), 0,
-		 "--deadline: '1000000000.001' is not a number of seconds"},
+		 "--deadline: '1000000000.001' is out of range: 0 to 1000000000 seconds"},
 		{"--retry-delay", "0", 'd', OFF(retry_delay), 0, NULL},
 		{"--retry-delay", "-0.001", 'd', OFF(retry_delay), 0,
-		 "--retry-delay: '-0.001' is not a number of seconds"},
+		 "--retry-delay: '-0.001' is out of range: 0 to 1000000000 seconds"},
 		{"--retry-delay", "1000000000", 'd', OFF(retry_delay), 1e9, NULL},
 		{"--retry-delay", "1000000000.001", 'd', OFF(retry_delay), 0,
-		 "--retry-delay: '1000000000.001' is not a number of seconds"},
+		 "--retry-delay: '1000000000.001' is out of range: 0 to 1000000000 seconds"},
 		{"--retry-max-delay", "0", 'd', OFF(retry_max_delay), 0, NULL},
 		{"--retry-max-delay", "-0.001", 'd', OFF(retry_max_delay), 0,
-		 "--retry-max-delay: '-0.001' is not a number of seconds"},
+		 "--retry-max-delay: '-0.001' is out of range: 0 to 1000000000 seconds"},
 		{"--retry-max-delay", "1000000000", 'd', OFF(retry_max_delay), 1e9, NULL},
 		{"--retry-max-delay", "1000000000.001", 'd', OFF(retry_max_delay), 0,
-		 "--retry-max-delay: '1000000000.001' is not a number of seconds"},
+		 "--retry-max-delay: '1000000000.001' is out of range: 0 to 1000000000 seconds"},
 		{"--max-body", "1", 'L', OFF(max_body), 1, NULL},
 		{"--max-body", "0", 'L', OFF(max_body), 0,
-		 "--max-body: '0' is not a size like 512K, 100M or 2G"},
+		 "--max-body: '0' is out of range: 1 to 1048576G"},
 		{"--max-body", "1048576G", 'L', OFF(max_body), 1125899906842624.0, NULL},
 		{"--max-body", "1048577G", 'L', OFF(max_body), 0,
-		 "--max-body: '1048577G' is not a size like 512K, 100M or 2G"},
+		 "--max-body: '1048577G' is out of range: 1 to 1048576G"},
+		{"--max-body", "x", 'L', OFF(max_body), 0,
+		 "--max-body: 'x' is not a size like 512K, 1.5M or 2G"},
+		{"--max-body", "1.5M", 'L', OFF(max_body), 1572864, NULL},
+		{"--max-time", "1e20", 'd', OFF(max_time), 0,
+		 "--max-time: '1e20' is out of range: 0 to 1000000000 seconds"},
+		{"--max-time", "1s", 'd', OFF(max_time), 0,
+		 "--max-time: '1s' is not a number of seconds"},
+		{"--limit-rate", "0", 'L', OFF(limit_rate), 0, NULL},
+		{"--limit-rate", "100K", 'L', OFF(limit_rate), 102400, NULL},
+		{"--limit-rate", "2048T", 'L', OFF(limit_rate), 0,
+		 "--limit-rate: '2048T' is not a size like 512K, 1.5M or 2G"},
 	};
 	struct parsed p;
 	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
@@ -693,6 +709,231 @@ static void test_opts_reparse_after_early_return(void **state)
 	opts_free(&cfg);
 }
 
+/* --- curl's vocabulary ------------------------------------------------ */
+
+static void test_opts_curl_flags(void **state)
+{
+	(void)state;
+	char *argv[] = {"urlfan", "--url", "http://u1.test/", "-LsSf46G", "http://u2.test/",
+			"-e", "http://ref.test/", "-b", "a=1", "--cookie", "c=2; d=3",
+			"--noproxy", "localhost,.test", "-n", "--netrc-file", "/dev/null",
+			"-E", "/dev/null:s3cret", "--key", "/dev/null", "--cert-type", "DER",
+			"--limit-rate", "1.5K", "--url=http://u3.test/", "--data-raw", "@x",
+			"--data-binary", "y", "-H", "A: b", "--", "http://u4.test/", NULL};
+	struct parsed p;
+	parse(&p, ARGC(argv), argv);
+	if (p.act != OPTS_RUN)
+		fail_msg("error: %s", p.err);
+	struct config *c = &p.cfg;
+	assert_true(c->silent && c->show_error && c->fail && c->get && c->netrc);
+	assert_int_equal(c->ip_version, 6); /* the later of -4 and -6 */
+	/* --url and positional URLs, in the order typed. */
+	assert_int_equal(c->nurls, 4);
+	assert_string_equal(c->urls[0], "http://u1.test/");
+	assert_string_equal(c->urls[1], "http://u2.test/");
+	assert_string_equal(c->urls[2], "http://u3.test/");
+	assert_string_equal(c->urls[3], "http://u4.test/");
+	assert_string_equal(c->referer, "http://ref.test/");
+	assert_string_equal(c->cookie, "a=1; c=2; d=3");
+	assert_null(c->cookie_lines);
+	assert_string_equal(c->noproxy, "localhost,.test");
+	assert_string_equal(c->netrc_file, "/dev/null");
+	assert_string_equal(c->cert, "/dev/null");
+	assert_string_equal(c->cert_password, "s3cret");
+	assert_string_equal(c->key, "/dev/null");
+	assert_string_equal(c->cert_type, "DER");
+	assert_true(c->limit_rate == 1536);
+	/* --data-raw takes a leading @ literally; parts join with '&'. */
+	assert_string_equal(c->body, "@x&y");
+	opts_free(c);
+
+	/* -4 alone; -E naming a file that exists keeps its colon-free name. */
+	char *a2[] = {"urlfan", "-4", "-E", "/dev/null", NULL};
+	parse(&p, ARGC(a2), a2);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.ip_version, 4);
+	assert_string_equal(p.cfg.cert, "/dev/null");
+	assert_null(p.cfg.cert_password);
+	opts_free(&p.cfg);
+}
+
+static void test_opts_data_urlencode_and_files(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/urlfan-test-opts-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "a b&c\n", 6), 6);
+	close(fd);
+	char at[sizeof path + 8], named[sizeof path + 8], cookie[sizeof path + 8];
+	snprintf(at, sizeof at, "@%s", path);
+	snprintf(named, sizeof named, "f@%s", path);
+	snprintf(cookie, sizeof cookie, "%s", path);
+	char *argv[] = {"urlfan", "--data-urlencode", "x y=z", "--data-urlencode", "=é/",
+			"--data-urlencode", "n=1+1", "--data-urlencode", at,
+			"--data-urlencode", named, "-b", cookie, "http://a.test/", NULL};
+	struct parsed p;
+	parse(&p, ARGC(argv), argv);
+	if (p.act != OPTS_RUN)
+		fail_msg("error: %s", p.err);
+	/* As curl: split at the first '=' or '@'; a name is sent as it is. */
+	assert_string_equal(p.cfg.body, "x y=z&%C3%A9%2F&n=1%2B1&a%20b%26c%0A&f=a%20b%26c%0A");
+	/* -b without '=' names a cookie file, read once, now. */
+	assert_string_equal(p.cfg.cookie_lines, "a b&c\n");
+	assert_null(p.cfg.cookie);
+	opts_free(&p.cfg);
+	unlink(path);
+}
+
+static void test_opts_forms(void **state)
+{
+	(void)state;
+	char *argv[] = {"urlfan", "-F", "a=1;type=x", "--form", "f=@/dev/null;type=text/plain",
+			"-F", "g=</dev/null", "http://a.test/", NULL};
+	struct parsed p;
+	parse(&p, ARGC(argv), argv);
+	if (p.act != OPTS_RUN)
+		fail_msg("error: %s", p.err);
+	assert_int_equal(p.cfg.nforms, 3);
+	assert_string_equal(p.cfg.forms[1], "f=@/dev/null;type=text/plain");
+	assert_null(p.cfg.body);
+	opts_free(&p.cfg);
+	char *a1[] = {"urlfan", "-F", "novalue", NULL};
+	expect_error(a1, "--form 'novalue'");
+	char *a2[] = {"urlfan", "-F", "f=@/nonexistent/x", "http://a.test/", NULL};
+	expect_error(a2, "--form: cannot use '/nonexistent/x'");
+	char *a3[] = {"urlfan", "-F", "f=@-", "http://a.test/", NULL};
+	expect_error(a3, "standard input");
+	char *a4[] = {"urlfan", "-F", "f=@/dev/null;bogus=1", "http://a.test/", NULL};
+	expect_error(a4, "type=");
+}
+
+/* Options that exclude each other, or name files that are not there, are
+ * refused before anything is fetched; the message names both sides. */
+static void test_opts_conflicts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *argv[8];
+		const char *words[2];
+	} rows[] = {
+		/* Standard input twice: once for a body, once for the URLs. */
+		{{"-d", "@-"}, {"--data @-", "-i FILE"}},
+		{{"--json", "@-", "-i", "-"}, {"--json @-", "standard input"}},
+		{{"--data-binary", "@-"}, {"--data-binary @-", "standard input"}},
+		{{"--data-urlencode", "n@-"}, {"--data-urlencode n@-", "standard input"}},
+		{{"-b", "-"}, {"--cookie -", "standard input"}},
+		{{"-I", "-d", "x", "http://a.test/"}, {"--head", "--data"}},
+		{{"-I", "--json", "{}", "http://a.test/"}, {"--head", "--json"}},
+		{{"-I", "-F", "a=1", "http://a.test/"}, {"--head", "--form"}},
+		{{"-F", "a=1", "-d", "x", "http://a.test/"}, {"--form", "--data"}},
+		{{"-G", "-F", "a=1", "http://a.test/"}, {"--get", "--form"}},
+		{{"-f", "--all-bodies", "http://a.test/"}, {"--fail", "--all-bodies"}},
+		{{"--cacert", "/nonexistent/ca.pem", "http://a.test/"},
+		 {"--cacert", "No such file"}},
+		{{"--unix-socket", "/nonexistent/s", "http://a.test/"},
+		 {"--unix-socket", "/nonexistent/s"}},
+		{{"--cert", "/nonexistent/c", "http://a.test/"}, {"--cert", "/nonexistent/c"}},
+		{{"--key", "/nonexistent/k", "http://a.test/"}, {"--key", "/nonexistent/k"}},
+		{{"--netrc-file", "/nonexistent/n", "http://a.test/"}, {"--netrc-file", "/nonexistent"}},
+		{{"-b", "/nonexistent/jar"}, {"/nonexistent/jar", "No such file"}},
+		{{"-i", "/"}, {"--input", "is a directory"}},
+		{{"-i", "/nonexistent/list"}, {"--input", "No such file"}},
+		{{"-i", "http://a.test/"}, {"--input", "--headers"}},
+		{{"-O", "http://a.test/"}, {"--output-dir", "--name"}},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		char *argv[10] = {"urlfan"};
+		int argc = 1;
+		while (argc < 9 && rows[i].argv[argc - 1])
+			argv[argc] = (char *)rows[i].argv[argc - 1], argc++;
+		argv[argc] = NULL;
+		struct parsed p;
+		parse(&p, argc, argv);
+		if (p.act != OPTS_ERROR)
+			fail_msg("row %zu (%s %s) accepted", i, argv[1], argv[2]);
+		for (size_t k = 0; k < 2; k++)
+			if (!strstr(p.err, rows[i].words[k]))
+				fail_msg("row %zu: '%s' does not say '%s'", i, p.err,
+					 rows[i].words[k]);
+		assert_null(strchr(p.err, '\n')); /* one line */
+		opts_free(&p.cfg);
+	}
+	/* -G makes -I and -d go together (curl -G -I: a HEAD with a query). */
+	char *ok[] = {"urlfan", "-G", "-I", "-d", "q=1", "http://a.test/", NULL};
+	struct parsed p;
+	parse(&p, ARGC(ok), ok);
+	assert_int_equal(p.act, OPTS_RUN);
+	opts_free(&p.cfg);
+}
+
+/* A mistyped option gets a message that says what to type. */
+static void test_opts_unknown_options_say_what_to_do(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *arg;
+		const char *want;
+	} rows[] = {
+		{"--paralel", "unknown option '--paralel'; did you mean '--parallel'?"},
+		{"--retyr", "did you mean '--retry'?"},
+		{"--max-tmie=3", "unknown option '--max-tmie=3'; did you mean '--max-time'?"},
+		{"--he", "option '--he' is ambiguous: --header, --head, --headers, --help"},
+		{"--data-", "ambiguous: --data-binary, --data-raw, --data-urlencode"},
+		{"--zzzzzzzz", "unknown option '--zzzzzzzz'"},
+		{"-o", "option '-o' is curl's, not urlfan's: use -O DIR --name TEMPLATE, or "
+		       "--format body > FILE"},
+		{"--output", "option '--output' is curl's, not urlfan's: use -O DIR"},
+		{"--output=x", "option '--output' is curl's"},
+		{"-c", "no cookie jar"},
+		{"--cookie-jar", "no cookie jar"},
+		{"-T", "-X PUT -d @FILE"},
+		{"--include", "--headers"},
+		{"-D", "--headers"},
+		{"--remote-name", "-O DIR"},
+		{"-z", "unknown option '-z'"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		struct parsed p;
+		parse2(&p, rows[i].arg, "x");
+		if (p.act != OPTS_ERROR)
+			fail_msg("'%s' accepted", rows[i].arg);
+		if (!strstr(p.err, rows[i].want))
+			fail_msg("'%s': '%s' does not say '%s'", rows[i].arg, p.err, rows[i].want);
+		opts_free(&p.cfg);
+	}
+	/* A unique prefix is the option it begins (getopt's rule). */
+	struct parsed p;
+	parse2(&p, "--paral=4", NULL);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.parallel, 4);
+	opts_free(&p.cfg);
+	/* -L is accepted and changes nothing: redirects are followed anyway. */
+	parse2(&p, "-L", "http://a.test/");
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.max_redirs, 10);
+	opts_free(&p.cfg);
+}
+
+static void test_opts_password(void **state)
+{
+	(void)state;
+	struct parsed p;
+	parse2(&p, "-u", "alice");
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_true(opts_needs_password(&p.cfg));
+	opts_set_password(&p.cfg, "s:ecret");
+	assert_string_equal(p.cfg.user, "alice:s:ecret");
+	assert_false(opts_needs_password(&p.cfg));
+	opts_free(&p.cfg);
+	parse2(&p, "-u", "alice:");
+	assert_false(opts_needs_password(&p.cfg));
+	opts_free(&p.cfg);
+	parse2(&p, "-s", NULL);
+	assert_false(opts_needs_password(&p.cfg));
+	opts_free(&p.cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +953,12 @@ int main(void)
 		cmocka_unit_test(test_opts_flag_given_a_value),
 		cmocka_unit_test(test_opts_help_and_version),
 		cmocka_unit_test(test_opts_reparse_after_early_return),
+		cmocka_unit_test(test_opts_curl_flags),
+		cmocka_unit_test(test_opts_data_urlencode_and_files),
+		cmocka_unit_test(test_opts_forms),
+		cmocka_unit_test(test_opts_conflicts),
+		cmocka_unit_test(test_opts_unknown_options_say_what_to_do),
+		cmocka_unit_test(test_opts_password),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,10 +154,15 @@ static void test_progress_counts_and_maps(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(h0, "host")->valuestring,
 			    "a.test:80");
 	assert_int_equal(num(h0, "requests"), 97);
+	/* Per host, as the text summary has them: records not ok, and
+	 * whether the counts are estimates (not below 64 hosts). */
+	assert_int_equal(num(h0, "failed"), 7);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(h0, "estimated")));
 	const cJSON *h1 = cJSON_GetArrayItem(hosts, 1);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(h1, "host")->valuestring,
 			    "b.test:443");
 	assert_int_equal(num(h1, "requests"), 2);
+	assert_int_equal(num(h1, "failed"), 2);
 	/* Exactly the documented keys, in order. */
 	const char *keys[] = {"requests", "ok", "failed", "status", "errors",
 			      "latency", "bytes", "wall", "rps", "hosts"};
@@ -299,8 +304,13 @@ static void test_progress_hosts_bounded(void **state)
 	double n = num(h0, "requests");
 	assert_true(n >= 5000 && n <= 5000 + 15000 / 64 + 1);
 	/* The others' counts are upper bounds too, below the heavy one. */
-	for (int i = 1; i < 5; i++)
-		assert_true(num(cJSON_GetArrayItem(hosts, i), "requests") < n);
+	for (int i = 1; i < 5; i++) {
+		const cJSON *h = cJSON_GetArrayItem(hosts, i);
+		assert_true(num(h, "requests") < n);
+		/* They took over evicted counters: marked as estimates. */
+		assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "estimated")));
+		assert_int_equal(num(h, "failed"), 0);
+	}
 	cJSON_Delete(j);
 
 	/* The text marks approximate counts. */
@@ -471,6 +481,84 @@ static void test_progress_no_line(void **state)
 	free(c.data);
 }
 
+/* The last line drawn (after its '\r', without the erase sequence). */
+static char *last_line(const struct capture *c)
+{
+	const char *cr = strrchr(c->data, '\r');
+	assert_non_null(cr);
+	const char *end = strstr(cr, "\033[K");
+	assert_non_null(end);
+	return strndup(cr + 1, (size_t)(end - cr - 1));
+}
+
+static void test_progress_line_fits_the_width(void **state)
+{
+	(void)state;
+	struct capture c;
+	capture_open(&c);
+	struct progress *p = progress_create(c.f, true, 1000);
+	progress_set_host_bound(p, 6, true);
+	progress_tick(p, 0, 0);
+	for (int i = 0; i < 123; i++)
+		feed(p, "a:80", i < 3 ? 500 : 200, i >= 3, ERR_NONE, 0.01, 0);
+	feed(p, "a:80", 0, false, ERR_ABORTED, 0, 0);
+	/* Wide: everything, in its order. */
+	progress_tick(p, 10, 6);
+	fflush(c.f);
+	char *line = last_line(&c);
+	assert_string_equal(line, "124/1000 (12.4%)  12.4 req/s  6 in flight  6/6 per host  "
+				  "3 failed  1 aborted  ETA 1m11s");
+	free(line);
+	/* Narrower and narrower: the ETA goes first, then the rate, the
+	 * per-host note, the aborted and failed counts, the requests in
+	 * flight and the percentage; the line always stays one column
+	 * short of the width, so it never wraps. */
+	static const struct {
+		int width;
+		const char *want;
+	} rows[] = {
+		{80, "124/1000 (12.4%)  12.4 req/s  6 in flight  6/6 per host  3 failed  1 aborted"},
+		{70, "124/1000 (12.4%)  6 in flight  6/6 per host  3 failed  1 aborted"},
+		{65, "124/1000 (12.4%)  6 in flight  6/6 per host  3 failed  1 aborted"},
+		{64, "124/1000 (12.4%)  6 in flight  3 failed  1 aborted"},
+		{51, "124/1000 (12.4%)  6 in flight  3 failed  1 aborted"},
+		{50, "124/1000 (12.4%)  6 in flight  3 failed"},
+		{40, "124/1000 (12.4%)  6 in flight  3 failed"},
+		{39, "124/1000 (12.4%)  6 in flight"},
+		{30, "124/1000 (12.4%)  6 in flight"},
+		{25, "124/1000 (12.4%)"},
+		{12, "124/1000"},
+		{5, "124/"},
+	};
+	double now = 10;
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		progress_set_width(p, rows[i].width);
+		/* A new width is drawn at once, not after the redraw interval. */
+		now += 0.001;
+		size_t before = draws(c.data);
+		progress_tick(p, now, 6);
+		fflush(c.f);
+		assert_int_equal(draws(c.data), before + 1);
+		line = last_line(&c);
+		if (strcmp(line, rows[i].want) != 0)
+			fail_msg("width %d: '%s', not '%s'", rows[i].width, line, rows[i].want);
+		assert_true(strlen(line) < (size_t)rows[i].width);
+		free(line);
+	}
+	/* Interrupted: those in flight are finishing; no per-host note. */
+	progress_set_width(p, 0);
+	progress_set_finishing(p);
+	progress_tick(p, now + 1, 6);
+	fflush(c.f);
+	line = last_line(&c);
+	assert_non_null(strstr(line, "  6 finishing  3 failed  1 aborted  ETA "));
+	assert_null(strstr(line, "per host"));
+	free(line);
+	progress_destroy(p);
+	capture_close(&c);
+	free(c.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_progress_line_percent_and_eta),
 		cmocka_unit_test(test_progress_line_unknown_total),
 		cmocka_unit_test(test_progress_no_line),
+		cmocka_unit_test(test_progress_line_fits_the_width),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,7 +39,11 @@ static struct result full(void)
 		.size = 47,
 		.headers = headers,
 		.headers_len = sizeof headers - 1,
+		.headers_in_record = true,
 		.attempts = 2,
+		.remote_ip = "::1",
+		.remote_port = 8080,
+		.redirects = 2,
 	};
 	r.body_len = strlen(r.body);
 	r.time.total = 1.5;
@@ -65,7 +69,8 @@ static void test_record_full(void **state)
 	expect_record(&r,
 		      "{\"index\":12,\"id\":{\"k\":[1,2]},\"url\":\"http://u:***@h:8080/p/q?x=1\","
 		      "\"method\":\"GET\",\"status\":200,\"ok\":true,"
-		      "\"effective_url\":\"http://h:8080/p/q?x=1\",\"http_version\":\"1.1\","
+		      "\"effective_url\":\"http://h:8080/p/q?x=1\",\"redirects\":2,"
+		      "\"http_version\":\"1.1\",\"remote_ip\":\"::1\","
 		      "\"content_type\":\"application/json\","
 		      "\"headers\":{\"content-type\":\"application/json\",\"set-cookie\":[\"a=1\",\"b=2\"],"
 		      "\"x-one\":\"v\"},"
@@ -145,10 +150,11 @@ static void test_record_error(void **state)
 		.error = ERR_CONNECT,
 		.error_message = "Connection refused \"here\"",
 		.attempts = 1,
+		.remote_ip = "10.0.0.1", /* tried, refused */
 	};
 	expect_record(&r, "{\"index\":0,\"url\":\"http://h/\",\"method\":\"POST\",\"status\":null,"
-			  "\"ok\":false,\"effective_url\":null,\"http_version\":null,"
-			  "\"content_type\":null,\"size\":0,"
+			  "\"ok\":false,\"effective_url\":null,\"redirects\":0,\"http_version\":null,"
+			  "\"remote_ip\":\"10.0.0.1\",\"content_type\":null,\"size\":0,"
 			  "\"time\":{\"total\":0.000000,\"dns\":0.000000,\"connect\":0.000000,"
 			  "\"tls\":0.000000,\"ttfb\":0.000000},\"attempts\":1,"
 			  "\"error\":{\"kind\":\"connect\",\"message\":\"Connection refused \\\"here\\\"\"}}");
@@ -191,6 +197,14 @@ static void test_record_bodies(void **state)
 	record_write(&b, &r);
 	assert_non_null(strstr(b.data, ",\"file\":\"out/h/p/q\",\"size\":47,"));
 	b.len = 0;
+	/* Headers kept only for a template are not in the record. */
+	r.headers = headers;
+	r.headers_len = sizeof headers - 1;
+	r.headers_in_record = false;
+	record_write(&b, &r);
+	assert_null(strstr(b.data, "\"headers\""));
+	r.headers = NULL;
+	b.len = 0;
 	/* An empty body is a body: an empty string. */
 	r.file = NULL;
 	r.body = "";
@@ -205,7 +219,7 @@ static void expect_render(const char *tmpl, const struct result *r, const char *
 	struct template *t = template_compile(tmpl, err, sizeof err);
 	assert_non_null(t);
 	struct buf b = BUF_INIT;
-	template_render(t, r, &b, false);
+	template_render(t, r, &b);
 	assert_string_equal(b.data ? b.data : "", want);
 	buf_free(&b);
 	template_destroy(t);
@@ -220,7 +234,26 @@ static void test_template_variables(void **state)
 	expect_render("%{url}|%{effective_url}|%{http_version}|%{content_type}", &r,
 		      "http://u:***@h:8080/p/q?x=1|http://h:8080/p/q?x=1|1.1|application/json");
 	expect_render("%{time_total} %{time_ttfb}", &r, "1.500000 1.000000");
-	expect_render("%{host}%{path}", &r, "h/p/q");
+	/* The port is part of the host when it is not the scheme's own. */
+	expect_render("%{host}%{path}", &r, "h:8080/p/q");
+	r.host = "h:80";
+	expect_render("%{host}", &r, "h");
+	r.url = "https://h:80/";
+	expect_render("%{host}", &r, "h:80");
+	r.host = "h:443";
+	expect_render("%{host}", &r, "h");
+	r.url = "http://u:***@h:8080/p/q?x=1";
+	r.host = "h:8080";
+	/* curl's names. */
+	expect_render("%{http_code} %{response_code} %{url_effective} %{num_redirects}", &r,
+		      "200 200 http://h:8080/p/q?x=1 2");
+	expect_render("%{remote_ip} %{remote_port} %{size_download}", &r, "::1 8080 47");
+	expect_render("%{time_namelookup} %{time_connect} %{time_appconnect} "
+		      "%{time_starttransfer} %{time_total}",
+		      &r, "0.000001 0.250000 0.000000 1.000000 1.500000");
+	/* Headers by name, any case; repeated ones joined; absent: nothing. */
+	expect_render("[%{header{Content-Type}}][%header{set-cookie}][%{header{x-none}}]", &r,
+		      "[application/json][a=1, b=2][]");
 	expect_render("[%{error_kind}][%{error}]", &r, "[][]");
 	expect_render("%{id}", &r, "{\"k\":[1,2]}");
 	expect_render("%{body}", &r, r.body);
@@ -235,14 +268,63 @@ static void test_template_variables(void **state)
 			   .error = ERR_INVALID_INPUT, .error_message = "not a URL"};
 	expect_render("%{status}|%{host}|%{path}|%{error_kind}|%{error}", &e,
 		      "|||invalid_input|not a URL");
+	/* No response: curl's 000. */
+	expect_render("%{http_code}|%{remote_ip}|%{num_redirects}", &e, "000||0");
+}
+
+/* Where the value went, and whether it was the body, for put_cb. */
+static void put_cb(struct buf *to, const char *s, size_t n, bool body, void *ctx)
+{
+	(void)ctx;
+	buf_adds(to, body ? "<B:" : "<");
+	buf_add(to, s, n);
+	buf_addc(to, '>');
+}
+
+static void test_template_streams_and_values(void **state)
+{
+	(void)state;
+	char err[1024];
+	struct result r = full();
+	r.body = "xy";
+	r.body_len = 2;
+	struct template *t = template_compile("a%{status}%{stderr}b%{body}%{stdout}c%{header{x-one}}",
+					      err, sizeof err);
+	assert_non_null(t);
+	assert_true(template_has_streams(t));
+	struct buf out = BUF_INIT, errs = BUF_INIT;
+	template_render_to(t, &r, &out, &errs, put_cb, NULL);
+	/* The template's own text as it is; values through put. */
+	assert_string_equal(out.data, "a<200>c<v>");
+	assert_string_equal(errs.data, "b<B:xy>");
+	/* Without a place for stderr, or through template_render(): all on out. */
+	out.len = 0;
+	template_render_to(t, &r, &out, NULL, NULL, NULL);
+	assert_string_equal(out.data, "a200bxycv");
+	out.len = 0;
+	template_render(t, &r, &out);
+	assert_string_equal(out.data, "a200bxycv");
+	buf_free(&out);
+	buf_free(&errs);
+	template_destroy(t);
+	t = template_compile("%{status}", err, sizeof err);
+	assert_false(template_has_streams(t));
+	template_destroy(t);
 }
 
 static void test_template_errors(void **state)
 {
 	(void)state;
-	char err[128];
+	char err[1024];
 	assert_null(template_compile("%{nope}", err, sizeof err));
-	assert_string_equal(err, "unknown variable '%{nope}' in template");
+	/* The message lists the valid names, curl's too. */
+	assert_non_null(strstr(err, "unknown variable '%{nope}' in template; the variables are "
+				    "index, id, url, method, status,"));
+	assert_non_null(strstr(err, ", http_code, "));
+	assert_non_null(strstr(err, ", header{NAME}, stdout and stderr"));
+	assert_null(template_compile("%{header{}}", err, sizeof err));
+	assert_null(template_compile("%{header{x}", err, sizeof err));
+	assert_null(template_compile("%header{", err, sizeof err));
 	assert_null(template_compile("x %{status", err, sizeof err));
 	assert_string_equal(err, "unterminated '%{' in template");
 	/* Record-only keys are no variables. */
@@ -262,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_record_bodies),
 		cmocka_unit_test(test_template_variables),
 		cmocka_unit_test(test_template_errors),
+		cmocka_unit_test(test_template_streams_and_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

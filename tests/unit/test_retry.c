@@ -139,12 +139,38 @@ static void test_retry_status_and_method_helpers(void **state)
 	assert_false(retry_method_idempotent("CONNECT"));
 }
 
+static void test_retry_reason(void **state)
+{
+	(void)state;
+	static const struct {
+		enum retry_cause cause;
+		long status;
+		const char *want;
+	} reasons[] = {
+		{CAUSE_RESPONSE, 503, "503"},
+		{CAUSE_RESPONSE, 429, "429"},
+		{CAUSE_TIMEOUT, 0, "timeout"},
+		{CAUSE_RESET, 0, "connection reset"},
+		{CAUSE_REFUSED, 0, "connection refused"},
+		{CAUSE_DNS, 0, "DNS failure"},
+		{CAUSE_FATAL, 0, "failure"},
+	};
+	for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++) {
+		struct retry_attempt a = {.attempt = 1, .method = "GET", .cause = reasons[i].cause,
+					  .status = reasons[i].status, .retry_after = -1};
+		char buf[64];
+		assert_ptr_equal(retry_reason(&a, buf, sizeof buf), buf);
+		assert_string_equal(buf, reasons[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_retry_table),
 		cmocka_unit_test(test_retry_backoff_bounds),
 		cmocka_unit_test(test_retry_status_and_method_helpers),
+		cmocka_unit_test(test_retry_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

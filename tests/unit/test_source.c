@@ -897,7 +897,7 @@ static void test_source_args(void **state)
 {
 	(void)state;
 	char *args[] = {
-		"http://a.test/", "", "# c", "  http://b.test/  ", "bad",
+		"http://a.test/", "", "# c", "  http://b.test/  ", "bad url",
 		"{\"url\":\"http://c.test/\",\"method\":\"HEAD\"}", "   ",
 	};
 	struct source *src = source_create_args(args, sizeof args / sizeof *args);
@@ -909,7 +909,7 @@ static void test_source_args(void **state)
 	expect_req(g.req[1], 1, "http://b.test/");
 	assert_string_equal(g.req[1]->line, "http://b.test/");
 	expect_req(g.req[2], 2, NULL);
-	assert_string_equal(g.req[2]->line, "bad");
+	assert_string_equal(g.req[2]->line, "bad url");
 	expect_req(g.req[3], 3, "http://c.test/");
 	assert_string_equal(g.req[3]->method, "HEAD");
 	assert_int_equal(source_count(src), 4);

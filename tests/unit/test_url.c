@@ -78,6 +78,11 @@ static void test_url_host_key_invalid(void **state)
 	assert_non_null(strstr(why, "http"));
 	why = expect_bad("not a url");
 	assert_string_equal(why, "not a URL");
+	/* An IPv6 literal is hex digits, colons and dots. */
+	expect_key("http://[::ffff:1.2.3.4]/", "[::ffff:1.2.3.4]:80");
+	expect_key("http://[fe80::1%25eth0]/", "[fe80::1%25eth0]:80");
+	expect_bad("http://[1,2]/");
+	expect_bad("http://[g::1]/");
 	static const char *const bad[] = {
 		"", "http", "http:", "http:/", "http:/a.test/", "httpx://a.test/",
 		"file:///etc/passwd", "mailto:a@b.test", "//a.test/",
@@ -279,6 +284,77 @@ static void test_url_path(void **state)
 	expect_path("http://h/%2e%2e/x", "/%2e%2e/x");
 }
 
+/* URLs as typed: what is fetched, or the message. */
+static void test_url_as_typed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *typed;
+		const char *url; /* NULL: refused */
+		const char *why; /* part of the message */
+	} cases[] = {
+		{"http://a.test/x", "http://a.test/x", NULL},
+		{"HTTPS://a.test", "HTTPS://a.test", NULL},
+		/* No scheme: http://, as curl does. */
+		{"localhost:8080/get", "http://localhost:8080/get", NULL},
+		{"example.com/x", "http://example.com/x", NULL},
+		{"127.0.0.1/x", "http://127.0.0.1/x", NULL},
+		{"example.com", "http://example.com", NULL},
+		{"[::1]:8080/x", "http://[::1]:8080/x", NULL},
+		{"user:pw@a.test/x", "http://user:pw@a.test/x", NULL},
+		{"a.test/p?q=http://b", "http://a.test/p?q=http://b", NULL},
+		/* The likely typo, named. */
+		{"http:/x.test/", NULL, "'http:/x.test/': did you mean 'http://x.test/'?"},
+		{"http:x.test", NULL, "did you mean 'http://x.test'?"},
+		{"https:/x.test", NULL, "did you mean 'https://x.test'?"},
+		{"http//x.test", NULL, "did you mean 'http://x.test'?"},
+		{"http:///x.test", NULL, NULL}, /* right scheme: url_host_key's to judge */
+		{"htp://x.test", NULL, "'htp://x.test': did you mean 'http://x.test'?"},
+		{"htps://x.test", NULL, "did you mean 'https://x.test'?"},
+		{"hhtp://x.test", NULL, "did you mean 'http://x.test'?"},
+		{"httsp://x.test", NULL, "did you mean 'https://x.test'?"},
+		/* Other schemes. */
+		{"ftp://x.test/", NULL, "only http and https URLs are allowed, not 'ftp:'"},
+		{"file:///etc/passwd", NULL, "not 'file:'"},
+		{"mailto:a@b.test", NULL, "not 'mailto:'"},
+		{"javascript:alert(1)", NULL, "not 'javascript:'"},
+		{"urn:isbn:1", NULL, "not 'urn:'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf out = BUF_INIT, why = BUF_INIT;
+		int rc = url_as_typed(cases[i].typed, strlen(cases[i].typed), &out, &why);
+		if (cases[i].url) {
+			if (rc != 0)
+				fail_msg("'%s' refused: %s", cases[i].typed, why.data);
+			assert_string_equal(out.data, cases[i].url);
+		} else if (cases[i].why) {
+			if (rc != -1)
+				fail_msg("'%s' accepted as %s", cases[i].typed, out.data);
+			if (!strstr(why.data, cases[i].why))
+				fail_msg("'%s': '%s' does not say '%s'", cases[i].typed, why.data,
+					 cases[i].why);
+		} else {
+			/* Taken as it is, and refused by url_host_key(). */
+			assert_int_equal(rc, 0);
+			assert_string_equal(out.data, cases[i].typed);
+			expect_bad(out.data);
+		}
+		buf_free(&out);
+		buf_free(&why);
+	}
+	/* Only n bytes are read, and a long typo is cut short in the message. */
+	struct buf out = BUF_INIT, why = BUF_INIT;
+	assert_int_equal(url_as_typed("a.test/x junk", 8, &out, &why), 0);
+	assert_string_equal(out.data, "http://a.test/x");
+	char lng[300] = "htp://";
+	memset(lng + 6, 'a', sizeof lng - 7);
+	lng[sizeof lng - 1] = '\0';
+	assert_int_equal(url_as_typed(lng, strlen(lng), &out, &why), -1);
+	assert_true(why.len < 200);
+	buf_free(&out);
+	buf_free(&why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_url_mask_token_user),
 		cmocka_unit_test(test_url_mask_loose),
 		cmocka_unit_test(test_url_path),
+		cmocka_unit_test(test_url_as_typed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
