@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "url.h"
 
+
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <strings.h>
 
 #include "suggest.h"
+#include "utf8.h"
 
 /* Find the authority of an absolute URL: after "scheme://", up to the
  * first '/', '?' or '#'. Returns its start index, or -1; *end gets the
@@ -95,6 +97,16 @@ int url_as_typed(const char *url, size_t n, struct buf *out, struct buf *why)
 	    (known || !memchr(url, '@', auth))) {
 		buf_printf(why, "only http and https URLs are allowed, not '%.*s:'",
 			   (int)(s > 20 ? 20 : s), url);
+		return -1;
+	}
+	/* Without a scheme, a URL starts with its host (or user): a letter
+	 * or digit, '[' for IPv6, or a non-ASCII letter - never a byte-order
+	 * mark (U+FEFF), which a file may carry further on, nor punctuation. */
+	unsigned char c0 = n ? (unsigned char)url[0] : 0;
+	if (!(isalnum(c0) || c0 == '[' ||
+	      (c0 >= 0x80 && utf8_seq((const unsigned char *)url, n) &&
+	       !(n >= 3 && memcmp(url, "\xEF\xBB\xBF", 3) == 0)))) {
+		buf_adds(why, "not a URL");
 		return -1;
 	}
 	buf_adds(out, "http://");
