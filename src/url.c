@@ -1,7 +1,6 @@
 #define _GNU_SOURCE /* memmem */
 #include "url.h"
 
-
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
