@@ -307,7 +307,9 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
 	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
-	retry_reason(&a, why, whylen);
+	/* Only -v tells why; the words cost a printf a request otherwise. */
+	if (d.retry && msg_get_level() >= MSG_VERBOSE)
+		retry_reason(&a, why, whylen);
 	const struct request *req = s->job->req;
 	if (d.pause_host > 0) {
 		hostlimit_pause(f->hl, req->hostkey, clock_now() + d.pause_host);

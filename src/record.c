@@ -22,9 +22,15 @@ typedef bool (*field_fn)(struct buf *b, const struct result *res, enum mode m);
 
 struct record_field {
 	const char *var; /* template variable, NULL: record only */
-	const char *key; /* ndjson key, NULL: template only */
+	const char *key; /* ndjson key, quoted, with its colon ("\"url\":");
+			    NULL: template only */
+	size_t key_len;
 	field_fn put;
 };
+
+/* A record key as the record writes it: one copy, no formatting. */
+#define KEY(k) "\"" k "\":", sizeof "\"" k "\":" - 1
+#define NOKEY NULL, 0
 
 static void put_str(struct buf *b, const char *s, enum mode m)
 {
@@ -369,43 +375,43 @@ static bool f_path(struct buf *b, const struct result *r, enum mode m)
 /* Record order is the order of this table; the rows without a key after
  * the record's are template variables only, curl's names among them. */
 static const struct record_field fields[] = {
-	{"index", "index", f_index},
-	{"id", "id", f_id},
-	{"url", "url", f_url},
-	{"method", "method", f_method},
-	{"status", "status", f_status},
-	{"ok", "ok", f_ok},
-	{"effective_url", "effective_url", f_effective_url},
-	{"redirects", "redirects", f_redirects},
-	{"http_version", "http_version", f_http_version},
-	{"remote_ip", "remote_ip", f_remote_ip},
-	{"content_type", "content_type", f_content_type},
-	{NULL, "headers", f_headers},
-	{"body", "body", f_body},
-	{"file", "file", f_file},
-	{"size", "size", f_size},
-	{NULL, "time", f_time},
-	{"attempts", "attempts", f_attempts},
-	{"error", "error", f_error},
-	{"time_total", NULL, f_time_total},
-	{"time_ttfb", NULL, f_time_ttfb},
-	{"error_kind", NULL, f_error_kind},
-	{"json", NULL, f_json},
-	{"host", NULL, f_host},
-	{"path", NULL, f_path},
+	{"index", KEY("index"), f_index},
+	{"id", KEY("id"), f_id},
+	{"url", KEY("url"), f_url},
+	{"method", KEY("method"), f_method},
+	{"status", KEY("status"), f_status},
+	{"ok", KEY("ok"), f_ok},
+	{"effective_url", KEY("effective_url"), f_effective_url},
+	{"redirects", KEY("redirects"), f_redirects},
+	{"http_version", KEY("http_version"), f_http_version},
+	{"remote_ip", KEY("remote_ip"), f_remote_ip},
+	{"content_type", KEY("content_type"), f_content_type},
+	{NULL, KEY("headers"), f_headers},
+	{"body", KEY("body"), f_body},
+	{"file", KEY("file"), f_file},
+	{"size", KEY("size"), f_size},
+	{NULL, KEY("time"), f_time},
+	{"attempts", KEY("attempts"), f_attempts},
+	{"error", KEY("error"), f_error},
+	{"time_total", NOKEY, f_time_total},
+	{"time_ttfb", NOKEY, f_time_ttfb},
+	{"error_kind", NOKEY, f_error_kind},
+	{"json", NOKEY, f_json},
+	{"host", NOKEY, f_host},
+	{"path", NOKEY, f_path},
 	/* curl's -w names. */
-	{"http_code", NULL, f_http_code},
-	{"response_code", NULL, f_http_code},
-	{"url_effective", NULL, f_effective_url},
-	{"num_redirects", NULL, f_redirects},
-	{"remote_port", NULL, f_remote_port},
-	{"time_namelookup", NULL, f_time_dns},
-	{"time_connect", NULL, f_time_connect},
-	{"time_appconnect", NULL, f_time_tls},
-	{"time_starttransfer", NULL, f_time_ttfb},
-	{"size_download", NULL, f_size},
-	{"errormsg", NULL, f_error},
-	{"filename_effective", NULL, f_file},
+	{"http_code", NOKEY, f_http_code},
+	{"response_code", NOKEY, f_http_code},
+	{"url_effective", NOKEY, f_effective_url},
+	{"num_redirects", NOKEY, f_redirects},
+	{"remote_port", NOKEY, f_remote_port},
+	{"time_namelookup", NOKEY, f_time_dns},
+	{"time_connect", NOKEY, f_time_connect},
+	{"time_appconnect", NOKEY, f_time_tls},
+	{"time_starttransfer", NOKEY, f_time_ttfb},
+	{"size_download", NOKEY, f_size},
+	{"errormsg", NOKEY, f_error},
+	{"filename_effective", NOKEY, f_file},
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -418,9 +424,7 @@ void record_write(struct buf *out, const struct result *res)
 			continue;
 		size_t mark = out->len;
 		buf_addc(out, sep);
-		buf_addc(out, '"');
-		buf_adds(out, f->key);
-		buf_adds(out, "\":");
+		buf_add(out, f->key, f->key_len);
 		if (f->put(out, res, AS_JSON)) {
 			sep = ',';
 		} else {

@@ -113,6 +113,21 @@ int url_as_typed(const char *url, size_t n, struct buf *out, struct buf *why)
 	return 0;
 }
 
+/* Bytes a host may hold: RFC 3986's unreserved and sub-delims, '%',
+ * the brackets and colons of an IPv6 literal; letters and digits. Bytes
+ * >= 0x80 are allowed too (international names, which libcurl
+ * converts). */
+static const unsigned char host_char[128] = {
+	/* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x20 */ 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	/* 0x30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0,
+	/* 0x40 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1,
+	/* 0x60 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0,
+};
+
 int url_host_key(const char *url, size_t n, char *key, const char **why)
 {
 	unsigned port;
@@ -175,7 +190,7 @@ int url_host_key(const char *url, size_t n, char *key, const char **why)
 	}
 	for (size_t i = h; i < host_end; i++) {
 		unsigned char c = (unsigned char)url[i];
-		if (c < 0x80 && !isalnum(c) && !strchr("-._~%!$&'()*+,;=[]:", c)) {
+		if (c < 0x80 && !host_char[c]) {
 			*why = "bad character in host name";
 			return -1;
 		}
@@ -198,7 +213,15 @@ int url_host_key(const char *url, size_t n, char *key, const char **why)
 	size_t k = 0;
 	for (size_t i = h; i < host_end; i++)
 		key[k++] = (char)tolower((unsigned char)url[i]);
-	snprintf(key + k, URL_HOSTKEY_MAX - k, ":%u", port);
+	/* ":port", without printf's cost: a key is made for every request. */
+	char digits[8];
+	size_t d = sizeof digits;
+	do
+		digits[--d] = (char)('0' + port % 10);
+	while (port /= 10);
+	key[k++] = ':';
+	memcpy(key + k, digits + d, sizeof digits - d);
+	key[k + sizeof digits - d] = '\0';
 	return 0;
 }
 
@@ -274,6 +297,11 @@ void url_mask(struct buf *out, const char *url)
 {
 	size_t n = strlen(url);
 	size_t end;
+	/* Without an '@' there is no user to mask: the common case. */
+	if (!memchr(url, '@', n)) {
+		buf_add(out, url, n);
+		return;
+	}
 	long a = authority(url, n, &end);
 	if (a < 0) {
 		buf_add(out, url, n);
