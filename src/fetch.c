@@ -11,12 +11,15 @@
 
 #include <curl/curl.h>
 
+#include "adaptive.h"
 #include "buf.h"
 #include "clock.h"
 #include "hostlimit.h"
 #include "msg.h"
 #include "num.h"
+#include "ratelimit.h"
 #include "retry.h"
+#include "shard.h"
 #include "url.h"
 #include "xalloc.h"
 #include "xfer.h"
@@ -34,7 +37,13 @@ struct slot {
 	struct xfer *x;
 	struct job *job;
 	struct host *host;
+	double started; /* when the attempt was added, for -p auto */
 };
+
+/* -p auto keeps what it learnt about an idle host this long (seconds), so
+ * that a host whose requests all wait out a retry delay, or come in bursts,
+ * does not start over from ADAPTIVE_START. */
+#define ADAPT_LINGER 30.0
 
 /* A request waiting out its retry delay; it holds no slot meanwhile. */
 struct delayed {
@@ -69,7 +78,11 @@ struct fetch {
 	bool input_watched;   /* the input fd is in the epoll set */
 	struct delayed *heap; /* retries, a min-heap on due */
 	size_t nheap, capheap;
-	uint64_t rng; /* for backoff jitter */
+	uint64_t rng;          /* for backoff jitter */
+	struct ratelimit rate; /* --rate, gating every start */
+	double rate_due;       /* a start waits for --rate's token until then */
+	bool limited;          /* at limited_t, only a bucket held starts back */
+	double limited_t;
 };
 
 /* A uniform number in [0, 1): xorshift64*, enough for jitter. */
@@ -185,7 +198,13 @@ static void read_input(struct fetch *f)
 		struct request *req;
 		switch (source_next(f->src, &req)) {
 		case SOURCE_REQUEST:
-			if (req->error) {
+			if (!shard_mine(&f->cfg->shard, req->index,
+					req->error ? NULL : req->hostkey)) {
+				f->stats->other_shard++;
+				if (f->hooks->not_mine)
+					f->hooks->not_mine(req->index, f->hooks->ctx);
+				request_free(req);
+			} else if (req->error) {
 				msg_verbose(1, "[%zu] invalid input: %s", req->index, req->error);
 				deliver_error(f, req, 0, ERR_INVALID_INPUT, req->error);
 				request_free(req);
@@ -214,9 +233,17 @@ static void read_input(struct fetch *f)
 /* Start requests while the global cap and some host's cap allow. */
 static void start_ready(struct fetch *f)
 {
-	while (!f->stop && f->level == 0 && f->nfree > 0) {
+	while (!f->stop && f->level == 0 && f->nfree > 0 && hostlimit_ready(f->hl)) {
+		/* --rate gates every start, whatever its host; a host's own
+		 * bucket (--host-rate) is hostlimit's. */
+		double now = clock_now();
+		double wait = ratelimit_take(&f->rate, now);
+		if (wait > 0) {
+			f->rate_due = now + wait;
+			return;
+		}
 		struct host *host;
-		struct job *job = hostlimit_pop(f->hl, &host);
+		struct job *job = hostlimit_pop_at(f->hl, now, &host);
 		if (!job)
 			return;
 		struct request *req = job->req;
@@ -237,6 +264,7 @@ static void start_ready(struct fetch *f)
 		}
 		s->job = job;
 		s->host = host;
+		s->started = now;
 		f->nfree--;
 		f->running++;
 		job->attempts++;
@@ -255,15 +283,47 @@ fail:
 	}
 }
 
+/* -p auto: let the host's adaptive limit learn from a finished attempt,
+ * and apply a change. */
+static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a)
+{
+	if (!f->cfg->per_host_auto)
+		return;
+	double now = clock_now();
+	struct adaptive *ad = hostlimit_data(s->host);
+	const char *key = hostlimit_key(s->host);
+	if (ad->max == 0) {
+		adaptive_init(ad, f->cfg->per_host_max);
+		if (f->hooks->on_host_limit)
+			f->hooks->on_host_limit(key, ad->limit, f->hooks->ctx);
+	}
+	long before = ad->limit;
+	struct adaptive_change c = adaptive_on_response(ad, adaptive_classify(a->cause, a->status),
+							now - s->started, now);
+	hostlimit_keep(f->hl, s->host, now + ADAPT_LINGER);
+	if (!c.changed)
+		return;
+	hostlimit_set_limit(f->hl, s->host, c.limit);
+	if (a->status > 0)
+		msg_verbose(1, "[%zu] %s limit %ld -> %ld: %s (status %ld)", s->job->req->index,
+			    key, before, c.limit, c.reason, a->status);
+	else
+		msg_verbose(1, "[%zu] %s limit %ld -> %ld: %s", s->job->req->index, key, before,
+			    c.limit, c.reason);
+	if (f->hooks->on_host_limit)
+		f->hooks->on_host_limit(key, c.limit, f->hooks->ctx);
+}
+
 /* Apply the retry policy to a finished attempt: pause its host when the
  * server asked for that, and say whether (and after how long) it is tried
- * again. */
+ * again. -p auto learns from the attempt here too. */
 static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLcode rc)
 {
 	struct retry_attempt a;
 	xfer_attempt(s->x, rc, &a);
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
+	adapt(f, s, &a);
 	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
 	const struct request *req = s->job->req;
 	if (d.pause_host > 0) {
@@ -380,6 +440,8 @@ static int wait_ms(struct fetch *f, double t)
 		wake = pause_end;
 	if (f->nheap && f->heap[0].due < wake)
 		wake = f->heap[0].due;
+	if (f->rate_due > t && f->rate_due < wake)
+		wake = f->rate_due;
 	if (f->deadline_at > 0 && !f->stats->deadline && f->deadline_at < wake)
 		wake = f->deadline_at;
 	double ms = (wake - t) * 1000;
@@ -474,6 +536,18 @@ static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char 
 	return FETCH_OK;
 }
 
+/* The time a bucket, not the network, set the pace: a slot was free and a
+ * request waiting that only --rate's or a host's empty bucket held back.
+ * The state seen at one turn of the loop holds until the next. */
+static void account_limited(struct fetch *f, double t)
+{
+	if (f->limited)
+		f->stats->rate_limited += t - f->limited_t;
+	f->limited = !f->stop && f->level == 0 && f->nfree > 0 &&
+		     ((hostlimit_ready(f->hl) && f->rate_due > t) || hostlimit_held(f->hl) > 0);
+	f->limited_t = t;
+}
+
 static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 {
 	enum fetch_status rc;
@@ -485,6 +559,7 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 		requeue_due(f, t);
 		read_input(f);
 		start_ready(f);
+		account_limited(f, t);
 		if (f->stop)
 			return FETCH_OK;
 		if (f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->nheap == 0 &&
@@ -625,7 +700,15 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	f.free_slots = xcalloc((size_t)cfg->parallel, sizeof *f.free_slots);
 	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
 		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
-	f.hl = hostlimit_create(cfg->per_host);
+	if (cfg->per_host_auto) {
+		f.hl = hostlimit_create(cfg->per_host_max < ADAPTIVE_START ? cfg->per_host_max
+									   : ADAPTIVE_START);
+		hostlimit_set_data_size(f.hl, sizeof(struct adaptive));
+	} else {
+		f.hl = hostlimit_create(cfg->per_host);
+	}
+	hostlimit_set_rate(f.hl, cfg->host_rate);
+	ratelimit_init(&f.rate, cfg->rate);
 	if (xfer_env_init(&f.env, cfg, params->body, params->sink, err, errlen) != 0)
 		goto out;
 	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)

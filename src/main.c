@@ -161,6 +161,7 @@ static int on_idle(void *ctx, size_t inflight)
 		progress_clear(app->progress);
 	if (output_flush(app->out) != 0)
 		return write_failed(app);
+	progress_rate_limited(app->progress, app->stats.rate_limited);
 	progress_tick(app->progress, clock_now(), inflight);
 	return 0;
 }
@@ -174,6 +175,20 @@ static bool skip(const struct request *req, void *ctx)
 	if (output_skip(app->out, req->index) != 0)
 		write_failed(app);
 	return true;
+}
+
+static void on_host_limit(const char *key, long limit, void *ctx)
+{
+	struct app *app = ctx;
+	progress_host_limit(app->progress, key, limit);
+}
+
+/* Another --shard's request: the reorder window must not wait for it. */
+static void not_mine(size_t index, void *ctx)
+{
+	struct app *app = ctx;
+	if (output_skip(app->out, index) != 0)
+		write_failed(app);
 }
 
 static int interrupted(void *ctx)
@@ -295,6 +310,8 @@ static void app_run(struct app *app)
 		/* The line redraws ten times a second; without it, waking up
 		 * once a second costs nothing and flushes output. */
 		.idle_ms = app->line ? 100 : 1000,
+		.on_host_limit = on_host_limit,
+		.not_mine = not_mine,
 	};
 	struct outcome *o = &app->outcome;
 	switch (fetch_run(&params, &hooks, &app->stats, err, sizeof err)) {
@@ -320,6 +337,7 @@ static void app_run(struct app *app)
 		msg_fatal("writing output: %s", strerror(o->write_errno));
 	/* A reader that went away (| head) ends the run quietly, the way a
 	 * filter killed by SIGPIPE does: no summary. */
+	progress_rate_limited(app->progress, app->stats.rate_limited);
 	if (app->stats_wanted && o->write_errno != EPIPE)
 		progress_summary(app->progress, stderr, cfg->stats == STATS_JSON, clock_now());
 	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;

@@ -59,6 +59,8 @@ struct hh {
 	long long count;  /* requests, an upper bound once evictions happen */
 	long long over;   /* how much count may over-estimate */
 	long long failed; /* records not ok since the host took this slot */
+	long limit;       /* -p auto: the host's limit now; 0: none known */
+	long highest;     /* and the highest it reached */
 	uint32_t hash;
 	char key[URL_HOSTKEY_MAX];
 };
@@ -97,6 +99,8 @@ struct progress {
 	double rate;         /* req/s, smoothed */
 	double rate_t;       /* time of the last sample */
 	long long rate_done; /* records at that sample */
+
+	double limited; /* seconds a rate limit, not the network, set the pace */
 };
 
 struct progress *progress_create(FILE *to, bool line, long long total)
@@ -131,7 +135,9 @@ static void set_key(struct hh *h, const char *key, uint32_t hash)
 	h->hash = hash;
 }
 
-static void count_host(struct progress *p, const char *key, bool ok)
+/* The slot counting key: its own, a free one, or (Space-Saving) the least
+ * counted one, taken over. */
+static struct hh *host_slot(struct progress *p, const char *key)
 {
 	uint32_t hash = (uint32_t)hash_str(key);
 	struct hh *h = NULL;
@@ -151,11 +157,44 @@ static void count_host(struct progress *p, const char *key, bool ok)
 				h = &p->hosts[i];
 		h->over = h->count;
 		h->failed = 0;
+		h->limit = h->highest = 0;
 		set_key(h, key, hash);
 	}
+	return h;
+}
+
+static void count_host(struct progress *p, const char *key, bool ok)
+{
+	struct hh *h = host_slot(p, key);
 	h->count++;
 	if (!ok)
 		h->failed++;
+}
+
+void progress_host_limit(struct progress *p, const char *key, long limit)
+{
+	if (!p || !key[0])
+		return;
+	struct hh *h = host_slot(p, key);
+	h->limit = limit;
+	if (limit > h->highest)
+		h->highest = limit;
+}
+
+void progress_rate_limited(struct progress *p, double seconds)
+{
+	if (p)
+		p->limited = seconds;
+}
+
+/* The share of the run so far (0 to 100) in which a rate limit set the
+ * pace. */
+static double limited_pct(const struct progress *p, double wall)
+{
+	if (!(wall > 0) || !(p->limited > 0))
+		return 0;
+	double pct = p->limited / wall * 100;
+	return pct > 100 ? 100 : pct;
 }
 
 void progress_record(struct progress *p, const struct result *res)
@@ -231,7 +270,7 @@ static void format_eta(struct buf *b, double secs)
 		buf_adds(b, ">99h");
 }
 
-static void draw(struct progress *p, size_t inflight)
+static void draw(struct progress *p, size_t inflight, double now)
 {
 	struct buf b = BUF_INIT;
 	buf_addc(&b, '\r');
@@ -256,6 +295,8 @@ static void draw(struct progress *p, size_t inflight)
 		else
 			buf_adds(&b, "--");
 	}
+	if (p->limited > 0)
+		buf_printf(&b, "  rate-limited %.0f%%", limited_pct(p, now - p->start));
 	/* Erase what a longer earlier line left to the right. */
 	buf_adds(&b, "\033[K");
 	fwrite(b.data, 1, b.len, p->to);
@@ -280,7 +321,7 @@ void progress_tick(struct progress *p, double now, size_t inflight)
 	if (p->drawn && now - p->last_draw < DRAW_INTERVAL)
 		return;
 	p->last_draw = now;
-	draw(p, inflight);
+	draw(p, inflight, now);
 }
 
 void progress_clear(struct progress *p)
@@ -420,9 +461,13 @@ static void summary_text(const struct progress *p, struct buf *b, double wall, d
 			   top[i]->over ? "~" : "", top[i]->count);
 		if (top[i]->failed)
 			buf_printf(b, " (%lld failed)", top[i]->failed);
+		if (top[i]->limit)
+			buf_printf(b, " limit %ld (highest %ld)", top[i]->limit, top[i]->highest);
 	}
 	if (n)
 		buf_addc(b, '\n');
+	if (p->limited > 0)
+		buf_printf(b, "pace     rate-limited %.0f%% of the time\n", limited_pct(p, wall));
 }
 
 static void summary_json(const struct progress *p, struct buf *b, double wall, double rps)
@@ -467,9 +512,16 @@ static void summary_json(const struct progress *p, struct buf *b, double wall, d
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(b, i ? ",{\"host\":" : "{\"host\":");
 		json_write_string(b, top[i]->key, strlen(top[i]->key));
-		buf_printf(b, ",\"requests\":%lld}", top[i]->count);
+		buf_printf(b, ",\"requests\":%lld", top[i]->count);
+		if (top[i]->limit)
+			buf_printf(b, ",\"limit\":%ld,\"highest_limit\":%ld", top[i]->limit,
+				   top[i]->highest);
+		buf_addc(b, '}');
 	}
-	buf_adds(b, "]}\n");
+	buf_addc(b, ']');
+	if (p->limited > 0)
+		buf_printf(b, ",\"rate_limited\":%.4f", limited_pct(p, wall) / 100);
+	buf_adds(b, "}\n");
 }
 
 void progress_summary(struct progress *p, FILE *to, bool json, double now)

@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "json.h"
 #include "json_string.h"
+#include "shard.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -21,6 +22,7 @@ struct resume {
 	/* --save-unfinished */
 	FILE *save;
 	const char *save_path;
+	struct shard shard; /* --shard: only this shard's lines are saved */
 };
 
 static void set_add(struct resume *r, char *key)
@@ -134,6 +136,7 @@ static int load(struct resume *r, const char *path, char *err, size_t errlen)
 struct resume *resume_create(const struct config *cfg, char *err, size_t errlen)
 {
 	struct resume *r = xcalloc(1, sizeof *r);
+	r->shard = cfg->shard;
 	if (cfg->skip_done && load(r, cfg->skip_done, err, errlen) != 0)
 		goto fail;
 	if (cfg->save_unfinished) {
@@ -197,7 +200,9 @@ int resume_finish(struct resume *r, bool interrupted, struct source *src, char *
 	}
 	struct request *req;
 	while (source_next(src, &req) == SOURCE_REQUEST) {
-		if (req->error || !resume_skip(r, req))
+		if (!shard_mine(&r->shard, req->index, req->error ? NULL : req->hostkey))
+			; /* another shard's to carry on */
+		else if (req->error || !resume_skip(r, req))
 			save_line(r, req->line, req->line_len);
 		request_free(req);
 	}
