@@ -185,16 +185,22 @@ static void deliver_error(struct fetch *f, const struct request *req, long attem
 	buf_free(&masked);
 }
 
+static size_t read_limit(struct fetch *f)
+{
+	return f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
+}
+
 /* Pull requests until the read-ahead bound is reached or input would
  * block. Invalid lines are reported at once: they never wait. */
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
-	size_t limit = f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
 	/* Requests waiting for a retry count against the bound too: a host
-	 * that fails everything must not make urlfan read the whole input. */
+	 * that fails everything must not make urlfan read the whole input.
+	 * The --order input window is asked again for every line: another
+	 * shard's line moves it on at once. */
 	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
-	       source_count(f->src) < limit) {
+	       source_count(f->src) < read_limit(f)) {
 		struct request *req;
 		switch (source_next(f->src, &req)) {
 		case SOURCE_REQUEST:
