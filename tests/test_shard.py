@@ -100,6 +100,18 @@ def test_shard_outputs_merge_back_into_input_order(srv, tmp_path):
         assert [r["index"] for r in records(merged)] == list(range(80))
 
 
+def test_other_shards_lines_move_the_input_order_window_on(srv, tmp_path):
+    # --order input with -j 1 has a window of 5 records. Another shard's
+    # lines must move it on at once, not one window per wake-up of the
+    # loop (once a second when idle): 2000 lines would take minutes.
+    urls = [srv.url("/json?i=%d" % i) for i in range(2000)]
+    (tmp_path / "urls.txt").write_text("\n".join(urls) + "\n")
+    p = run(["-J", "--no-body", "-j", "1", "--order", "input", "--shard", "100/100",
+             "--deadline", "60", "-i", str(tmp_path / "urls.txt")])
+    assert p.returncode == 0, p.stderr
+    assert [r["index"] for r in records(p.stdout)] == list(range(99, 2000, 100))
+
+
 def test_save_unfinished_keeps_only_this_shards_lines(srv, tmp_path):
     urls = [srv.url("/delay/%s?i=%d" % ("0" if i < 4 else "3", i)) for i in range(12)]
     save = tmp_path / "todo.txt"
