@@ -563,15 +563,18 @@ async def flaky(req, key, n):
 @endpoint("capacity", 1)
 async def capacity(req, c):
     """A host (by Host header) with a hidden capacity of C requests: one that
-    arrives while C others are in flight gets 503 at once, without
-    Retry-After; the others take base + per * (requests in flight, itself
-    included) seconds (query arguments, default 0.05 and 0.01), as a server
-    whose latency climbs with its load."""
-    c = parse_int(c, "capacity", 1)
+    arrives while C others are in flight gets 503 without Retry-After, at
+    once or after refuse_after seconds; the others take base + per *
+    (requests in flight, itself included) seconds (query arguments, default
+    0.05 and 0.01), as a server whose latency climbs with its load. C = 0
+    refuses everything."""
+    c = parse_int(c, "capacity", 0)
     base = parse_seconds(req.arg("base", "0.05"), "base")
     per = parse_seconds(req.arg("per", "0.01"), "per")
+    refuse_after = parse_seconds(req.arg("refuse_after", "0"), "refuse_after")
     inflight = STATS.inflight.get(req.host, 0)  # itself included
     if inflight > c:
+        await pause(req, refuse_after)
         return Response(503, b"over capacity\n", TEXT_TYPE)
     await pause(req, base + per * inflight)
     return json_response({"capacity": c, "inflight": inflight})

@@ -5,11 +5,12 @@ test server saw (its /log of arrival times and in-flight counts per Host),
 never on the client's wall clock."""
 import json
 import re
+import subprocess
 import urllib.request
 
 import pytest
 
-from conftest import records, run
+from conftest import URLFAN, records, run
 
 
 def server_log(srv, name):
@@ -30,10 +31,12 @@ def max_in_window(starts, window):
 
 def check_rate(starts, per_second, window=1.0):
     """At most rate * window + 1 starts in any window (the bucket's one
-    token), and the starts did not come faster over the whole run."""
+    token), and the starts did not come faster over the whole run (with
+    the same tolerance of one request: the first start also opened a
+    connection, so it may reach the server later than the client sent it)."""
     assert max_in_window(starts, window) <= per_second * window + 1, starts
     span = max(starts) - min(starts)
-    assert span >= (len(starts) - 1) / per_second - 0.01, (span, len(starts))
+    assert span >= (len(starts) - 2) / per_second, (span, len(starts))
 
 
 # ---------------------------------------------------------------------------
@@ -73,8 +76,10 @@ def test_host_rate_holds_per_host_and_holds_no_other_host_back(srv):
         first[h] = min(starts)
     a_second = sorted(e["start"] for e in log if e["host"] == srv.key("a.test"))[1]
     assert first["b.test"] < a_second and first["c.test"] < a_second
-    # Together the three hosts went faster than one host's rate.
-    assert max_in_window([e["start"] for e in log], 1.0) > 10 + 1
+    # Together the three hosts went about three times as fast as one host's
+    # rate (11 in a second would mean a host waiting for its token held
+    # the others back).
+    assert max_in_window([e["start"] for e in log], 1.0) >= 20
 
 
 def test_rates_combine_with_caps_and_host_pauses(srv):
@@ -215,6 +220,36 @@ def test_auto_keeps_a_host_that_only_refuses_at_one(srv):
     hosts = {h["host"]: h for h in st["hosts"]}
     assert hosts[srv.key("bad.test")]["limit"] == 1
     assert hosts[srv.key("bad.test")]["highest_limit"] == 2
+
+
+def test_auto_remembers_a_host_that_went_idle(srv):
+    # Three refusals teach -p auto that the host takes 1; the host then
+    # has nothing to do for a moment (its records are out). Four more
+    # requests, read at once, must still go one at a time: what was learnt
+    # outlives the idle spell (it is kept 30 s), instead of starting over
+    # at 2.
+    url = srv.url("/capacity/0?refuse_after=0.2&log=idle&i=%d", "idle.test")
+    proc = subprocess.Popen([URLFAN, "-J", "--no-body", "-p", "auto",
+                             *srv.resolve("idle.test")],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write("".join(url % i + "\n" for i in range(3)).encode())
+        proc.stdin.flush()
+        for _ in range(3):  # the records are out: the host is idle
+            assert json.loads(proc.stdout.readline())["status"] == 503
+        proc.stdin.write("".join(url % i + "\n" for i in range(3, 7)).encode())
+        proc.stdin.close()
+        rest = proc.stdout.read()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(records(rest)) == 4
+    log = server_log(srv, "idle")
+    assert len(log) == 7
+    assert [e["inflight"] for e in log[3:]] == [1, 1, 1, 1], log
 
 
 def test_fixed_per_host_is_unchanged_by_auto(srv):

@@ -322,6 +322,11 @@ def test_capacity_host_refuses_over_capacity_and_slows_with_load(srv):
     resp, body = srv.request("GET", "/capacity/1?base=0", headers={"Host": "other.test"})
     assert resp.status == 200 and json.loads(body) == {"capacity": 1, "inflight": 1}
     assert len(srv.get_json("/log?name=c")["requests"]) == 3
+    # C = 0 refuses everything, after refuse_after seconds.
+    resp, _ = srv.request("GET", "/capacity/0?refuse_after=0.3&log=z", headers={"Host": "z"})
+    assert resp.status == 503
+    (z,) = srv.get_json("/log?name=z")["requests"]
+    assert z["status"] == 503 and z["end"] - z["start"] >= 0.3 - 0.01
     resp, body = srv.request("GET", "/log")
     assert resp.status == 400
     srv.get_json("/stats/reset")
