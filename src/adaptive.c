@@ -80,7 +80,7 @@ static struct adaptive_change overload(struct adaptive *a, double latency, doubl
 	return set_limit(a, a->limit / 2, "overload: halved");
 }
 
-static struct adaptive_change healthy(struct adaptive *a, double latency)
+static struct adaptive_change healthy(struct adaptive *a, double latency, long inflight)
 {
 	a->window[a->next] = latency;
 	a->next = (a->next + 1) % ADAPTIVE_WINDOW;
@@ -89,7 +89,8 @@ static struct adaptive_change healthy(struct adaptive *a, double latency)
 	double m = median(a);
 	if (m > 0 && (a->best == 0 || m < a->best))
 		a->best = m;
-	a->healthy++;
+	if (inflight >= a->limit)
+		a->healthy++; /* a round at the full limit */
 	if (a->limit >= a->max)
 		return unchanged(a);
 	/* One round of healthy responses per step; near the limit where
@@ -109,11 +110,11 @@ static struct adaptive_change healthy(struct adaptive *a, double latency)
 }
 
 struct adaptive_change adaptive_on_response(struct adaptive *a, enum adaptive_signal signal,
-					    double latency, double now)
+					    double latency, long inflight, double now)
 {
 	switch (signal) {
 	case ADAPT_OVERLOAD: return overload(a, latency, now);
-	case ADAPT_HEALTHY: return healthy(a, latency);
+	case ADAPT_HEALTHY: return healthy(a, latency, inflight);
 	case ADAPT_NEUTRAL: break;
 	}
 	return unchanged(a);

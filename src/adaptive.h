@@ -14,7 +14,11 @@
  * same news. The limit where the last overload came is remembered: the
  * limit climbs back to just under it at the normal pace, and probes it
  * again only after twice as many healthy rounds each time it failed there,
- * so a server with a hard capacity sees few refusals once it is found. */
+ * so a server with a hard capacity sees few refusals once it is found.
+ * Only a host that uses its limit earns more: a healthy response counts
+ * towards growth when as many requests as the limit were in flight (as in
+ * TCP's congestion window validation), so a host held back by a rate
+ * limit or a short input does not pile up a limit it never tried. */
 #ifndef URLFAN_ADAPTIVE_H
 #define URLFAN_ADAPTIVE_H
 
@@ -64,8 +68,9 @@ void adaptive_init(struct adaptive *a, long max);
 enum adaptive_signal adaptive_classify(enum retry_cause cause, long status);
 
 /* Learn from one finished attempt: its signal, its latency (seconds from
- * its start to its end) and now (seconds, the caller's monotonic clock). */
+ * its start to its end), the requests in flight on its host when it ended
+ * (itself included) and now (seconds, the caller's monotonic clock). */
 struct adaptive_change adaptive_on_response(struct adaptive *a, enum adaptive_signal signal,
-					    double latency, double now);
+					    double latency, long inflight, double now);
 
 #endif

@@ -304,8 +304,9 @@ static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a
 			f->hooks->on_host_limit(key, ad->limit, f->hooks->ctx);
 	}
 	long before = ad->limit;
-	struct adaptive_change c = adaptive_on_response(ad, adaptive_classify(a->cause, a->status),
-							now - s->started, now);
+	struct adaptive_change c =
+		adaptive_on_response(ad, adaptive_classify(a->cause, a->status), now - s->started,
+				     hostlimit_host_inflight(f->hl, key), now);
 	hostlimit_keep(f->hl, s->host, now + ADAPT_LINGER);
 	if (!c.changed)
 		return;

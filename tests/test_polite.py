@@ -252,6 +252,18 @@ def test_auto_remembers_a_host_that_went_idle(srv):
     assert [e["inflight"] for e in log[3:]] == [1, 1, 1, 1], log
 
 
+def test_auto_grows_only_a_limit_the_host_uses(srv):
+    # A host rate keeps one or two requests in flight: the healthy answers
+    # earn no higher limit, which would flood the host once the rate no
+    # longer held it back.
+    urls = [srv.url("/json?i=%d" % i, "paced.test") for i in range(60)]
+    p = run(["-J", "--no-body", "-p", "auto", "--host-rate", "50/s", "--stats=json",
+             *srv.resolve("paced.test"), *urls])
+    assert p.returncode == 0
+    (host,) = json.loads(p.stderr)["hosts"]
+    assert host["highest_limit"] <= 3, host
+
+
 def test_fixed_per_host_is_unchanged_by_auto(srv):
     # -p N still means exactly N, and reports no limits.
     urls = [srv.url("/delay/0.1?i=%d" % i, "f.test") for i in range(20)]

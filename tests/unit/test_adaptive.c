@@ -19,7 +19,8 @@
 struct step {
 	enum adaptive_signal signal;
 	double latency, now;
-	long want; /* the limit after it */
+	long want;     /* the limit after it */
+	long inflight; /* on the host as it ended; 0: as many as the limit */
 };
 
 struct row {
@@ -32,32 +33,38 @@ struct row {
 static const struct row rows[] = {
 	/* Start at 2; +1 after as many healthy responses as the limit. */
 	{"grow", 64,
-	 {{H, .1, 1, 2}, {H, .1, 2, 3}, {H, .1, 3, 3}, {H, .1, 4, 3}, {H, .1, 5, 4}},
+	 {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 4, 0}},
 	 5},
 	/* Never above max, and a max below the start is the start. */
-	{"max", 3, {{H, .1, 1, 2}, {H, .1, 2, 3}, {H, .1, 3, 3}, {H, .1, 4, 3}, {H, .1, 5, 3}}, 5},
-	{"max 1", 1, {{H, .1, 1, 1}, {H, .1, 2, 1}, {O, .1, 3, 1}}, 3},
+	{"max", 3, {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 3, 0}}, 5},
+	{"max 1", 1, {{H, .1, 1, 1, 0}, {H, .1, 2, 1, 0}, {O, .1, 3, 1, 0}}, 3},
 	/* An overload halves; the rest of its round (until now + latency)
 	 * changes nothing more; after it, the next one halves again. */
 	{"halve once a round", 64,
-	 {{H, .1, 1, 2}, {H, .1, 2, 3}, {H, .1, 3, 3}, {H, .1, 4, 3}, {H, .1, 5, 4},
-	  {O, .5, 10, 2}, {O, .1, 10.2, 2}, {O, .1, 10.49, 2}, {O, .1, 10.6, 1}},
+	 {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 4, 0},
+	  {O, .5, 10, 2, 0}, {O, .1, 10.2, 2, 0}, {O, .1, 10.49, 2, 0}, {O, .1, 10.6, 1, 0}},
 	 9},
 	/* Never below 1; neutral outcomes change nothing. */
-	{"floor", 64, {{O, .1, 1, 1}, {O, .1, 2, 1}, {O, .1, 3, 1}, {N, .1, 4, 1}}, 4},
-	{"neutral", 64, {{N, .1, 1, 2}, {N, .1, 2, 2}, {N, .1, 3, 2}, {H, .1, 4, 2}}, 4},
+	{"floor", 64, {{O, .1, 1, 1, 0}, {O, .1, 2, 1, 0}, {O, .1, 3, 1, 0}, {N, .1, 4, 1, 0}}, 4},
+	{"neutral", 64, {{N, .1, 1, 2, 0}, {N, .1, 2, 2, 0}, {N, .1, 3, 2, 0}, {H, .1, 4, 2, 0}}, 4},
+	/* A host that does not use its limit does not earn more: healthy
+	 * responses with fewer in flight than the limit do not count. */
+	{"unused limit", 64,
+	 {{H, .1, 1, 2, 1}, {H, .1, 2, 2, 1}, {H, .1, 3, 2, 1}, {H, .1, 4, 2, 1}, {H, .1, 5, 2, 0},
+	  {H, .1, 6, 3, 0}},
+	 6},
 	/* Overloads reset the healthy count: growth starts over. */
-	{"reset count", 64, {{H, .1, 1, 2}, {O, .1, 2, 1}, {H, .1, 3, 2}, {H, .1, 4, 2}, {H, .1, 5, 3}},
+	{"reset count", 64, {{H, .1, 1, 2, 0}, {O, .1, 2, 1, 0}, {H, .1, 3, 2, 0}, {H, .1, 4, 2, 0}, {H, .1, 5, 3, 0}},
 	 5},
 	/* The latency climbed: at more than twice the best window median the
 	 * limit holds, however many healthy responses come. */
 	{"latency climbs", 64,
-	 {{H, .1, 1, 2}, {H, .1, 2, 3}, {H, .1, 3, 3}, {H, .1, 4, 3}, {H, .1, 5, 4},
-	  {H, .5, 6, 4}, {H, .5, 7, 4}, {H, .5, 8, 4}, {H, .5, 9, 4}, {H, .5, 10, 4},
-	  {H, .5, 11, 4}, {H, .5, 12, 4}, {H, .5, 13, 4}, {H, .5, 14, 4}, {H, .5, 15, 4},
+	 {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 4, 0},
+	  {H, .5, 6, 4, 0}, {H, .5, 7, 4, 0}, {H, .5, 8, 4, 0}, {H, .5, 9, 4, 0}, {H, .5, 10, 4, 0},
+	  {H, .5, 11, 4, 0}, {H, .5, 12, 4, 0}, {H, .5, 13, 4, 0}, {H, .5, 14, 4, 0}, {H, .5, 15, 4, 0},
 	  /* ...and grows again once it is flat. */
-	  {H, .1, 16, 4}, {H, .1, 17, 4}, {H, .1, 18, 4}, {H, .1, 19, 4}, {H, .1, 20, 5},
-	  {H, .1, 21, 5}},
+	  {H, .1, 16, 4, 0}, {H, .1, 17, 4, 0}, {H, .1, 18, 4, 0}, {H, .1, 19, 4, 0}, {H, .1, 20, 5, 0},
+	  {H, .1, 21, 5, 0}},
 	 21},
 };
 
@@ -71,8 +78,9 @@ static void test_adaptive_table(void **state)
 		for (int k = 0; k < r->n; k++) {
 			const struct step *s = &r->steps[k];
 			long before = a.limit;
+			long inflight = s->inflight ? s->inflight : a.limit;
 			struct adaptive_change c =
-				adaptive_on_response(&a, s->signal, s->latency, s->now);
+				adaptive_on_response(&a, s->signal, s->latency, inflight, s->now);
 			if (c.limit != s->want || a.limit != s->want)
 				fail_msg("%s, step %d: limit %ld, want %ld", r->what, k, c.limit,
 					 s->want);
@@ -117,7 +125,7 @@ static double simulate(long capacity, long n, long *highest, long *final)
 			bool over = i >= capacity;
 			if (over && answers >= 50)
 				late_overloads++;
-			adaptive_on_response(&a, over ? O : H, 0.1, now);
+			adaptive_on_response(&a, over ? O : H, 0.1, round, now);
 		}
 	}
 	*highest = a.highest;
@@ -147,7 +155,7 @@ static void test_adaptive_only_overloads(void **state)
 	struct adaptive a;
 	adaptive_init(&a, 64);
 	for (int i = 0; i < 1000; i++) {
-		adaptive_on_response(&a, O, 0.01, i * 0.05);
+		adaptive_on_response(&a, O, 0.01, 1, i * 0.05);
 		assert_int_equal(a.limit, 1);
 	}
 	assert_int_equal(a.highest, 2);
