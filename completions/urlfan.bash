@@ -14,17 +14,21 @@ _urlfan()
 		COMPREPLY=($(compgen -W "text ndjson json body" -- "$cur")); return ;;
 	--order)
 		COMPREPLY=($(compgen -W "completion input" -- "$cur")); return ;;
+	--shard-by)
+		COMPREPLY=($(compgen -W "index host" -- "$cur")); return ;;
+	-p|--per-host)
+		COMPREPLY=($(compgen -W "auto" -- "$cur")); return ;;
 	--color)
 		COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
 	--cert-type)
 		COMPREPLY=($(compgen -W "PEM DER P12" -- "$cur")); return ;;
 	-X|--request)
 		COMPREPLY=($(compgen -W "GET HEAD POST PUT PATCH DELETE OPTIONS" -- "$cur")); return ;;
-	-j|--parallel|-p|--per-host|-H|--header|-A|--user-agent|-u|--user|-x|--proxy|\
+	-j|--parallel|-H|--header|-A|--user-agent|-u|--user|-x|--proxy|\
 	--resolve|--max-redirs|--connect-timeout|--idle-timeout|-m|--max-time|\
 	--max-body|--max-filesize|-w|--write-out|--name|--ok|--deadline|--retry|--retry-delay|\
 	--retry-max-delay|--url|--data-raw|--data-urlencode|-F|--form|-e|--referer|\
-	--noproxy|--limit-rate)
+	--noproxy|--limit-rate|--rate|--host-rate|--shard)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -37,6 +41,7 @@ _urlfan()
 			--no-compressed --limit-rate --connect-timeout
 			--idle-timeout --max-time --max-body --max-filesize --deadline --retry --retry-delay
 			--retry-max-delay --retry-all-methods --save-unfinished --skip-done
+			--rate --host-rate --shard --shard-by
 			--format --write-out --no-body --fail --all-bodies
 			--headers --order --output-dir --name --overwrite --ok --color
 			--progress --no-progress --stats --stats=json --silent --show-error

@@ -11,13 +11,16 @@
 
 #include <curl/curl.h>
 
+#include "adaptive.h"
 #include "buf.h"
 #include "clock.h"
 #include "deadlines.h"
 #include "hostlimit.h"
 #include "msg.h"
 #include "num.h"
+#include "ratelimit.h"
 #include "retry.h"
+#include "shard.h"
 #include "url.h"
 #include "xalloc.h"
 #include "xfer.h"
@@ -35,7 +38,13 @@ struct slot {
 	struct xfer *x;
 	struct job *job;
 	struct host *host;
+	double started; /* when the attempt was added, for -p auto */
 };
+
+/* -p auto keeps what it learnt about an idle host this long (seconds), so
+ * that a host whose requests all wait out a retry delay, or come in bursts,
+ * does not start over from ADAPTIVE_START. */
+#define ADAPT_LINGER 30.0
 
 /* A request waiting out its retry delay; it holds no slot meanwhile. */
 struct delayed {
@@ -76,6 +85,10 @@ struct fetch {
 	bool input_busy;
 	/* --idle-timeout: when to look at which slot; NULL without it. */
 	struct deadlines *idle;
+	struct ratelimit rate; /* --rate, gating every start */
+	double rate_due;       /* a start waits for --rate's token until then */
+	bool limited;          /* at limited_t, only a bucket held starts back */
+	double limited_t;
 };
 
 /* The most request lines one loop turn takes from the input (invalid
@@ -201,6 +214,11 @@ static void deliver_invalid(struct fetch *f, const struct request *req)
 	buf_free(&message);
 }
 
+static size_t read_limit(struct fetch *f)
+{
+	return f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
+}
+
 /* Pull requests until the read-ahead bound is reached or input would
  * block, and at most READ_TURN_LINES of them. Invalid lines are reported
  * at once: they never wait. */
@@ -208,12 +226,13 @@ static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
 	f->input_busy = false;
-	size_t limit = f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
 	size_t taken = 0;
 	/* Requests waiting for a retry count against the bound too: a host
-	 * that fails everything must not make urlfan read the whole input. */
+	 * that fails everything must not make urlfan read the whole input.
+	 * The --order input window is asked again for every line: another
+	 * shard's line moves it on at once. */
 	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
-	       source_count(f->src) < limit) {
+	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;
 			return;
@@ -221,7 +240,13 @@ static void read_input(struct fetch *f)
 		struct request *req;
 		switch (source_next(f->src, &req)) {
 		case SOURCE_REQUEST:
-			if (req->error) {
+			if (!shard_mine(&f->cfg->shard, req->index,
+					req->error ? NULL : req->hostkey)) {
+				f->stats->other_shard++;
+				if (f->hooks->not_mine)
+					f->hooks->not_mine(req->index, f->hooks->ctx);
+				request_free(req);
+			} else if (req->error) {
 				deliver_invalid(f, req);
 				request_free(req);
 			} else if (f->hooks->skip && f->hooks->skip(req, f->hooks->ctx)) {
@@ -252,9 +277,17 @@ static void start_ready(struct fetch *f)
 {
 	if (f->hooks->may_start && !f->hooks->may_start(f->hooks->ctx))
 		return;
-	while (!f->stop && f->level == 0 && f->nfree > 0) {
+	while (!f->stop && f->level == 0 && f->nfree > 0 && hostlimit_ready(f->hl)) {
+		/* --rate gates every start, whatever its host; a host's own
+		 * bucket (--host-rate) is hostlimit's. */
+		double now = clock_now();
+		double wait = ratelimit_take(&f->rate, now);
+		if (wait > 0) {
+			f->rate_due = now + wait;
+			return;
+		}
 		struct host *host;
-		struct job *job = hostlimit_pop(f->hl, &host);
+		struct job *job = hostlimit_pop_at(f->hl, now, &host);
 		if (!job)
 			return;
 		struct request *req = job->req;
@@ -275,6 +308,7 @@ static void start_ready(struct fetch *f)
 		}
 		s->job = job;
 		s->host = host;
+		s->started = now;
 		f->nfree--;
 		f->running++;
 		job->attempts++;
@@ -296,9 +330,41 @@ fail:
 	}
 }
 
+/* -p auto: let the host's adaptive limit learn from a finished attempt,
+ * and apply a change. */
+static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a)
+{
+	if (!f->cfg->per_host_auto)
+		return;
+	double now = clock_now();
+	struct adaptive *ad = hostlimit_data(s->host);
+	const char *key = hostlimit_key(s->host);
+	if (ad->max == 0) {
+		adaptive_init(ad, f->cfg->per_host_max);
+		if (f->hooks->on_host_limit)
+			f->hooks->on_host_limit(key, ad->limit, f->hooks->ctx);
+	}
+	long before = ad->limit;
+	struct adaptive_change c =
+		adaptive_on_response(ad, adaptive_classify(a->cause, a->status), now - s->started,
+				     hostlimit_host_inflight(f->hl, key), now);
+	hostlimit_keep(f->hl, s->host, now + ADAPT_LINGER);
+	if (!c.changed)
+		return;
+	hostlimit_set_limit(f->hl, s->host, c.limit);
+	if (a->status > 0)
+		msg_verbose(1, "[%zu] %s limit %ld -> %ld: %s (status %ld)", s->job->req->index,
+			    key, before, c.limit, c.reason, a->status);
+	else
+		msg_verbose(1, "[%zu] %s limit %ld -> %ld: %s", s->job->req->index, key, before,
+			    c.limit, c.reason);
+	if (f->hooks->on_host_limit)
+		f->hooks->on_host_limit(key, c.limit, f->hooks->ctx);
+}
+
 /* Apply the retry policy to a finished attempt: pause its host when the
  * server asked for that, and say whether (and after how long) it is tried
- * again. */
+ * again. -p auto learns from the attempt here too. */
 static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLcode rc, char *why,
 					 size_t whylen)
 {
@@ -306,6 +372,7 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	xfer_attempt(s->x, rc, &a);
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
+	adapt(f, s, &a);
 	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
 	/* Only -v tells why; the words cost a printf a request otherwise. */
 	if (d.retry && msg_get_level() >= MSG_VERBOSE)
@@ -454,6 +521,8 @@ static int wait_ms(struct fetch *f, double t)
 		wake = pause_end;
 	if (f->nheap && f->heap[0].due < wake)
 		wake = f->heap[0].due;
+	if (f->rate_due > t && f->rate_due < wake)
+		wake = f->rate_due;
 	if (f->deadline_at > 0 && !f->stats->deadline && f->deadline_at < wake)
 		wake = f->deadline_at;
 	size_t id;
@@ -566,6 +635,18 @@ static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char 
 	return FETCH_OK;
 }
 
+/* The time a bucket, not the network, set the pace: a slot was free and a
+ * request waiting that only --rate's or a host's empty bucket held back.
+ * The state seen at one turn of the loop holds until the next. */
+static void account_limited(struct fetch *f, double t)
+{
+	if (f->limited)
+		f->stats->rate_limited += t - f->limited_t;
+	f->limited = !f->stop && f->level == 0 && f->nfree > 0 &&
+		     ((hostlimit_ready(f->hl) && f->rate_due > t) || hostlimit_held(f->hl) > 0);
+	f->limited_t = t;
+}
+
 static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 {
 	enum fetch_status rc;
@@ -578,6 +659,7 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 		requeue_due(f, t);
 		read_input(f);
 		start_ready(f);
+		account_limited(f, t);
 		if (f->stop)
 			return FETCH_OK;
 		if (f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->nheap == 0 &&
@@ -737,7 +819,15 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	f.free_slots = xcalloc((size_t)cfg->parallel, sizeof *f.free_slots);
 	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
 		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
-	f.hl = hostlimit_create(cfg->per_host);
+	if (cfg->per_host_auto) {
+		f.hl = hostlimit_create(cfg->per_host_max < ADAPTIVE_START ? cfg->per_host_max
+									   : ADAPTIVE_START);
+		hostlimit_set_data_size(f.hl, sizeof(struct adaptive));
+	} else {
+		f.hl = hostlimit_create(cfg->per_host);
+	}
+	hostlimit_set_rate(f.hl, cfg->host_rate);
+	ratelimit_init(&f.rate, cfg->rate);
 	if (cfg->idle_timeout > 0)
 		f.idle = deadlines_create((size_t)cfg->parallel);
 	if (xfer_env_init(&f.env, cfg, params->body, params->sink, err, errlen) != 0)

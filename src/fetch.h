@@ -55,6 +55,12 @@ struct fetch_hooks {
 	void *ctx;
 	/* Longest wait between on_idle calls, in milliseconds. */
 	long idle_ms;
+	/* Optional, -p auto: a host's limit was set (first use) or changed;
+	 * key is valid during the call. */
+	void (*on_host_limit)(const char *key, long limit, void *ctx);
+	/* Optional: the request at index belongs to another --shard; it gets
+	 * no record. */
+	void (*not_mine)(size_t index, void *ctx);
 };
 
 /* What to fetch and how: all borrowed for the run. */
@@ -79,6 +85,10 @@ struct fetch_stats {
 	 * back; and whether that was ever so. */
 	int host_bound;
 	int host_bound_seen;
+	size_t other_shard;  /* requests left to other --shard processes */
+	double rate_limited; /* seconds in which a request could have
+				started but for --rate or --host-rate
+				(kept up to date during the run) */
 };
 
 enum fetch_status {

@@ -12,7 +12,7 @@
 /* The hash of the NUL-terminated string s. */
 static inline uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h;
@@ -22,7 +22,7 @@ static inline uint64_t hash_str(const char *s)
 static inline uint64_t hash_mem(const void *s, size_t n)
 {
 	const unsigned char *p = s;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 1099511628211ULL;
 	return h;

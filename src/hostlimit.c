@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "ratelimit.h"
 #include "xalloc.h"
 
 struct node {
@@ -18,8 +19,15 @@ struct host {
 	struct host *rprev, *rnext; /* ready list links */
 	bool ready;                 /* on the ready list */
 	double paused_until;        /* 0: not paused */
-	struct host *pnext;         /* paused list link */
+	struct host *pnext;         /* sleeping list link */
 	long inflight;
+	long limit;               /* requests in flight allowed */
+	bool sleeping;            /* on the sleeping list */
+	bool held;                /* counted in hl->held */
+	double rate_until;        /* 0: its bucket has a token */
+	double keep_until;        /* 0: may be freed when idle */
+	struct ratelimit bucket;  /* --host-rate */
+	void *data;               /* the caller's, data_size bytes */
 	struct node *head, *tail; /* waiting items */
 	uint32_t hash;
 	char key[];
@@ -33,7 +41,14 @@ struct hostlimit {
 	struct host *ready_head, *ready_tail;
 	size_t waiting, inflight;
 	struct node *free_nodes; /* recycled queue nodes */
-	struct host *paused;     /* hosts with a pause running */
+	struct host *paused;     /* the sleeping list: hosts with a pause, an
+				    empty bucket or a keep time running */
+	double rate;             /* --host-rate, starts a second; 0: none */
+	size_t data_size;
+	size_t held;    /* hosts with work held back by their bucket only */
+	double scan_at; /* no sleeping host's time ends before this; 0: none */
+	double wake_at; /* no host wakes before this (it may be later); 0: none */
+	double now;     /* the latest now given to hostlimit_wake() */
 };
 
 static uint32_t hash_key(const char *s)
@@ -62,6 +77,7 @@ void hostlimit_destroy(struct hostlimit *hl)
 				nn = n->next;
 				free(n);
 			}
+			free(h->data);
 			free(h);
 			h = next;
 		}
@@ -105,6 +121,7 @@ static void unlink_host(struct hostlimit *hl, struct host *h)
 		p = &(*p)->hnext;
 	*p = h->hnext;
 	hl->nhosts--;
+	free(h->data);
 	free(h);
 }
 
@@ -134,14 +151,24 @@ static void ready_remove(struct hostlimit *hl, struct host *h)
 	h->rprev = h->rnext = NULL;
 }
 
-/* Put h on or off the ready list to match its state. */
+/* Put h on or off the ready list to match its state, and count it as
+ * held back by its bucket when that alone stops it. */
 static void update_ready(struct hostlimit *hl, struct host *h)
 {
-	bool should = h->head && h->inflight < hl->per_host && h->paused_until == 0;
+	bool could = h->head && h->inflight < h->limit && h->paused_until == 0;
+	bool should = could && h->rate_until == 0;
 	if (should && !h->ready)
 		ready_add(hl, h);
 	else if (!should && h->ready)
 		ready_remove(hl, h);
+	bool held = could && h->rate_until > 0;
+	if (held != h->held) {
+		h->held = held;
+		if (held)
+			hl->held++;
+		else
+			hl->held--;
+	}
 }
 
 static struct host *get_host(struct hostlimit *hl, const char *key)
@@ -156,6 +183,10 @@ static struct host *get_host(struct hostlimit *hl, const char *key)
 	h = xcalloc(1, sizeof *h + len + 1);
 	memcpy(h->key, key, len + 1);
 	h->hash = hash;
+	h->limit = hl->per_host;
+	ratelimit_init(&h->bucket, hl->rate);
+	if (hl->data_size)
+		h->data = xcalloc(1, hl->data_size);
 	h->hnext = hl->table[hash & (hl->nbuckets - 1)];
 	hl->table[hash & (hl->nbuckets - 1)] = h;
 	hl->nhosts++;
@@ -201,42 +232,79 @@ void hostlimit_requeue(struct hostlimit *hl, const char *key, void *item)
 /* Free h if nothing refers to it any more. */
 static void maybe_free(struct hostlimit *hl, struct host *h)
 {
-	if (h->inflight == 0 && !h->head && h->paused_until == 0) {
+	if (h->inflight == 0 && !h->head && !h->sleeping) {
 		if (h->ready)
 			ready_remove(hl, h);
 		unlink_host(hl, h);
 	}
 }
 
-void hostlimit_pause(struct hostlimit *hl, const char *key, double until)
+/* The earlier of a and b, where 0 means never. */
+static double earlier(double a, double b)
 {
-	struct host *h = get_host(hl, key);
-	if (h->paused_until == 0) {
+	return a == 0 || (b != 0 && b < a) ? b : a;
+}
+
+/* Put h to sleep until *field (one of its times) is at least until. */
+static void sleep_until(struct hostlimit *hl, struct host *h, double *field, double until)
+{
+	if (!h->sleeping) {
+		h->sleeping = true;
 		h->pnext = hl->paused;
 		hl->paused = h;
 	}
-	if (until > h->paused_until)
-		h->paused_until = until;
+	if (until > *field)
+		*field = until;
+	hl->scan_at = earlier(hl->scan_at, until);
+	if (field != &h->keep_until)
+		hl->wake_at = earlier(hl->wake_at, until);
 	update_ready(hl, h);
+}
+
+void hostlimit_pause(struct hostlimit *hl, const char *key, double until)
+{
+	struct host *h = get_host(hl, key);
+	sleep_until(hl, h, &h->paused_until, until);
+}
+
+/* Clear *t when it is over by now; returns what is left of it. */
+static double expire(double *t, double now)
+{
+	if (*t != 0 && *t <= now)
+		*t = 0;
+	return *t;
 }
 
 double hostlimit_wake(struct hostlimit *hl, double now)
 {
-	double next = 0;
+	hl->now = now;
+	/* Nothing is due before scan_at: the list is walked only when
+	 * something is, not on every turn of the loop. */
+	if (hl->scan_at == 0 || hl->scan_at > now)
+		return hl->wake_at;
+	double next = 0, scan = 0;
 	for (struct host **p = &hl->paused; *p;) {
 		struct host *h = *p;
-		if (h->paused_until > now) {
-			if (next == 0 || h->paused_until < next)
-				next = h->paused_until;
+		expire(&h->paused_until, now);
+		expire(&h->rate_until, now);
+		expire(&h->keep_until, now);
+		double block = h->paused_until > h->rate_until ? h->paused_until : h->rate_until;
+		next = earlier(next, block);
+		scan = earlier(earlier(earlier(scan, h->paused_until), h->rate_until),
+			       h->keep_until);
+		if (block != 0 || h->keep_until != 0) {
+			update_ready(hl, h);
 			p = &h->pnext;
 			continue;
 		}
 		*p = h->pnext;
-		h->paused_until = 0;
+		h->sleeping = false;
 		h->pnext = NULL;
 		update_ready(hl, h);
 		maybe_free(hl, h);
 	}
+	hl->scan_at = scan;
+	hl->wake_at = next;
 	return next;
 }
 
@@ -255,6 +323,11 @@ static void *take_head(struct hostlimit *hl, struct host *h)
 
 void *hostlimit_pop(struct hostlimit *hl, struct host **host)
 {
+	return hostlimit_pop_at(hl, hl->now, host);
+}
+
+void *hostlimit_pop_at(struct hostlimit *hl, double now, struct host **host)
+{
 	struct host *h = hl->ready_head;
 	if (!h)
 		return NULL;
@@ -264,6 +337,12 @@ void *hostlimit_pop(struct hostlimit *hl, struct host **host)
 	/* Round-robin: a host that can start more goes to the back. */
 	ready_remove(hl, h);
 	update_ready(hl, h);
+	/* A start takes the host's token; the host sleeps until the next
+	 * one, and its entry (its bucket) lives that long. */
+	if (ratelimit_on(&h->bucket)) {
+		ratelimit_take(&h->bucket, now);
+		sleep_until(hl, h, &h->rate_until, ratelimit_due(&h->bucket));
+	}
 	*host = h;
 	return item;
 }
@@ -310,4 +389,50 @@ long hostlimit_host_inflight(const struct hostlimit *hl, const char *key)
 {
 	struct host *h = lookup(hl, key, hash_key(key));
 	return h ? h->inflight : 0;
+}
+
+void hostlimit_set_rate(struct hostlimit *hl, double per_second)
+{
+	hl->rate = per_second > 0 ? per_second : 0;
+}
+
+void hostlimit_set_data_size(struct hostlimit *hl, size_t size)
+{
+	hl->data_size = size;
+}
+
+void *hostlimit_data(struct host *h)
+{
+	return h->data;
+}
+
+const char *hostlimit_key(const struct host *h)
+{
+	return h->key;
+}
+
+long hostlimit_limit(const struct host *h)
+{
+	return h->limit;
+}
+
+void hostlimit_set_limit(struct hostlimit *hl, struct host *h, long limit)
+{
+	h->limit = limit > 0 ? limit : 1;
+	update_ready(hl, h);
+}
+
+void hostlimit_keep(struct hostlimit *hl, struct host *h, double until)
+{
+	sleep_until(hl, h, &h->keep_until, until);
+}
+
+bool hostlimit_ready(const struct hostlimit *hl)
+{
+	return hl->ready_head != NULL;
+}
+
+size_t hostlimit_held(const struct hostlimit *hl)
+{
+	return hl->held;
 }

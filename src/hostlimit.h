@@ -4,12 +4,22 @@
  * and a FIFO of items waiting for one. hostlimit_pop() hands out the
  * oldest waiting item of some host that has a free slot, taking the slot,
  * so a busy host never holds back items for other hosts. Hosts are served
- * round-robin. A host's entry is freed as soon as it has nothing in flight
- * and nothing waiting, so memory follows the live requests, not the number
- * of hosts ever seen. Every operation is O(1) (amortised for the hash). */
+ * round-robin. A host's entry is freed as soon as it has nothing in flight,
+ * nothing waiting and no time running (a pause, its bucket's next token, a
+ * keep time), so memory follows the live requests, not the number of hosts
+ * ever seen. Every operation is O(1) (amortised for the hash), but for
+ * hostlimit_wake(), which walks the sleeping hosts when one is due.
+ *
+ * Each host has its own limit (per_host unless hostlimit_set_limit()
+ * changes it: -p auto) and, with hostlimit_set_rate(), its own token
+ * bucket (ratelimit.h): a start takes the host's token, and the host then
+ * sleeps off the ready list until the next one is due, so a host waiting
+ * for a token never holds back the others. The caller's clock comes in as
+ * the now of hostlimit_wake() and hostlimit_pop_at(). */
 #ifndef URLFAN_HOSTLIMIT_H
 #define URLFAN_HOSTLIMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct hostlimit;
@@ -31,14 +41,21 @@ void hostlimit_requeue(struct hostlimit *hl, const char *key, void *item);
  * in seconds) - a server's Retry-After applies to the whole host. A pause
  * is only ever extended. The host's entry lives at least that long. */
 void hostlimit_pause(struct hostlimit *hl, const char *key, double until);
-/* End the pauses that are over by now. Returns the earliest end of a
- * pause still running, or 0 when none is. */
+/* End the pauses, bucket waits and keep times that are over by now.
+ * Returns when the loop should look again: at the latest the earliest end
+ * of a pause or bucket wait still running (perhaps earlier), or 0 when
+ * none is. */
 double hostlimit_wake(struct hostlimit *hl, double now);
 
 /* Take the next item whose host has a free slot, taking that slot; *host
  * receives the handle to pass to hostlimit_release() when the item's
  * request is done. NULL when no host can start now. */
 void *hostlimit_pop(struct hostlimit *hl, struct host **host);
+/* The same at time now, which a host bucket's token is taken at;
+ * hostlimit_pop() uses the now of the last hostlimit_wake(). */
+void *hostlimit_pop_at(struct hostlimit *hl, double now, struct host **host);
+/* Whether hostlimit_pop() would hand out an item now. */
+bool hostlimit_ready(const struct hostlimit *hl);
 
 /* Give back a slot taken by hostlimit_pop(). host may be freed here. */
 void hostlimit_release(struct hostlimit *hl, struct host *host);
@@ -53,5 +70,27 @@ size_t hostlimit_inflight(const struct hostlimit *hl);
 size_t hostlimit_hosts(const struct hostlimit *hl);
 /* Slots taken on one host key (0 for an unknown key). */
 long hostlimit_host_inflight(const struct hostlimit *hl, const char *key);
+/* Hosts with an item waiting and a free slot that only their empty
+ * bucket holds back (to measure the time a rate limit set the pace). */
+size_t hostlimit_held(const struct hostlimit *hl);
+
+/* Set before the first push. A token bucket of per_second starts a
+ * second per host (0: none; see ratelimit.h). */
+void hostlimit_set_rate(struct hostlimit *hl, double per_second);
+/* Set before the first push: every host entry gets size zeroed bytes
+ * of the caller's (hostlimit_data()), freed with the entry. */
+void hostlimit_set_data_size(struct hostlimit *hl, size_t size);
+
+/* A host handle from hostlimit_pop(), valid until its slot is released:
+ * its key, its data, its limit. */
+const char *hostlimit_key(const struct host *h);
+void *hostlimit_data(struct host *h);
+long hostlimit_limit(const struct host *h);
+/* Change h's limit (at least 1): a lower one starts nothing new until
+ * enough requests in flight end; in flight ones go on. */
+void hostlimit_set_limit(struct hostlimit *hl, struct host *h, long limit);
+/* Keep h's entry (its limit, data and bucket) until at least until, even
+ * when it is idle meanwhile. */
+void hostlimit_keep(struct hostlimit *hl, struct host *h, double until);
 
 #endif

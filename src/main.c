@@ -238,6 +238,7 @@ static int on_idle(void *ctx, size_t inflight)
 	progress_set_host_bound(app->progress, app->cfg.per_host, app->stats.host_bound);
 	if (app->stats.interrupted || app->stats.deadline)
 		progress_set_finishing(app->progress);
+	progress_rate_limited(app->progress, app->stats.rate_limited);
 	progress_tick(app->progress, clock_now(), inflight);
 	return 0;
 }
@@ -251,6 +252,20 @@ static bool skip(const struct request *req, void *ctx)
 	if (output_skip(app->out, req->index) != 0)
 		write_failed(app);
 	return true;
+}
+
+static void on_host_limit(const char *key, long limit, void *ctx)
+{
+	struct app *app = ctx;
+	progress_host_limit(app->progress, key, limit);
+}
+
+/* Another --shard's request: the reorder window must not wait for it. */
+static void not_mine(size_t index, void *ctx)
+{
+	struct app *app = ctx;
+	if (output_skip(app->out, index) != 0)
+		write_failed(app);
 }
 
 static int interrupted(void *ctx)
@@ -475,6 +490,7 @@ static void app_settle(struct app *app)
 			  app->out_fd < 0 ? "standard output is closed" : strerror(o->write_errno));
 	/* A reader that went away (| head) ends the run quietly, the way a
 	 * filter killed by SIGPIPE does: no summary. */
+	progress_rate_limited(app->progress, app->stats.rate_limited);
 	if (app->stats_wanted && o->write_errno != EPIPE)
 		progress_summary(app->progress, stderr, app->cfg.stats == STATS_JSON, clock_now());
 	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;
@@ -519,6 +535,8 @@ static void app_run(struct app *app)
 		/* The line redraws ten times a second; without it, waking up
 		 * once a second costs nothing and flushes output. */
 		.idle_ms = app->line ? 100 : 1000,
+		.on_host_limit = on_host_limit,
+		.not_mine = not_mine,
 	};
 	struct outcome *o = &app->outcome;
 	if (app->out_fd < 0) {

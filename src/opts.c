@@ -59,6 +59,10 @@ enum {
 	OPT_CERT_TYPE,
 	OPT_LIMIT_RATE,
 	OPT_ALL_BODIES,
+	OPT_RATE,
+	OPT_HOST_RATE,
+	OPT_SHARD,
+	OPT_SHARD_BY,
 };
 
 /* The values an option takes by name; the first entry is also the value of
@@ -89,6 +93,11 @@ static const struct choice order_choices[] = {
 static const struct choice stats_choices[] = {
 	{"text", STATS_TEXT},
 	{"json", STATS_JSON},
+	{NULL, 0},
+};
+static const struct choice shard_by_choices[] = {
+	{"index", SHARD_BY_INDEX},
+	{"host", SHARD_BY_HOST},
 	{NULL, 0},
 };
 
@@ -131,6 +140,10 @@ static const struct option options[] = {
 	{"retry-all-methods", no_argument, NULL, OPT_RETRY_ALL_METHODS},
 	{"save-unfinished", required_argument, NULL, OPT_SAVE_UNFINISHED},
 	{"skip-done", required_argument, NULL, OPT_SKIP_DONE},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"host-rate", required_argument, NULL, OPT_HOST_RATE},
+	{"shard", required_argument, NULL, OPT_SHARD},
+	{"shard-by", required_argument, NULL, OPT_SHARD_BY},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"no-body", no_argument, NULL, OPT_NO_BODY},
 	{"ok", required_argument, NULL, OPT_OK},
@@ -236,12 +249,13 @@ struct typed {
 
 /* set_typed() stores a choice through an int pointer. */
 _Static_assert(sizeof(enum format) == sizeof(int) && sizeof(enum color_mode) == sizeof(int) &&
-		       sizeof(enum order) == sizeof(int) && sizeof(enum stats_mode) == sizeof(int),
+		       sizeof(enum order) == sizeof(int) &&
+		       sizeof(enum stats_mode) == sizeof(int) &&
+		       sizeof(enum shard_by) == sizeof(int),
 	       "choice fields are int-sized enums");
 
 static const struct typed typed[] = {
 	{'j', KIND_LONG, FIELD(parallel, long), 1, 100000, NULL},
-	{'p', KIND_LONG, FIELD(per_host, long), 1, 100000, NULL},
 	{OPT_MAX_REDIRS, KIND_LONG, FIELD(max_redirs, long), 0, 1000, NULL},
 	{OPT_CONNECT_TIMEOUT, KIND_SECONDS, FIELD(connect_timeout, double), 0, 0, NULL},
 	{OPT_IDLE_TIMEOUT, KIND_SECONDS, FIELD(idle_timeout, double), 0, 0, NULL},
@@ -257,6 +271,7 @@ static const struct typed typed[] = {
 	{OPT_ORDER, KIND_CHOICE, FIELD(order, enum order), 0, 0, order_choices},
 	{OPT_STATS, KIND_CHOICE, FIELD(stats, enum stats_mode), 0, 0, stats_choices},
 	{OPT_LIMIT_RATE, KIND_SIZE, FIELD(limit_rate, long long), 0, SIZE_MAX_VALUE, NULL},
+	{OPT_SHARD_BY, KIND_CHOICE, FIELD(shard.by, enum shard_by), 0, 0, shard_by_choices},
 };
 #undef FIELD
 
@@ -280,7 +295,12 @@ static const char *const usage_text[] = {
 	"  -i, --input FILE          read requests from FILE (- for stdin)\n"
 	"      --url URL             one more URL (repeatable)\n"
 	"  -j, --parallel N          requests in flight overall (default 50)\n"
-	"  -p, --per-host N          requests in flight per host (default 6)\n"
+	"  -p, --per-host N|auto[:MAX]  requests in flight per host (default 6);\n"
+	"                            auto: adapt each host's limit, up to MAX (64)\n"
+	"      --rate N[/s|/m|/h]    at most N request starts a second/minute/hour\n"
+	"      --host-rate N[/s|/m|/h]  the same for each host\n"
+	"      --shard K/N           fetch only the requests of shard K of N\n"
+	"      --shard-by index|host  how requests are split (default index)\n"
 	"\n",
 	"HTTP (curl's options, with curl's meaning):\n"
 	"  -X, --request METHOD      request method\n"
@@ -512,6 +532,59 @@ int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n)
 			return -1;
 		p++;
 	}
+}
+
+int opts_parse_rate(const char *s, double *per_second)
+{
+	static const struct {
+		const char *unit;
+		double secs;
+	} units[] = {{"", 1}, {"/s", 1}, {"/m", 60}, {"/h", 3600}};
+	char *end;
+	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+		return -1;
+	errno = 0;
+	double n = strtod(s, &end);
+	if (errno || end == s || !isfinite(n) || !(n > 0) || n > 1e9 ||
+	    strspn(s, "0123456789.") != (size_t)(end - s))
+		return -1;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			*per_second = n / units[i].secs;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* -p N or auto[:MAX]. */
+static int parse_per_host(const char *arg, struct config *cfg, char *err, size_t errlen)
+{
+	long v;
+	if (strncmp(arg, "auto", 4) == 0 && (arg[4] == '\0' || arg[4] == ':')) {
+		cfg->per_host_auto = true;
+		cfg->per_host_max = 64;
+		if (arg[4] == ':' && parse_long(arg + 5, 1, 100000, &cfg->per_host_max) != 0)
+			return fail(err, errlen,
+				    "--per-host: '%s' is not auto:MAX with MAX from 1 to 100000",
+				    arg);
+		return 0;
+	}
+	if (parse_long(arg, 1, 100000, &v) != 0)
+		return fail(err, errlen, "--per-host: '%s' is not a number from 1 to 100000%s", arg,
+			    isdigit((unsigned char)arg[0]) || arg[0] == '-' ? ""
+									    : ", auto or auto:MAX");
+	cfg->per_host = v;
+	cfg->per_host_auto = false;
+	return 0;
+}
+
+static int set_rate(const char *opt, const char *arg, double *out, char *err, size_t errlen)
+{
+	if (opts_parse_rate(arg, out) == 0)
+		return 0;
+	return fail(err, errlen, "--%s: '%s' is not a rate above 0 like 10, 10/s, 600/m or 1000/h",
+		    opt, arg);
 }
 
 bool opts_status_ok(const struct config *cfg, long status)
@@ -937,6 +1010,11 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 		return fail(err, errlen, "--get and --form cannot be used together");
 	if (cfg->fail && cfg->all_bodies)
 		return fail(err, errlen, "--fail and --all-bodies cannot be used together");
+	if (cfg->shard.by != SHARD_BY_INDEX && cfg->shard.n == 0)
+		return fail(err, errlen, "--shard-by needs --shard");
+	/* -p auto never goes above -j: more could never run. */
+	if (cfg->per_host_auto && cfg->per_host_max > cfg->parallel)
+		cfg->per_host_max = cfg->parallel;
 	if (cfg->input && strstr(cfg->input, "://"))
 		return fail(err, errlen,
 			    "--input: '%s' is a URL, not a file of requests; give URLs as "
@@ -1119,6 +1197,17 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 		case OPT_RETRY_ALL_METHODS: cfg->retry_all_methods = true; break;
 		case OPT_SAVE_UNFINISHED: cfg->save_unfinished = optarg; break;
 		case OPT_SKIP_DONE: cfg->skip_done = optarg; break;
+		case 'p': rc = parse_per_host(optarg, cfg, err, errlen); break;
+		case OPT_RATE: rc = set_rate("rate", optarg, &cfg->rate, err, errlen); break;
+		case OPT_HOST_RATE:
+			rc = set_rate("host-rate", optarg, &cfg->host_rate, err, errlen);
+			break;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &cfg->shard) != 0)
+				rc = fail(err, errlen,
+					  "--shard: '%s' is not K/N with 1 <= K <= N, like 2/4",
+					  optarg);
+			break;
 		case 's': cfg->silent = true; break;
 		case 'S': cfg->show_error = true; break;
 		case 'v': cfg->verbose++; break;

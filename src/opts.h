@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "shard.h"
+
 enum format { FORMAT_TEXT, FORMAT_NDJSON, FORMAT_JSON, FORMAT_BODY };
 enum order { ORDER_COMPLETION, ORDER_INPUT };
 enum toggle { TOGGLE_AUTO, TOGGLE_ON, TOGGLE_OFF };
@@ -110,6 +112,12 @@ struct config {
 	long long limit_rate; /* --limit-rate, bytes per second; 0: none */
 	bool keep_headers;    /* a -w or --name template reads headers */
 	char *userpwd;        /* "USER:PASSWORD" after a prompt, owned */
+	/* Politeness and scale. */
+	double rate;        /* --rate: starts a second overall; 0: no limit */
+	double host_rate;   /* --host-rate: starts a second per host; 0: none */
+	bool per_host_auto; /* -p auto: per_host_max is the ceiling */
+	long per_host_max;  /* -p auto's MAX (default 64), at most --parallel */
+	struct shard shard; /* --shard, --shard-by */
 };
 
 enum opts_action {
@@ -146,5 +154,7 @@ bool opts_status_ok(const struct config *cfg, long status);
 int opts_parse_seconds(const char *s, double *out);
 int opts_parse_size(const char *s, long long *out);
 int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n);
+/* "N[/s|/m|/h]" (N > 0, fractions allowed) as starts a second. */
+int opts_parse_rate(const char *s, double *per_second);
 
 #endif

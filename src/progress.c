@@ -59,6 +59,8 @@ struct hh {
 	long long count;  /* requests, an upper bound once evictions happen */
 	long long over;   /* how much count may over-estimate */
 	long long failed; /* records not ok since the host took this slot */
+	long limit;       /* -p auto: the host's limit now; 0: none known */
+	long highest;     /* and the highest it reached */
 	uint32_t hash;
 	char key[URL_HOSTKEY_MAX];
 };
@@ -103,6 +105,8 @@ struct progress {
 	double rate;         /* req/s, smoothed */
 	double rate_t;       /* time of the last sample */
 	long long rate_done; /* records at that sample */
+
+	double limited; /* seconds a rate limit, not the network, set the pace */
 };
 
 struct progress *progress_create(FILE *to, bool line, long long total)
@@ -137,7 +141,9 @@ static void set_key(struct hh *h, const char *key, uint32_t hash)
 	h->hash = hash;
 }
 
-static void count_host(struct progress *p, const char *key, bool ok)
+/* The slot counting key: its own, a free one, or (Space-Saving) the least
+ * counted one, taken over. */
+static struct hh *host_slot(struct progress *p, const char *key)
 {
 	uint32_t hash = (uint32_t)hash_str(key);
 	struct hh *h = NULL;
@@ -157,11 +163,44 @@ static void count_host(struct progress *p, const char *key, bool ok)
 				h = &p->hosts[i];
 		h->over = h->count;
 		h->failed = 0;
+		h->limit = h->highest = 0;
 		set_key(h, key, hash);
 	}
+	return h;
+}
+
+static void count_host(struct progress *p, const char *key, bool ok)
+{
+	struct hh *h = host_slot(p, key);
 	h->count++;
 	if (!ok)
 		h->failed++;
+}
+
+void progress_host_limit(struct progress *p, const char *key, long limit)
+{
+	if (!p || !key[0])
+		return;
+	struct hh *h = host_slot(p, key);
+	h->limit = limit;
+	if (limit > h->highest)
+		h->highest = limit;
+}
+
+void progress_rate_limited(struct progress *p, double seconds)
+{
+	if (p)
+		p->limited = seconds;
+}
+
+/* The share of the run so far (0 to 100) in which a rate limit set the
+ * pace. */
+static double limited_pct(const struct progress *p, double wall)
+{
+	if (!(wall > 0) || !(p->limited > 0))
+		return 0;
+	double pct = p->limited / wall * 100;
+	return pct > 100 ? 100 : pct;
 }
 
 void progress_record(struct progress *p, const struct result *res)
@@ -242,14 +281,25 @@ static void format_eta(struct buf *b, double secs)
 /* The parts of the line, in the order they are dropped when the terminal
  * is too narrow: the line never wraps, since a wrapped line cannot be
  * redrawn in place. */
-enum part { PART_ETA, PART_RATE, PART_HOST, PART_ABORTED, PART_FAILED, PART_INFLIGHT, PARTS };
+enum part {
+	PART_ETA,
+	PART_LIMITED,
+	PART_RATE,
+	PART_HOST,
+	PART_ABORTED,
+	PART_FAILED,
+	PART_INFLIGHT,
+	PARTS
+};
 
 /* Lay the line out in b for at most limit columns (0: no limit): the
  * count first, then the parts that fit, dropped in enum part's order.
  * Every byte is one column: the line is ASCII. */
-static void layout(const struct progress *p, size_t inflight, size_t limit, struct buf *b)
+static void layout(const struct progress *p, size_t inflight, double now, size_t limit,
+		   struct buf *b)
 {
-	struct buf part[PARTS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	struct buf part[PARTS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
+				  BUF_INIT, BUF_INIT, BUF_INIT};
 	struct buf count = BUF_INIT, bare = BUF_INIT;
 	if (p->total >= 0) {
 		double pct = 100;
@@ -278,10 +328,13 @@ static void layout(const struct progress *p, size_t inflight, size_t limit, stru
 	buf_printf(&part[PART_FAILED], "%lld failed", p->failed - p->aborted);
 	if (p->aborted)
 		buf_printf(&part[PART_ABORTED], "%lld aborted", p->aborted);
+	if (p->limited > 0)
+		buf_printf(&part[PART_LIMITED], "rate-limited %.0f%%",
+			   limited_pct(p, now - p->start));
 
 	/* The line's order on screen. */
-	static const enum part order[] = {PART_RATE,   PART_INFLIGHT, PART_HOST,
-					  PART_FAILED, PART_ABORTED,  PART_ETA};
+	static const enum part order[] = {PART_RATE,    PART_INFLIGHT, PART_HOST, PART_FAILED,
+					  PART_ABORTED, PART_LIMITED,  PART_ETA};
 	size_t len = count.len;
 	for (int i = 0; i < PARTS; i++)
 		len += part[i].len ? part[i].len + 2 : 0;
@@ -303,13 +356,13 @@ static void layout(const struct progress *p, size_t inflight, size_t limit, stru
 	buf_free(&bare);
 }
 
-static void draw(struct progress *p, size_t inflight)
+static void draw(struct progress *p, size_t inflight, double now)
 {
 	struct buf b = BUF_INIT;
 	buf_addc(&b, '\r');
 	/* One column short of the width: a line that fills the last column
 	 * leaves the cursor waiting to wrap on some terminals. */
-	layout(p, inflight, p->width > 1 ? (size_t)p->width - 1 : 0, &b);
+	layout(p, inflight, now, p->width > 1 ? (size_t)p->width - 1 : 0, &b);
 	/* Erase what a longer earlier line left to the right. */
 	buf_adds(&b, "\033[K");
 	fwrite(b.data, 1, b.len, p->to);
@@ -357,7 +410,7 @@ void progress_tick(struct progress *p, double now, size_t inflight)
 	if (p->drawn && now - p->last_draw < DRAW_INTERVAL && !p->redraw)
 		return;
 	p->last_draw = now;
-	draw(p, inflight);
+	draw(p, inflight, now);
 }
 
 void progress_clear(struct progress *p)
@@ -497,9 +550,13 @@ static void summary_text(const struct progress *p, struct buf *b, double wall, d
 			   top[i]->over ? "~" : "", top[i]->count);
 		if (top[i]->failed)
 			buf_printf(b, " (%lld failed)", top[i]->failed);
+		if (top[i]->limit)
+			buf_printf(b, " limit %ld (highest %ld)", top[i]->limit, top[i]->highest);
 	}
 	if (n)
 		buf_addc(b, '\n');
+	if (p->limited > 0)
+		buf_printf(b, "pace     rate-limited %.0f%% of the time\n", limited_pct(p, wall));
 }
 
 static void summary_json(const struct progress *p, struct buf *b, double wall, double rps)
@@ -546,10 +603,17 @@ static void summary_json(const struct progress *p, struct buf *b, double wall, d
 		json_write_string(b, top[i]->key, strlen(top[i]->key));
 		/* "estimated": the counts are upper bounds (see HH_SLOTS), as
 		 * the text summary's "~" says. */
-		buf_printf(b, ",\"requests\":%lld,\"failed\":%lld,\"estimated\":%s}", top[i]->count,
+		buf_printf(b, ",\"requests\":%lld,\"failed\":%lld,\"estimated\":%s", top[i]->count,
 			   top[i]->failed, top[i]->over ? "true" : "false");
+		if (top[i]->limit)
+			buf_printf(b, ",\"limit\":%ld,\"highest_limit\":%ld", top[i]->limit,
+				   top[i]->highest);
+		buf_addc(b, '}');
 	}
-	buf_adds(b, "]}\n");
+	buf_addc(b, ']');
+	if (p->limited > 0)
+		buf_printf(b, ",\"rate_limited\":%.4f", limited_pct(p, wall) / 100);
+	buf_adds(b, "}\n");
 }
 
 void progress_summary(struct progress *p, FILE *to, bool json, double now)

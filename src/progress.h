@@ -43,6 +43,15 @@ void progress_destroy(struct progress *p);
  * lines): such records count everywhere but in the host table. */
 void progress_record(struct progress *p, const struct result *res);
 
+/* -p auto: the limit of the host key is now limit. The summary lists it,
+ * with the highest, beside the host's count (for the hosts it lists). */
+void progress_host_limit(struct progress *p, const char *key, long limit);
+
+/* The seconds so far in which a rate limit (--rate, --host-rate), not the
+ * network, held back a request that could have started; the line and the
+ * summary show it as a share of the run ("rate-limited 61%"). */
+void progress_rate_limited(struct progress *p, double seconds);
+
 /* Call often (before the event loop waits, and after records): redraws the
  * line at most 10 times a second, and never when line was false. now:
  * seconds from a monotonic clock; the first call's now is the run's start.

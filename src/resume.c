@@ -15,6 +15,7 @@
 #include "json.h"
 #include "json_string.h"
 #include "msg.h"
+#include "shard.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -25,8 +26,9 @@ struct resume {
 	/* --save-unfinished */
 	FILE *save; /* the temporary file */
 	const char *save_path;
-	char *tmp_path; /* beside save_path; NULL once renamed or removed */
-	size_t saved;   /* lines in it */
+	char *tmp_path;     /* beside save_path; NULL once renamed or removed */
+	size_t saved;       /* lines in it */
+	struct shard shard; /* --shard: only this shard's lines are saved */
 };
 
 /* Unread input saved after an early stop from a pipe or a terminal: no
@@ -170,6 +172,7 @@ static int open_temp(struct resume *r, char *err, size_t errlen)
 struct resume *resume_create(const struct config *cfg, char *err, size_t errlen)
 {
 	struct resume *r = xcalloc(1, sizeof *r);
+	r->shard = cfg->shard;
 	if (cfg->skip_done && load(r, cfg->skip_done, err, errlen) != 0)
 		goto fail;
 	if (cfg->save_unfinished) {
@@ -296,7 +299,9 @@ static void save_unread(struct resume *r, struct source *src, int wake_fd,
 		struct request *req;
 		enum source_status st = source_next(src, &req);
 		if (st == SOURCE_REQUEST) {
-			if (req->error || !resume_skip(r, req))
+			if (!shard_mine(&r->shard, req->index, req->error ? NULL : req->hostkey))
+				; /* another shard's to carry on */
+			else if (req->error || !resume_skip(r, req))
 				save_line(r, req->line, req->line_len);
 			bytes += req->line_len + 1;
 			request_free(req);

@@ -131,11 +131,24 @@ static long http_version(const struct config *cfg)
 	}
 }
 
+bool setopt_prior_knowledge_reuse_broken(void)
+{
+	return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
+}
+
 /* How requests reach the server: HTTP version, proxy, name overrides, a
  * Unix socket, compression. */
 static CURLcode connection(CURL *e, const struct config *cfg, const struct setopt_lists *l)
 {
 	SET(CURLOPT_HTTP_VERSION, http_version(cfg));
+	/* libcurl before 8.0 fails every request that reuses or multiplexes
+	 * onto a prior-knowledge HTTP/2 connection ("Error in the HTTP2
+	 * framing layer", curl issue 10634): there each request gets a
+	 * connection of its own, closed after it. */
+	if (cfg->http_version == HTTPV_2_PRIOR && setopt_prior_knowledge_reuse_broken()) {
+		SET(CURLOPT_FRESH_CONNECT, 1L);
+		SET(CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (cfg->compressed)
 		SET(CURLOPT_ACCEPT_ENCODING, "");
 	if (cfg->proxy)
@@ -208,7 +221,7 @@ static bool may_multiplex(const struct config *cfg, const char *url)
 	if (cfg->http_version == HTTPV_1_1)
 		return false;
 	if (cfg->http_version == HTTPV_2_PRIOR)
-		return true;
+		return !setopt_prior_knowledge_reuse_broken();
 	return strncasecmp(url, "https:", 6) == 0;
 }
 

@@ -37,6 +37,11 @@ void setopt_lists_free(struct setopt_lists *l);
 CURLcode setopt_common(CURL *e, const struct config *cfg, const struct setopt_lists *l,
 		       long long max_body);
 
+/* Whether the libcurl urlfan runs with fails requests that reuse a
+ * prior-knowledge HTTP/2 connection (before 8.0: curl issue 10634);
+ * --http2-prior-knowledge then opens a connection per request. */
+bool setopt_prior_knowledge_reuse_broken(void);
+
 /* The URL, and whether to wait for a multiplexed connection, which only
  * pays where HTTP/2 is possible. */
 CURLcode setopt_url(CURL *e, const struct config *cfg, const char *url);

@@ -16,8 +16,13 @@ tag=T also has its method, target and headers (as sent: names in their
 spelling, repeats kept, in order) recorded under T; GET /seen?tag=T lists
 them, uncounted, so tests can assert what a client sent to any endpoint.
 /stall/N?tag=T keeps how long the client stayed after its last byte;
-GET /quiet lists those.  /stats/reset clears those too.  See ROUTES / the
-@endpoint handlers below for the available paths.
+GET /quiet lists those.  A counted request whose query carries log=L has
+its arrival and end times (the server's monotonic clock), its Host, the
+Host's requests in flight at its arrival (itself included) and the status
+sent recorded under L; GET /log?name=L lists them in arrival order,
+uncounted, so tests check rates and concurrency on what the server saw,
+never on the client's clock.  /stats/reset clears those too.  See ROUTES /
+the @endpoint handlers below for the available paths.
 """
 
 import argparse
@@ -148,6 +153,7 @@ class Stats:
         self.flaky: dict[str, int] = {}
         self.seen: dict[str, list[dict]] = {}
         self.quiet: dict[str, float] = {}
+        self.log: dict[str, list[dict]] = {}
 
     def remember(self, req: Request):
         """Record req's head under its tag query argument, if it has one."""
@@ -175,6 +181,16 @@ class Stats:
             self.inflight[host] -= 1
             if not self.inflight[host]:
                 del self.inflight[host]
+
+    def log_start(self, req: Request) -> dict | None:
+        """A log entry for req (see the module doc), or None without log=."""
+        name = req.arg("log")
+        if name is None:
+            return None
+        entry = {"host": req.host, "path": req.path, "start": asyncio.get_running_loop().time(),
+                 "inflight": self.inflight.get(req.host, 0), "end": None, "status": None}
+        self.log.setdefault(name, []).append(entry)
+        return entry
 
     def snapshot(self) -> dict:
         return {
@@ -295,6 +311,7 @@ async def write_response(req: Request, resp: Response) -> bool:
     headers.append(("Connection", "keep-alive" if keep_alive else "close"))
 
     w = req.writer
+    req.sent_status = resp.status
     w.write(head_bytes(resp.status, headers))
     if has_body and req.method != "HEAD":
         if not streamed:
@@ -425,6 +442,16 @@ async def quiet_handler(req):
 # Served without any accounting.
 UNCOUNTED: dict[str, Handler] = {"/stats": stats_handler, "/stats/reset": stats_reset_handler,
                                  "/seen": seen_handler, "/quiet": quiet_handler}
+
+
+async def log_handler(req):
+    name = req.arg("name")
+    if name is None:
+        raise HTTPError(400, "missing name parameter")
+    return json_response({"name": name, "requests": STATS.log.get(name, [])})
+
+
+UNCOUNTED["/log"] = log_handler
 
 
 async def not_found(req):
@@ -597,6 +624,26 @@ async def flaky(req, key, n):
         return json_response({"key": key, "attempt": attempt, "status": code}, code,
                              retry_after(req))
     return json_response({"key": key, "attempt": attempt})
+
+
+@endpoint("capacity", 1)
+async def capacity(req, c):
+    """A host (by Host header) with a hidden capacity of C requests: one that
+    arrives while C others are in flight gets 503 without Retry-After, at
+    once or after refuse_after seconds; the others take base + per *
+    (requests in flight, itself included) seconds (query arguments, default
+    0.05 and 0.01), as a server whose latency climbs with its load. C = 0
+    refuses everything."""
+    c = parse_int(c, "capacity", 0)
+    base = parse_seconds(req.arg("base", "0.05"), "base")
+    per = parse_seconds(req.arg("per", "0.01"), "per")
+    refuse_after = parse_seconds(req.arg("refuse_after", "0"), "refuse_after")
+    inflight = STATS.inflight.get(req.host, 0)  # itself included
+    if inflight > c:
+        await pause(req, refuse_after)
+        return Response(503, b"over capacity\n", TEXT_TYPE)
+    await pause(req, base + per * inflight)
+    return json_response({"capacity": c, "inflight": inflight})
 
 
 # ---- fault injection --------------------------------------------------------
@@ -780,7 +827,13 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
                     handler, args = not_found, []
                 STATS.remember(req)
                 with STATS.track(req.host, req.path):
-                    keep_alive = await process(req, handler, args)
+                    entry = STATS.log_start(req)
+                    try:
+                        keep_alive = await process(req, handler, args)
+                    finally:
+                        if entry is not None:
+                            entry["end"] = asyncio.get_running_loop().time()
+                            entry["status"] = getattr(req, "sent_status", None)
             if not keep_alive:
                 return
     except HTTPError as e:  # unparseable request: answer, then drop the connection

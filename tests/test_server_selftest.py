@@ -406,3 +406,46 @@ def test_peer_cert_names_the_client_certificate(client_cert_server):
         resp = conn.getresponse()
         assert (resp.status, json.loads(resp.read())) == (200, {"cn": cn})
         conn.close()
+def test_capacity_host_refuses_over_capacity_and_slows_with_load(srv):
+    """/capacity/C: a Host with C in flight answers the next request 503 at
+    once (no Retry-After); latency is base + per * in flight; /log?name=L
+    lists what the server saw, in arrival order."""
+    host = f"cap.test:{srv.port}"
+    start = threading.Barrier(3)
+    results = []
+
+    def fetch(i):
+        start.wait()
+        resp, body = srv.request("GET", f"/capacity/2?base=0.3&per=0.1&log=c&i={i}",
+                                 headers={"Host": host})
+        results.append((resp.status, resp.getheader("Retry-After")))
+
+    threads = [threading.Thread(target=fetch, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [(200, None), (200, None), (503, None)]
+    log = srv.get_json("/log?name=c")["requests"]
+    assert [e["inflight"] for e in log] == [1, 2, 3]
+    assert [e["status"] for e in log] == [200, 200, 503]
+    assert all(e["host"] == host and e["path"] == "/capacity/2" for e in log)
+    starts = [e["start"] for e in log]
+    assert starts == sorted(starts)
+    # The third was refused at once; the first two waited base + per * n.
+    assert log[2]["end"] - log[2]["start"] < 0.25
+    assert log[0]["end"] - log[0]["start"] >= 0.4 - 0.01
+    assert log[1]["end"] - log[1]["start"] >= 0.5 - 0.01
+    # Another Host has its own capacity; an untagged request is not logged.
+    resp, body = srv.request("GET", "/capacity/1?base=0", headers={"Host": "other.test"})
+    assert resp.status == 200 and json.loads(body) == {"capacity": 1, "inflight": 1}
+    assert len(srv.get_json("/log?name=c")["requests"]) == 3
+    # C = 0 refuses everything, after refuse_after seconds.
+    resp, _ = srv.request("GET", "/capacity/0?refuse_after=0.3&log=z", headers={"Host": "z"})
+    assert resp.status == 503
+    (z,) = srv.get_json("/log?name=z")["requests"]
+    assert z["status"] == 503 and z["end"] - z["start"] >= 0.3 - 0.01
+    resp, body = srv.request("GET", "/log")
+    assert resp.status == 400
+    srv.get_json("/stats/reset")
+    assert srv.get_json("/log?name=c")["requests"] == []

@@ -381,6 +381,104 @@ static void test_hostlimit_random_simulation(void **state)
 	free(m);
 }
 
+/* --host-rate: a start takes the host's token, and the host sleeps off
+ * the ready list until the next one: another host is served meanwhile,
+ * the held host is counted, and its entry (its bucket) outlives its
+ * requests until the token is due. */
+static void test_hostlimit_host_rate(void **state)
+{
+	(void)state;
+	int a[3], b[2];
+	struct hostlimit *hl = hostlimit_create(10);
+	hostlimit_set_rate(hl, 10); /* a token every 0.1 s */
+	for (int i = 0; i < 3; i++)
+		hostlimit_push(hl, "a:80", &a[i]);
+	for (int i = 0; i < 2; i++)
+		hostlimit_push(hl, "b:80", &b[i]);
+	struct host *h;
+	assert_int_equal(hostlimit_wake(hl, 1.0), 0);
+	assert_ptr_equal(hostlimit_pop_at(hl, 1.0, &h), &a[0]);
+	hostlimit_release(hl, h);
+	/* a waits for its token; b does not wait for a. */
+	assert_ptr_equal(hostlimit_pop_at(hl, 1.0, &h), &b[0]);
+	hostlimit_release(hl, h);
+	assert_false(hostlimit_ready(hl));
+	assert_null(hostlimit_pop_at(hl, 1.0, &h));
+	assert_int_equal(hostlimit_held(hl), 2);
+	/* Nothing is due before 1.1. */
+	assert_true(hostlimit_wake(hl, 1.05) == 1.1);
+	assert_false(hostlimit_ready(hl));
+	assert_int_equal(hostlimit_wake(hl, 1.1), 0);
+	assert_int_equal(hostlimit_held(hl), 0);
+	/* Both woke: each gets its next item (in either order). */
+	void *x = hostlimit_pop_at(hl, 1.1, &h);
+	hostlimit_release(hl, h);
+	void *y = hostlimit_pop_at(hl, 1.1, &h);
+	hostlimit_release(hl, h);
+	assert_true((x == &a[1] && y == &b[1]) || (x == &b[1] && y == &a[1]));
+	/* b is idle but its bucket is not full: its entry lives on, so a
+	 * request coming for it now still waits. */
+	assert_int_equal(hostlimit_hosts(hl), 2);
+	hostlimit_push(hl, "b:80", &b[0]);
+	assert_ptr_equal(hostlimit_pop_at(hl, 1.15, &h), NULL);
+	hostlimit_wake(hl, 1.25);
+	x = hostlimit_pop_at(hl, 1.25, &h);
+	hostlimit_release(hl, h);
+	y = hostlimit_pop_at(hl, 1.25, &h);
+	assert_true((x == &a[2] && y == &b[0]) || (x == &b[0] && y == &a[2]));
+	hostlimit_release(hl, h);
+	/* Once the tokens are due, idle hosts are freed. */
+	hostlimit_wake(hl, 1.4);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	assert_int_equal(hostlimit_held(hl), 0);
+	hostlimit_destroy(hl);
+}
+
+/* A host's own limit (-p auto), its data, and a keep time. */
+static void test_hostlimit_per_host_limit_and_data(void **state)
+{
+	(void)state;
+	int a[4];
+	struct hostlimit *hl = hostlimit_create(2);
+	hostlimit_set_data_size(hl, sizeof(long));
+	for (int i = 0; i < 4; i++)
+		hostlimit_push(hl, "a:80", &a[i]);
+	struct host *h0, *h1, *h;
+	assert_ptr_equal(hostlimit_pop(hl, &h0), &a[0]);
+	assert_ptr_equal(hostlimit_pop(hl, &h1), &a[1]);
+	assert_null(hostlimit_pop(hl, &h));
+	assert_string_equal(hostlimit_key(h0), "a:80");
+	assert_int_equal(hostlimit_limit(h0), 2);
+	long *data = hostlimit_data(h0);
+	assert_int_equal(*data, 0); /* zeroed */
+	*data = 42;
+	/* Raised: a third may start at once. */
+	hostlimit_set_limit(hl, h0, 3);
+	assert_ptr_equal(hostlimit_pop(hl, &h), &a[2]);
+	/* Lowered to 1: nothing starts until all three end. */
+	hostlimit_set_limit(hl, h0, 1);
+	hostlimit_release(hl, h);
+	hostlimit_release(hl, h1);
+	assert_null(hostlimit_pop(hl, &h));
+	hostlimit_release(hl, h0);
+	assert_ptr_equal(hostlimit_pop(hl, &h), &a[3]);
+	assert_null(hostlimit_pop(hl, &h1));
+	assert_int_equal(*(long *)hostlimit_data(h), 42);
+	/* Kept: idle, the entry (limit, data) lives until the keep time. */
+	hostlimit_keep(hl, h, 10);
+	hostlimit_release(hl, h);
+	assert_int_equal(hostlimit_hosts(hl), 1);
+	assert_int_equal(hostlimit_wake(hl, 5), 0); /* a keep time wakes no one */
+	hostlimit_push(hl, "a:80", &a[0]);
+	assert_ptr_equal(hostlimit_pop(hl, &h), &a[0]);
+	assert_int_equal(hostlimit_limit(h), 1);
+	assert_int_equal(*(long *)hostlimit_data(h), 42);
+	hostlimit_release(hl, h);
+	hostlimit_wake(hl, 10);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	hostlimit_destroy(hl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +488,8 @@ int main(void)
 		cmocka_unit_test(test_hostlimit_drain),
 		cmocka_unit_test(test_hostlimit_many_hosts),
 		cmocka_unit_test(test_hostlimit_random_simulation),
+		cmocka_unit_test(test_hostlimit_host_rate),
+		cmocka_unit_test(test_hostlimit_per_host_limit_and_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

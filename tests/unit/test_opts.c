@@ -934,6 +934,81 @@ static void test_opts_password(void **state)
 	opts_free(&p.cfg);
 }
 
+static void test_opts_rates(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		double want; /* 0: refused */
+	} rows[] = {
+		{"10", 10},    {"10/s", 10},  {"600/m", 10}, {"36000/h", 10}, {"0.5", 0.5},
+		{"1/h", 1.0 / 3600}, {"0", 0},      {"-1", 0},     {"5/x", 0},      {"abc", 0},
+		{"", 0},       {"/s", 0},     {"10/", 0},    {"10/S", 0},     {"1e3", 0},
+		{"inf", 0},    {"0/s", 0},    {" 5", 0},     {"5 /s", 0},     {"0x10", 0},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		double got = -1;
+		int rc = opts_parse_rate(rows[i].text, &got);
+		if (rows[i].want ? rc != 0 || got < rows[i].want * (1 - 1e-12) ||
+					   got > rows[i].want * (1 + 1e-12)
+				 : rc != -1)
+			fail_msg("'%s': rc %d, %g", rows[i].text, rc, got);
+	}
+}
+
+static void test_opts_politeness_and_shards(void **state)
+{
+	(void)state;
+	struct parsed p;
+	char *a1[] = {"urlfan", "--rate", "600/m", "--host-rate", "2", "-p", "auto",
+		      "--shard", "2/4", "--shard-by", "host", NULL};
+	parse(&p, ARGC(a1), a1);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_true(p.cfg.rate == 10 && p.cfg.host_rate == 2);
+	assert_true(p.cfg.per_host_auto);
+	assert_int_equal(p.cfg.per_host_max, 50); /* 64, but never above -j */
+	assert_int_equal(p.cfg.shard.k, 2);
+	assert_int_equal(p.cfg.shard.n, 4);
+	assert_int_equal(p.cfg.shard.by, SHARD_BY_HOST);
+	opts_free(&p.cfg);
+	char *a2[] = {"urlfan", "-j", "100", "-p", "auto", NULL};
+	parse(&p, ARGC(a2), a2);
+	assert_int_equal(p.cfg.per_host_max, 64);
+	opts_free(&p.cfg);
+	char *a3[] = {"urlfan", "-p", "auto:8", NULL};
+	parse(&p, ARGC(a3), a3);
+	assert_true(p.cfg.per_host_auto && p.cfg.per_host_max == 8);
+	opts_free(&p.cfg);
+	/* A later -p N replaces auto; the defaults have no limit, no shards. */
+	char *a4[] = {"urlfan", "-p", "auto", "-p", "3", NULL};
+	parse(&p, ARGC(a4), a4);
+	assert_true(!p.cfg.per_host_auto && p.cfg.per_host == 3);
+	assert_true(p.cfg.rate == 0 && p.cfg.host_rate == 0 && p.cfg.shard.n == 0);
+	assert_int_equal(p.cfg.shard.by, SHARD_BY_INDEX);
+	opts_free(&p.cfg);
+	/* Bad values name their option. */
+	char *e1[] = {"urlfan", "--rate", "0", NULL};
+	expect_error(e1, "--rate: '0'");
+	char *e2[] = {"urlfan", "--rate", "5/x", NULL};
+	expect_error(e2, "--rate: '5/x'");
+	char *e3[] = {"urlfan", "--host-rate", "-1", NULL};
+	expect_error(e3, "--host-rate: '-1'");
+	char *e4[] = {"urlfan", "--host-rate", "abc", NULL};
+	expect_error(e4, "--host-rate: 'abc'");
+	char *e5[] = {"urlfan", "-p", "auto:0", NULL};
+	expect_error(e5, "--per-host: 'auto:0'");
+	char *e6[] = {"urlfan", "-p", "autox", NULL};
+	expect_error(e6, "auto or auto:MAX");
+	char *e7[] = {"urlfan", "--shard", "5/4", NULL};
+	expect_error(e7, "--shard: '5/4'");
+	char *e8[] = {"urlfan", "--shard", "0/4", NULL};
+	expect_error(e8, "--shard: '0/4'");
+	char *e9[] = {"urlfan", "--shard-by", "host", NULL};
+	expect_error(e9, "--shard-by needs --shard");
+	char *e10[] = {"urlfan", "--shard", "1/2", "--shard-by", "url", NULL};
+	expect_error(e10, "--shard-by: 'url' is not one of index, host");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -959,6 +1034,8 @@ int main(void)
 		cmocka_unit_test(test_opts_conflicts),
 		cmocka_unit_test(test_opts_unknown_options_say_what_to_do),
 		cmocka_unit_test(test_opts_password),
+		cmocka_unit_test(test_opts_rates),
+		cmocka_unit_test(test_opts_politeness_and_shards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
