@@ -18,6 +18,7 @@
 #include "base64.h"
 #include "fuzz.h"
 #include "json.h"
+#include "json_fast.h"
 #include "json_string.h"
 #include "result.h"
 #include "record.h"
@@ -323,9 +324,10 @@ static void check_record(const struct result *res, bool with_body)
 	buf_free(&out);
 }
 
-/* The SIMD minifier (texts of 256 bytes and more) against the portable
- * one: same verdict, same bytes. Short inputs are padded with white space,
- * h % 64 bytes in front to move them across the 64-byte blocks. min holds
+/* The SIMD minifier (texts of 256 bytes and more), at each level the
+ * processor has, against the portable one: same verdict, same bytes.
+ * Short inputs are padded with white space, h % 64 bytes in front to move
+ * them across the 64-byte blocks. min holds
  * json_reformat(s, n, -1) after a 4-byte mark, and rc its result. */
 static void check_fast_minify(const char *s, size_t n, uint32_t h, const struct buf *min,
 			      int rc)
@@ -339,11 +341,25 @@ static void check_fast_minify(const char *s, size_t n, uint32_t h, const struct 
 	CHECK(padded);
 	memset(padded, ' ', total);
 	memcpy(padded + lead, s, n);
-	struct buf fast = BUF_INIT, slow = BUF_INIT;
-	CHECK(json_reformat(padded, total, &fast, -1) == json_minify_portable(padded, total, &slow));
-	CHECK(fast.len == slow.len && memcmp(fast.data ? fast.data : "", slow.data ? slow.data : "", fast.len) == 0);
+	struct buf slow = BUF_INIT;
+	int rc_slow = json_minify_portable(padded, total, &slow);
+#ifdef JSON_FAST_MIN
+	/* Every SIMD level this processor has. */
+	int best = json_fast_ready();
+	for (int level = JSON_FAST_SSSE3; level <= best; level++) {
+		json_fast_use(level);
+#else
+	{
+#endif
+		struct buf fast = BUF_INIT;
+		CHECK(json_reformat(padded, total, &fast, -1) == rc_slow);
+		CHECK(fast.len == slow.len && memcmp(fast.data ? fast.data : "", slow.data ? slow.data : "", fast.len) == 0);
+		buf_free(&fast);
+	}
+#ifdef JSON_FAST_MIN
+	json_fast_use(best);
+#endif
 	free(padded);
-	buf_free(&fast);
 	buf_free(&slow);
 	buf_free(&ref);
 }
