@@ -41,7 +41,7 @@ static inline char *json_stack_grow(char *stack, const char *small, size_t *cap)
 }
 
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define JSON_FAST_MIN 256 /* shorter texts take the one-pass scanner */
+#define JSON_FAST_MIN 64 /* shorter texts take the one-pass scanner */
 
 /* The instruction sets json_minify_fast() has a version for. */
 enum json_fast_level {

@@ -343,6 +343,12 @@ static void expect_same_minify(const char *s, size_t n)
 	buf_free(&b);
 }
 
+#ifdef JSON_FAST_MIN
+#define FAST_MIN JSON_FAST_MIN
+#else
+#define FAST_MIN 256
+#endif
+
 /* Each document at every alignment within a 64-byte block and with tails
  * of every length the last block can have, long enough for the SIMD path. */
 static void expect_same_padded(const char *d)
@@ -352,7 +358,7 @@ static void expect_same_padded(const char *d)
 	assert_non_null(s);
 	for (size_t lead = 0; lead < 64; lead++) {
 		for (size_t trail = 0; trail < 80; trail += lead % 2 ? 7 : 1) {
-			size_t pre = lead + (n + lead + trail < 256 ? 256 - (n + lead + trail) : 0);
+			size_t pre = lead + (n + lead + trail < FAST_MIN ? FAST_MIN - (n + lead + trail) : 0);
 			const char *ws = " \n\t\r";
 			for (size_t k = 0; k < pre; k++)
 				s[k] = ws[k % 4];
