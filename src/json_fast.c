@@ -313,7 +313,8 @@ static inline __attribute__((always_inline)) uint64_t step(struct run *r, const 
 static uint64_t gather8[256];
 static unsigned char count8[256];
 
-/* 0: not checked yet, else the best JSON_FAST_* level the CPU has. */
+/* The best JSON_FAST_* level the CPU has, once checked is set. */
+static bool checked;
 static int cpu_level;
 /* The level json_minify_fast() uses: cpu_level unless a test chose. */
 static int use_level;
@@ -324,7 +325,8 @@ static int use_level;
 
 int json_fast_ready(void)
 {
-	if (cpu_level == 0) {
+	if (!checked) {
+		checked = true;
 		__builtin_cpu_init();
 		cpu_level = JSON_FAST_NONE;
 		if (CPU_HAS("ssse3"))
