@@ -5,14 +5,14 @@
  *     json_body FILE [REPS]
  *
  * Minifies FILE (as record_body_value() does: json_reformat(body, n, out,
- * -1) into a reused buffer) REPS times (default 1000) in each of 25 rounds,
- * and prints for each way the best and the median round, in ns a byte of
- * FILE. The ways are timed interleaved, round by round, so that a busy
- * moment of the machine falls on all of them. Under valgrind --tool=callgrind
- * (with REPS small) it gives instructions a byte; valgrind hides AVX-512, so
- * that level is timed only. scripts/bench's json-20k document is
- * medium_json() there. Exit status 2 on bad usage, 1 when FILE is not JSON.
+ * -1) into a reused buffer, here with json_minify_simd() per level) REPS times (default 1000) in
+ * each of 25 rounds, and prints for each way the best and the median round, in ns a byte of FILE.
+ * The ways are timed interleaved, round by round, so that a busy moment of the machine falls on all
+ * of them. Under valgrind --tool=callgrind (with REPS small) it gives instructions a byte; valgrind
+ * hides AVX-512, so that level is timed only. scripts/bench's json-20k document is medium_json()
+ * there. Exit status 2 on bad usage, 1 when FILE is not JSON.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,6 @@
 
 #include "buf.h"
 #include "json.h"
-#include "json_fast.h"
 
 #define ROUNDS 25
 
@@ -66,24 +65,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	static const char *const names[] = {"portable", "SSSE3", "AVX2", "AVX-512"};
-	int ways = 1;
-#ifdef JSON_FAST_MIN
-	ways += json_fast_ready();
-	if (n < JSON_FAST_MIN)
-		ways = 1;
-#endif
 	double t[4][ROUNDS];
+	bool have[4] = {true};
 	struct buf out = BUF_INIT;
+	for (int w = 1; w < 4; w++)
+		have[w] = json_minify_simd(w, s, n, &out) != -2;
 	for (int r = 0; r < ROUNDS; r++) {
-		for (int w = 0; w < ways; w++) {
-#ifdef JSON_FAST_MIN
-			if (w)
-				json_fast_use(w);
-#endif
+		for (int w = 0; w < 4; w++) {
+			if (!have[w])
+				continue;
 			double t0 = now();
 			for (long k = 0; k < reps; k++) {
 				out.len = 0;
-				int rc = w ? json_reformat(s, n, &out, -1)
+				int rc = w ? json_minify_simd(w, s, n, &out)
 					   : json_minify_portable(s, n, &out);
 				if (rc != 0) {
 					fprintf(stderr, "json_body: %s is not JSON\n", argv[1]);
@@ -94,7 +88,9 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("%s: %zu bytes, minified %zu\n", argv[1], n, out.len);
-	for (int w = 0; w < ways; w++) {
+	for (int w = 0; w < 4; w++) {
+		if (!have[w])
+			continue;
 		qsort(t[w], ROUNDS, sizeof t[w][0], by_value_cb);
 		printf("%-9s best %.3f ns/B  median %.3f ns/B\n", names[w], t[w][0],
 		       t[w][ROUNDS / 2]);

@@ -1,7 +1,8 @@
 /* json_fast: the SIMD minifier behind json_reformat() (SSSE3, AVX2 or
  * AVX-512, picked at run time), and the few pieces of the one-pass
- * scanner it shares. Internal to the json module: only json.c, json_fast.c
- * and the tests that compare the levels include it; users include json.h.
+ * scanner it shares. Internal to the json module: only json.c and
+ * json_fast.c include it; users include json.h (json_minify_simd() picks
+ * a level for the tests).
  * The shared pieces are static inline so that both scanners' inner loops
  * keep them inlined. */
 #ifndef URLFAN_JSON_FAST_H
@@ -55,8 +56,8 @@ enum json_fast_level {
  * json_fast_use() chose another; JSON_FAST_NONE when it may not run. The
  * first call also builds the minifier's tables; not thread-safe. */
 int json_fast_ready(void);
-/* For the tests and the bench driver: use level (at most the processor's
- * best) from now on; returns the level now used. */
+/* Use level (at most the processor's best) from now on; returns the
+ * level now used. For json_minify_simd(). */
 int json_fast_use(int level);
 
 /* json_reformat(s, n, out, -1) for n >= JSON_FAST_MIN, once

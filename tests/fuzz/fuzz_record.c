@@ -18,7 +18,6 @@
 #include "base64.h"
 #include "fuzz.h"
 #include "json.h"
-#include "json_fast.h"
 #include "json_string.h"
 #include "result.h"
 #include "record.h"
@@ -324,9 +323,8 @@ static void check_record(const struct result *res, bool with_body)
 	buf_free(&out);
 }
 
-/* The SIMD minifier (texts of JSON_FAST_MIN bytes and more), at each
- * level the processor has, against the portable one: same verdict, same
- * bytes. Short inputs are padded with white space, h % 64 bytes in front
+/* The SIMD minifier, at each level the processor has, against the
+ * portable one: same verdict, same bytes. Short inputs are padded with white space, h % 64 bytes in front
  * to move them across the 64-byte blocks. min holds
  * json_reformat(s, n, -1) after a 4-byte mark, and rc its result. */
 static void check_fast_minify(const char *s, size_t n, uint32_t h, const struct buf *min,
@@ -337,34 +335,26 @@ static void check_fast_minify(const char *s, size_t n, uint32_t h, const struct 
 	CHECK(ref.len == min->len - 4);
 	CHECK(ref.len == 0 || memcmp(ref.data, min->data + 4, ref.len) == 0);
 	size_t lead = h % 64, total = lead + n < 256 ? 256 : lead + n;
-#ifdef JSON_FAST_MIN
-	/* Half the time no longer than needed: short texts take the SIMD
-	 * path too. */
+	/* Half the time no longer than needed: json_minify_simd() takes
+	 * short texts too. */
 	if (h & 64 && lead + n < 256)
-		total = lead + n < JSON_FAST_MIN ? JSON_FAST_MIN : lead + n;
-#endif
+		total = lead + n;
 	char *padded = malloc(total);
 	CHECK(padded);
 	memset(padded, ' ', total);
 	memcpy(padded + lead, s, n);
 	struct buf slow = BUF_INIT;
 	int rc_slow = json_minify_portable(padded, total, &slow);
-#ifdef JSON_FAST_MIN
-	/* Every SIMD level this processor has. */
-	int best = json_fast_ready();
-	for (int level = JSON_FAST_SSSE3; level <= best; level++) {
-		json_fast_use(level);
-#else
-	{
-#endif
+	/* json_reformat(), then every SIMD level this processor has. */
+	for (int level = 0; level <= 3; level++) {
 		struct buf fast = BUF_INIT;
-		CHECK(json_reformat(padded, total, &fast, -1) == rc_slow);
-		CHECK(fast.len == slow.len && memcmp(fast.data ? fast.data : "", slow.data ? slow.data : "", fast.len) == 0);
+		int rc = level ? json_minify_simd(level, padded, total, &fast)
+			       : json_reformat(padded, total, &fast, -1);
+		CHECK(rc == -2 || (rc == rc_slow && fast.len == slow.len &&
+				   memcmp(fast.data ? fast.data : "", slow.data ? slow.data : "",
+					  fast.len) == 0));
 		buf_free(&fast);
 	}
-#ifdef JSON_FAST_MIN
-	json_fast_use(best);
-#endif
 	free(padded);
 	buf_free(&slow);
 	buf_free(&ref);
