@@ -194,14 +194,12 @@ static inline __attribute__((always_inline)) bool word_ok(const char *w, const c
  * 6x..6x+5 hold 6 times the state after that byte in state x (X_BAD, 0,
  * in every word's first field, so X_BAD stays), and the top two bits say
  * whether the byte opens or closes a container. States are kept times 6,
- * so that a step is a shift and a mask: each token's state depends on the
- * one before, and a table look-up in that chain would cost its latency
- * every token. after_packed holds 6 times after_value[] the same way.
- * Built with the CPU check. */
+ * so that a step is a shift and a mask. For an opening bracket the field
+ * is the state to push (the state after the container), and the state
+ * inside is in bits 54-59. Built with the CPU check. */
 #define T_OPEN (1ull << 62)
 #define T_CLOSE (1ull << 63)
 static uint64_t transitions[256];
-static uint64_t after_packed;
 
 static void grammar_init(void)
 {
@@ -211,8 +209,11 @@ static void grammar_init(void)
 		next['"'] = x == X_KEY ? X_COLON : v;
 		next[':'] = x == X_COLON ? X_MEMBER : X_BAD;
 		next[','] = x == X_OBJ_NEXT ? X_KEY : x == X_ARR_NEXT ? X_ITEM : X_BAD;
-		next['{'] = v ? X_KEY : X_BAD;
-		next['['] = v ? X_ITEM : X_BAD;
+		/* Brackets that open: the state to push (its field is read
+		 * before the state changes); the state inside them is in the
+		 * word's bits 54-59. */
+		next['{'] = v;
+		next['['] = v;
 		/* Any state but X_BAD: the one pushed replaces it. */
 		next['}'] = x == X_KEY || x == X_OBJ_NEXT ? X_END : X_BAD;
 		next[']'] = x == X_ITEM || x == X_ARR_NEXT ? X_END : X_BAD;
@@ -222,10 +223,9 @@ static void grammar_init(void)
 			next[(unsigned char)*w] = v;
 		for (unsigned c = 0; c < 256; c++)
 			transitions[c] |= (uint64_t)(6 * next[c]) << (6 * x);
-		after_packed |= (uint64_t)(6 * v) << (6 * x);
 	}
-	transitions['{'] |= T_OPEN;
-	transitions['['] |= T_OPEN;
+	transitions['{'] |= T_OPEN | (uint64_t)(6 * X_KEY) << 54;
+	transitions['['] |= T_OPEN | (uint64_t)(6 * X_ITEM) << 54;
 	transitions['}'] |= T_CLOSE;
 	transitions[']'] |= T_CLOSE;
 }
@@ -241,17 +241,17 @@ static inline __attribute__((always_inline)) bool grammar(struct run *r, const c
 	while (ev) {
 		uint64_t w = transitions[u[__builtin_ctzll(ev)]];
 		ev &= ev - 1;
-		uint64_t y = w >> x & 63;
-		if (__builtin_expect(w >= T_OPEN, 0) && y) {
+		x = w >> x & 63;
+		if (__builtin_expect(w >= T_OPEN, 0) && x) {
 			if (w & T_CLOSE) {
-				y = (unsigned char)r->stack[--r->depth];
+				x = (unsigned char)r->stack[--r->depth];
 			} else {
 				if (r->depth == r->cap)
 					r->stack = json_stack_grow(r->stack, small, &r->cap);
-				r->stack[r->depth++] = (char)(after_packed >> x & 63);
+				r->stack[r->depth++] = (char)x;
+				x = w >> 54 & 63;
 			}
 		}
-		x = y;
 	}
 	r->expect = (unsigned)x;
 	return x != 0;
