@@ -369,6 +369,23 @@ int json_minify_portable(const char *s, size_t n, struct buf *out)
 	return reformat_portable(s, n, out, -1);
 }
 
+int json_minify_simd(int level, const char *s, size_t n, struct buf *out)
+{
+#ifdef JSON_FAST_MIN
+	int was = json_fast_ready();
+	if (level < JSON_FAST_SSSE3 || json_fast_use(level) != level) {
+		json_fast_use(was);
+		return -2;
+	}
+	int rc = json_minify_fast(s, n, out);
+	json_fast_use(was);
+	return rc;
+#else
+	(void)level, (void)s, (void)n, (void)out;
+	return -2;
+#endif
+}
+
 int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m)
 {
 	size_t i = *pos;

@@ -24,6 +24,11 @@ int json_reformat(const char *s, size_t n, struct buf *out, int indent);
 /* json_reformat(s, n, out, -1) without the SIMD path: what it does for short
  * texts and on machines without SSE2. The tests compare the two. */
 int json_minify_portable(const char *s, size_t n, struct buf *out);
+/* json_reformat(s, n, out, -1) with the SIMD minifier at level (1 SSSE3,
+ * 2 AVX2, 3 AVX-512), whatever n, for the tests and bench/json_body.
+ * Returns -2, out untouched, when the build or the processor has no such
+ * level. Not thread-safe. */
+int json_minify_simd(int level, const char *s, size_t n, struct buf *out);
 
 /* The span of one top-level object member, as raw text. */
 struct json_member {

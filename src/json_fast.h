@@ -1,6 +1,8 @@
-/* json_fast: the SSSE3 two-pass minifier behind json_reformat(), and the
- * few pieces of the one-pass scanner it shares. Internal to the json
- * module: only json.c and json_fast.c include it; users include json.h.
+/* json_fast: the SIMD minifier behind json_reformat() (SSSE3, AVX2 or
+ * AVX-512, picked at run time), and the few pieces of the one-pass
+ * scanner it shares. Internal to the json module: only json.c and
+ * json_fast.c include it; users include json.h (json_minify_simd() picks
+ * a level for the tests).
  * The shared pieces are static inline so that both scanners' inner loops
  * keep them inlined. */
 #ifndef URLFAN_JSON_FAST_H
@@ -40,14 +42,26 @@ static inline char *json_stack_grow(char *stack, const char *small, size_t *cap)
 }
 
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define JSON_FAST_MIN 256 /* shorter texts take the one-pass scanner */
+#define JSON_FAST_MIN 64 /* shorter texts take the one-pass scanner */
 
-/* Whether this processor has SSSE3, so that json_minify_fast() may run.
- * The first call also builds the minifier's tables; not thread-safe. */
-bool json_fast_ready(void);
+/* The instruction sets json_minify_fast() has a version for. */
+enum json_fast_level {
+	JSON_FAST_NONE,   /* none: json_minify_fast() must not run */
+	JSON_FAST_SSSE3,  /* 16 bytes at a time */
+	JSON_FAST_AVX2,   /* 32 bytes at a time, with BMI2, PCLMUL and POPCNT */
+	JSON_FAST_AVX512, /* 64 bytes at a time (BW), VBMI2's compress */
+};
 
-/* json_reformat(s, n, out, -1) for n >= JSON_FAST_MIN, on a processor
- * where json_fast_ready() said yes: the same result, byte for byte, and
+/* The level json_minify_fast() uses: the best this processor has, unless
+ * json_fast_use() chose another; JSON_FAST_NONE when it may not run. The
+ * first call also builds the minifier's tables; not thread-safe. */
+int json_fast_ready(void);
+/* Use level (at most the processor's best) from now on; returns the
+ * level now used. For json_minify_simd(). */
+int json_fast_use(int level);
+
+/* json_reformat(s, n, out, -1) for n >= JSON_FAST_MIN, once
+ * json_fast_ready() said a level: the same result, byte for byte, and
  * the same 0 / -1, with out as it was on -1. out must not be NULL. */
 int json_minify_fast(const char *s, size_t n, struct buf *out);
 #endif
