@@ -20,6 +20,10 @@
 #define LONG_LINE_KEEP 1024
 /* The read buffer holds at least one whole maximal line and its newline. */
 #define READ_BUF (2 * SOURCE_LINE_MAX + 2)
+/* The most one read() asks for. Lines are consumed from the front of the
+ * buffer as they come, so reading in small steps keeps to its first pages:
+ * the rest is touched (and resident) only for long lines. */
+#define READ_STEP (16 * 1024)
 
 void request_free(struct request *req)
 {
@@ -425,7 +429,8 @@ static int fill(struct source *src)
 	}
 	ssize_t got;
 	do
-		got = read(src->fd, src->buf + src->end, READ_BUF - src->end);
+		got = read(src->fd, src->buf + src->end,
+			   READ_BUF - src->end < READ_STEP ? READ_BUF - src->end : READ_STEP);
 	while (got < 0 && errno == EINTR);
 	if (got < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
