@@ -39,8 +39,8 @@ struct progress *progress_create(FILE *to, bool line, long long total);
 /* Does not erase the line: call progress_clear() first. Accepts NULL. */
 void progress_destroy(struct progress *p);
 
-/* Count one finished record. res->req->hostkey may be empty (invalid
- * lines): such records count everywhere but in the host table. */
+/* Count one finished record. res->host is empty for invalid
+ * lines: such records count everywhere but in the host table. */
 void progress_record(struct progress *p, const struct result *res);
 
 /* -p auto: the limit of the host key is now limit. The summary lists it,

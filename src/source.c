@@ -79,15 +79,21 @@ static int invalid(struct request *req, const char *fmt, const char *arg)
 static int set_url(struct request *req, const char *url, size_t n)
 {
 	struct buf full = BUF_INIT, why = BUF_INIT;
+	char key[URL_HOSTKEY_MAX];
 	const char *short_why;
 	int rc = -1;
 	if (url_as_typed(url, n, &full, &why) != 0)
 		rc = invalid(req, "%s", why.data);
-	else if (url_host_key(full.data, full.len, req->hostkey, &short_why) != 0)
+	else if (url_host_key(full.data, full.len, key, &short_why) != 0)
 		rc = invalid(req, "%s", short_why);
 	else {
-		req->url = full.data;
-		full.data = NULL;
+		/* One allocation of the exact size for both: a read-ahead of
+		 * 4 x -j requests is resident all run long. */
+		size_t klen = strlen(key);
+		req->url = xmalloc(full.len + 1 + klen + 1);
+		memcpy(req->url, full.data, full.len + 1);
+		req->hostkey = req->url + full.len + 1;
+		memcpy(req->hostkey, key, klen + 1);
 		rc = 0;
 	}
 	buf_free(&full);

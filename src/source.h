@@ -25,7 +25,7 @@ struct request {
 
 	/* Only when error is NULL: */
 	char *url;
-	char hostkey[URL_HOSTKEY_MAX];
+	char *hostkey;  /* "host:port", in url's allocation (freed with it) */
 	char *method;   /* NULL: the command-line default */
 	char **headers; /* "Name: value" lines from a spec */
 	size_t nheaders;

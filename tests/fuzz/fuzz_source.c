@@ -57,7 +57,7 @@ static void check_request(const struct request *req)
 	CHECK(req->line_len <= SOURCE_LINE_MAX);
 	CHECK(req->url != NULL && req->url[0] != '\0');
 	CHECK(url_bytes_ok(req->url, strlen(req->url)));
-	CHECK(memchr(req->hostkey, '\0', sizeof req->hostkey) != NULL);
+	CHECK(req->hostkey != NULL && strlen(req->hostkey) < URL_HOSTKEY_MAX);
 	CHECK(req->hostkey[0] != '\0');
 	/* "host:port", the port in 1..65535. */
 	const char *colon = strrchr(req->hostkey, ':');
