@@ -507,6 +507,8 @@ static int release(struct output *out)
 		int rc = 0;
 		if (h->bytes.len || h->job.doc)
 			rc = emit(out, &h->bytes, &h->job, h->tag);
+		else
+			fate(out, h->tag, true); /* nothing to write: done */
 		held_free(out, h);
 		if (rc != 0)
 			return -1;
@@ -550,6 +552,7 @@ int output_record(struct output *out, const struct result *res, void *tag)
 		b->len = mark;
 		if (b->data)
 			b->data[mark] = '\0';
+		fate(out, tag, true);
 		return 0;
 	}
 	out->queued += b->len - mark;

@@ -85,6 +85,20 @@ def test_save_unfinished_leaves_a_file_it_did_not_write(srv, tmp_path):
     assert temp_files(tmp_path) == []
 
 
+@pytest.mark.parametrize("order", ["completion", "input"])
+def test_save_unfinished_with_records_that_write_nothing(srv, tmp_path, order):
+    # An ok record that renders to no bytes (an empty -w template) is done
+    # as it comes: nothing saved, and (under the ASan build, where a leak
+    # fails the exit status) its held line freed.
+    todo, lines = url_list(srv, tmp_path, 4, name="todo.txt")
+    save = tmp_path / "left.txt"
+    p = run(["--save-unfinished", str(save), "-w", "", "--order", order, "-i", str(todo)])
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"" and p.stderr == b""
+    assert srv.stats()["total"] == 4
+    assert not save.exists() and temp_files(tmp_path) == []
+
+
 def test_save_unfinished_is_the_input_and_is_replaced_after_a_stop(srv, tmp_path):
     # Two quick lines, then slow ones: --deadline stops the run with the
     # quick ones done. The input file is read as it was, then replaced by
