@@ -22,6 +22,7 @@
 #include "retry.h"
 #include "shard.h"
 #include "url.h"
+#include "wake.h"
 #include "xalloc.h"
 #include "xfer.h"
 
@@ -708,10 +709,7 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
 			if (fd == f->hooks->wake_fd) {
-				char drainbuf[64];
-				while (read(fd, drainbuf, sizeof drainbuf) ==
-				       (ssize_t)sizeof drainbuf)
-					;
+				wake_drain(fd);
 				continue;
 			}
 			if (f->input_watched && fd == source_fd(f->src))

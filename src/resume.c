@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "shard.h"
 #include "url.h"
+#include "wake.h"
 #include "xalloc.h"
 
 struct resume {
@@ -275,15 +276,8 @@ static bool wait_input(struct source *src, int wake_fd, int (*interrupted)(void 
 	double left = until - clock_now();
 	if (left <= 0 || (interrupted && interrupted(ctx) >= 2))
 		return false;
-	struct pollfd p[2] = {{.fd = source_fd(src), .events = POLLIN},
-			      {.fd = wake_fd, .events = POLLIN}};
-	if (poll(p, wake_fd >= 0 ? 2 : 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+	if (wake_poll(source_fd(src), POLLIN, wake_fd, (int)(left * 1000) + 1) != 0)
 		return false;
-	if (wake_fd >= 0 && p[1].revents) {
-		char drain[64];
-		while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain)
-			;
-	}
 	return !(interrupted && interrupted(ctx) >= 2);
 }
 
