@@ -57,6 +57,13 @@ struct outcome {
 };
 
 /* The exit status for an outcome; see the man page's EXIT STATUS. */
+/* A reader that left (EPIPE) or was given up on at a second interrupt
+ * (ECANCELED) is no write error. */
+static bool write_error(const struct outcome *o)
+{
+	return o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED;
+}
+
 static int exit_status(const struct outcome *o)
 {
 	switch (o->stage) {
@@ -65,10 +72,7 @@ static int exit_status(const struct outcome *o)
 	case RUN_BROKEN: return EXIT_FAILED;
 	case RUN_DONE: break;
 	}
-	/* A reader that left (EPIPE) or was given up on at a second
-	 * interrupt (ECANCELED) is no write error. */
-	bool write_error = o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED;
-	if (write_error || o->save_failed)
+	if (write_error(o) || o->save_failed)
 		return EXIT_FAILED;
 	if (o->signal == SIGTERM)
 		return EXIT_SIGTERM;
@@ -468,8 +472,6 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 	return 0;
 }
 
-/* Run the requests and settle the output: records, summary, the
- * unfinished list. The outcome records what happened. */
 /* After the requests: the output written out, the summary, and the
  * unfinished list, however the run ended. */
 static void app_settle(struct app *app)
@@ -485,12 +487,12 @@ static void app_settle(struct app *app)
 			"the per-host limit held requests back (-p %ld: at most %ld at once to one "
 			"host); -p N raises it",
 			app->cfg.per_host, app->cfg.per_host);
-	if (o->write_errno && o->write_errno != EPIPE && o->write_errno != ECANCELED)
+	if (write_error(o))
 		msg_fatal("writing output: %s",
 			  app->out_fd < 0 ? "standard output is closed" : strerror(o->write_errno));
+	progress_rate_limited(app->progress, app->stats.rate_limited);
 	/* A reader that went away (| head) ends the run quietly, the way a
 	 * filter killed by SIGPIPE does: no summary. */
-	progress_rate_limited(app->progress, app->stats.rate_limited);
 	if (app->stats_wanted && o->write_errno != EPIPE)
 		progress_summary(app->progress, stderr, app->cfg.stats == STATS_JSON, clock_now());
 	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;

@@ -15,6 +15,7 @@
 #include "template.h"
 #include "termesc.h"
 #include "utf8.h"
+#include "wake.h"
 #include "xalloc.h"
 
 /* Records are written when this many bytes wait, and whenever the loop is
@@ -195,11 +196,8 @@ void output_on_fate(struct output *out, void (*fn)(void *tag, bool written, void
 /* Remember where a tagged record ends: the tail's bytes, as they are now. */
 static void add_mark(struct output *out, void *tag)
 {
-	if (!tag)
+	if (!tag || !out->fate)
 		return;
-	if (!out->fate) {
-		return;
-	}
 	if (out->nmarks == out->capmarks) {
 		size_t cap = out->capmarks ? 2 * out->capmarks : 64;
 		struct mark *m = xmalloc(cap * sizeof *m);
@@ -452,6 +450,20 @@ static void queue_job(struct output *out, struct job *job)
 	job->doc = NULL;
 }
 
+/* Count a record that has just gone into the queue (added bytes, and its
+ * job after them, if any) and flush when enough waits. */
+static int enqueued(struct output *out, size_t added, struct job *job, void *tag)
+{
+	out->queued += added;
+	if (job->doc)
+		queue_job(out, job);
+	add_mark(out, tag);
+	out->written++;
+	if (out->queued >= FLUSH_AT)
+		return output_flush(out);
+	return 0;
+}
+
 /* Move one finished record (bytes, perhaps with a job) to the queue. A
  * large record's buffer becomes a segment of its own, not a copy. */
 static int emit(struct output *out, struct buf *bytes, struct job *job, void *tag)
@@ -471,16 +483,9 @@ static int emit(struct output *out, struct buf *bytes, struct job *job, void *ta
 		return output_flush(out);
 	}
 	buf_add(b, bytes->data ? bytes->data : "", bytes->len);
-	out->queued += b->len - start;
-	if (job->doc) {
+	if (job->doc)
 		job->at += start + sep;
-		queue_job(out, job);
-	}
-	add_mark(out, tag);
-	out->written++;
-	if (out->queued >= FLUSH_AT)
-		return output_flush(out);
-	return 0;
+	return enqueued(out, b->len - start, job, tag);
 }
 
 static void held_free(struct output *out, struct held *h)
@@ -555,14 +560,7 @@ int output_record(struct output *out, const struct result *res, void *tag)
 		fate(out, tag, true);
 		return 0;
 	}
-	out->queued += b->len - mark;
-	if (job.doc)
-		queue_job(out, &job);
-	add_mark(out, tag);
-	out->written++;
-	if (out->queued >= FLUSH_AT)
-		return output_flush(out);
-	return 0;
+	return enqueued(out, b->len - mark, &job, tag);
 }
 
 int output_skip(struct output *out, size_t index)
@@ -668,15 +666,8 @@ int output_finish(struct output *out, int wake_fd, bool (*give_up)(void *ctx), v
 			errno = ECANCELED;
 			return -1;
 		}
-		struct pollfd p[2] = {{.fd = out->fd, .events = POLLOUT},
-				      {.fd = wake_fd, .events = POLLIN}};
-		if (poll(p, wake_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+		if (wake_poll(out->fd, POLLOUT, wake_fd, -1) != 0)
 			return -1;
-		if (wake_fd >= 0 && p[1].revents) {
-			char drain[64];
-			while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain)
-				;
-		}
 	}
 }
 

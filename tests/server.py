@@ -471,9 +471,10 @@ async def status_code(req, code):
     return Response(code, f"status {code}\n".encode(), TEXT_TYPE, retry_after(req))
 
 
-async def pattern_stream(n: int):
+async def repeat_stream(block: bytes, n: int):
+    """n bytes of block repeated, a block at a time."""
     while n > 0:
-        chunk = PATTERN_BLOCK[:n]
+        chunk = block[:n]
         n -= len(chunk)
         yield chunk
 
@@ -481,14 +482,7 @@ async def pattern_stream(n: int):
 @endpoint("bytes", 1)
 async def pattern_bytes(req, n):
     n = parse_int(n, "byte count")
-    return Response(200, pattern_stream(n), OCTET_TYPE, length=n)
-
-
-async def repeat_stream(block: bytes, n: int):
-    while n > 0:
-        chunk = block[:n]
-        n -= len(chunk)
-        yield chunk
+    return Response(200, repeat_stream(PATTERN_BLOCK, n), OCTET_TYPE, length=n)
 
 
 # /fill/N?byte=HH: N bytes that are all the byte 0xHH (default 01, a control
