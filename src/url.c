@@ -104,7 +104,7 @@ int url_as_typed(const char *url, size_t n, struct buf *out, struct buf *why)
 	unsigned char c0 = n ? (unsigned char)url[0] : 0;
 	if (!(isalnum(c0) || c0 == '[' ||
 	      (c0 >= 0x80 && utf8_seq((const unsigned char *)url, n) &&
-	       !(n >= 3 && memcmp(url, "\xEF\xBB\xBF", 3) == 0)))) {
+	       !(n >= 3 && memcmp(url, UTF8_BOM, 3) == 0)))) {
 		buf_adds(why, "not a URL");
 		return -1;
 	}

@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The byte-order mark (U+FEFF) some editors put at the start of a file. */
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 /* The length (1-4) of the well-formed sequence that starts at s, of which
  * n >= 1 bytes may be read, or 0 when none starts there (a continuation or
  * invalid lead byte, an overlong form, a surrogate, a sequence cut short
