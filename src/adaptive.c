@@ -7,11 +7,18 @@
 /* Latency up to this many times the host's best counts as flat. */
 #define CLIMB 2.0
 
+long adaptive_start(long max)
+{
+	if (max < 1)
+		max = 1;
+	return max < ADAPTIVE_START ? max : ADAPTIVE_START;
+}
+
 void adaptive_init(struct adaptive *a, long max)
 {
 	memset(a, 0, sizeof *a);
 	a->max = max < 1 ? 1 : max;
-	a->limit = a->max < ADAPTIVE_START ? a->max : ADAPTIVE_START;
+	a->limit = adaptive_start(a->max);
 	a->highest = a->limit;
 	a->probe = 1;
 }

@@ -60,6 +60,9 @@ struct adaptive_change {
 	const char *reason; /* why it changed; NULL when it did not */
 };
 
+/* The limit a host starts at, for a limit of at most max (>= 1). */
+long adaptive_start(long max);
+
 /* Set up a host's state with the ceiling max (at least 1). */
 void adaptive_init(struct adaptive *a, long max);
 

@@ -314,8 +314,7 @@ static void start_ready(struct fetch *f)
 		f->running++;
 		job->attempts++;
 		if (f->idle)
-			deadlines_set(f->idle, (size_t)(s - f->slots),
-				      clock_now() + f->cfg->idle_timeout);
+			deadlines_set(f->idle, (size_t)(s - f->slots), now + f->cfg->idle_timeout);
 		if (msg_get_level() >= MSG_VERBOSE) {
 			struct buf masked = BUF_INIT;
 			url_mask(&masked, req->url);
@@ -348,8 +347,11 @@ static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a
 	long before = ad->limit;
 	struct adaptive_change c =
 		adaptive_on_response(ad, adaptive_classify(a->cause, a->status), now - s->started,
-				     hostlimit_host_inflight(f->hl, key), now);
-	hostlimit_keep(f->hl, s->host, now + ADAPT_LINGER);
+				     hostlimit_inflight_of(s->host), now);
+	/* Kept until a whole second: the keeps of busy hosts then run out
+	 * together, and hostlimit_wake() walks its list at most once a second
+	 * for them rather than on nearly every turn. */
+	hostlimit_keep(f->hl, s->host, (double)((long long)now + 1) + ADAPT_LINGER);
 	if (!c.changed)
 		return;
 	hostlimit_set_limit(f->hl, s->host, c.limit);
@@ -818,8 +820,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
 		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
 	if (cfg->per_host_auto) {
-		f.hl = hostlimit_create(cfg->per_host_max < ADAPTIVE_START ? cfg->per_host_max
-									   : ADAPTIVE_START);
+		f.hl = hostlimit_create(adaptive_start(cfg->per_host_max));
 		hostlimit_set_data_size(f.hl, sizeof(struct adaptive));
 	} else {
 		f.hl = hostlimit_create(cfg->per_host);

@@ -416,6 +416,11 @@ long hostlimit_limit(const struct host *h)
 	return h->limit;
 }
 
+long hostlimit_inflight_of(const struct host *h)
+{
+	return h->inflight;
+}
+
 void hostlimit_set_limit(struct hostlimit *hl, struct host *h, long limit)
 {
 	h->limit = limit > 0 ? limit : 1;

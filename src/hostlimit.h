@@ -82,10 +82,11 @@ void hostlimit_set_rate(struct hostlimit *hl, double per_second);
 void hostlimit_set_data_size(struct hostlimit *hl, size_t size);
 
 /* A host handle from hostlimit_pop(), valid until its slot is released:
- * its key, its data, its limit. */
+ * its key, its data, its limit, its requests in flight. */
 const char *hostlimit_key(const struct host *h);
 void *hostlimit_data(struct host *h);
 long hostlimit_limit(const struct host *h);
+long hostlimit_inflight_of(const struct host *h);
 /* Change h's limit (at least 1): a lower one starts nothing new until
  * enough requests in flight end; in flight ones go on. */
 void hostlimit_set_limit(struct hostlimit *hl, struct host *h, long limit);

@@ -133,7 +133,12 @@ static long http_version(const struct config *cfg)
 
 bool setopt_prior_knowledge_reuse_broken(void)
 {
-	return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
+	/* Asked on every attempt; curl_version_info() rebuilds its answer on
+	 * each call, and the library does not change during a run. */
+	static int broken = -1;
+	if (broken < 0)
+		broken = curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
+	return broken;
 }
 
 /* How requests reach the server: HTTP version, proxy, name overrides, a

@@ -422,9 +422,11 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
 		return rc;
-	if (body && ((rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb)) ||
-		     (rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFODATA, x)) ||
-		     (rc = curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 0L))))
+	/* The progress callback only tells --idle-timeout of a body going out. */
+	if (body && cfg->idle_timeout > 0 &&
+	    ((rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb)) ||
+	     (rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFODATA, x)) ||
+	     (rc = curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 0L))))
 		return rc;
 	return CURLE_OK;
 }
