@@ -5,9 +5,7 @@
 #include "json.h"
 #include "utf8.h"
 
-/* Bytes copied as they are into a JSON string: printable ASCII but the
- * quote and the backslash. */
-static const unsigned char plain_byte[256] = {
+const unsigned char json_string_plain[256] = {
 	/* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	/* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	/* 0x20 */ 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -36,7 +34,7 @@ void json_write_string(struct buf *out, const char *s, size_t n)
 	while (i < n) {
 		/* Copy runs of plain bytes at once. */
 		size_t run = i;
-		while (run < n && plain_byte[p[run]])
+		while (run < n && json_string_plain[p[run]])
 			run++;
 		if (run > i) {
 			buf_add(out, s + i, run - i);

@@ -12,6 +12,10 @@
 
 #include "buf.h"
 
+/* 1 for the bytes that stand for themselves inside a JSON string: ASCII
+ * from 0x20 on (DEL included) but the quote and the backslash. */
+extern const unsigned char json_string_plain[256];
+
 /* Decode the JSON string token tok[0..n) (quotes included, as found by
  * json_object_next()) into its bytes, appended to out. Escaped NULs are
  * kept, so out may hold NUL bytes; a lone surrogate becomes U+FFFD, so what
