@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem, memrchr */
 #include "url.h"
 
 #include <ctype.h>
@@ -128,6 +128,19 @@ static const unsigned char host_char[128] = {
 	/* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0,
 };
 
+/* The last '@' of the authority s[a..end): the user part ends there. */
+static const char *last_at(const char *s, size_t a, size_t end)
+{
+	return memrchr(s + a, '@', end - a);
+}
+
+/* The user name's length in the userinfo s[a..at): up to its first ':'. */
+static size_t user_length(const char *s, size_t a, const char *at)
+{
+	const char *colon = memchr(s + a, ':', (size_t)(at - s) - a);
+	return (size_t)((colon ? colon : at) - s) - a;
+}
+
 int url_host_key(const char *url, size_t n, char *key, const char **why)
 {
 	unsigned port;
@@ -149,10 +162,8 @@ int url_host_key(const char *url, size_t n, char *key, const char **why)
 	size_t end;
 	size_t a = (size_t)authority(url, n, &end);
 	/* The host starts after the last '@' of the authority. */
-	size_t h = a;
-	for (size_t i = a; i < end; i++)
-		if (url[i] == '@')
-			h = i + 1;
+	const char *at = last_at(url, a, end);
+	size_t h = at ? (size_t)(at - url) + 1 : a;
 	size_t host_end, port_start = 0;
 	if (h < end && url[h] == '[') {
 		const char *close = memchr(url + h, ']', end - h);
@@ -255,22 +266,18 @@ bool url_user_is_token(const char *user, size_t n)
  * become "***". */
 static void add_authority(struct buf *out, const char *s, size_t i, size_t a, size_t end)
 {
-	const char *at = NULL;
-	for (size_t k = a; k < end; k++)
-		if (s[k] == '@')
-			at = s + k;
+	const char *at = last_at(s, a, end);
 	if (!at) {
 		buf_add(out, s + i, end - i);
 		return;
 	}
-	const char *colon = memchr(s + a, ':', (size_t)(at - s) - a);
-	size_t user = (size_t)((colon ? colon : at) - s) - a;
+	size_t user = user_length(s, a, at);
 	buf_add(out, s + i, a - i);
 	if (url_user_is_token(s + a, user))
 		buf_adds(out, "***");
 	else
 		buf_add(out, s + a, user);
-	if (colon)
+	if (s[a + user] == ':')
 		buf_adds(out, ":***");
 	buf_add(out, at, (size_t)(s + end - at));
 }
@@ -281,15 +288,11 @@ bool url_token_user(const char *url, const char **user, size_t *n)
 	long a = authority(url, len, &end);
 	if (a < 0)
 		return false;
-	const char *at = NULL;
-	for (size_t k = (size_t)a; k < end; k++)
-		if (url[k] == '@')
-			at = url + k;
+	const char *at = last_at(url, (size_t)a, end);
 	if (!at)
 		return false;
-	const char *colon = memchr(url + a, ':', (size_t)(at - url) - (size_t)a);
 	*user = url + a;
-	*n = (size_t)((colon ? colon : at) - *user);
+	*n = user_length(url, (size_t)a, at);
 	return *n > 0 && url_user_is_token(*user, *n);
 }
 
