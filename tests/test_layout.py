@@ -17,8 +17,8 @@ SOURCE_ROOT = os.environ.get("URLFAN_SOURCE_ROOT") or os.path.dirname(
 SRC = os.path.join(SOURCE_ROOT, "src")
 README = os.path.join(SOURCE_ROOT, "README.md")
 
-ENGINE = {"fetch", "xfer", "setopt", "hostlimit", "retry", "body", "deadlines", "ratelimit",
-          "adaptive"}
+ENGINE = {"fetch", "xfer", "setopt", "hostlimit", "retry", "body", "loop", "poller",
+          "poller_epoll", "ratelimit", "adaptive"}
 OUTPUT = {"output", "record", "template", "savedir", "progress", "filesink"}
 INPUT = {"source"}
 
