@@ -587,14 +587,6 @@ static int set_rate(const char *opt, const char *arg, double *out, char *err, si
 		    opt, arg);
 }
 
-bool opts_status_ok(const struct config *cfg, long status)
-{
-	for (size_t i = 0; i < cfg->nok; i++)
-		if (status >= cfg->ok[i].lo && status <= cfg->ok[i].hi)
-			return true;
-	return false;
-}
-
 /* Read a whole file for -d @FILE / --json @FILE ("-" is stdin). */
 static int slurp(const char *path, struct buf *out, char *err, size_t errlen)
 {

@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 #include "bounds.h"
-#include "opts.h"
+#include "config.h"
 #include "result.h"
 
 struct output;
