@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "bounds.h"
-#include "opts.h"
+#include "config.h"
 #include "result.h"
 #include "sink.h"
 #include "source.h"

@@ -1,6 +1,6 @@
-"""Issue 11, the parts about the output, the unfinished list and memory:
-urlfan loses nothing and stays small whatever a pipe, a reader, a signal or
-a server's body does.
+"""Resuming and memory: --save-unfinished and the output lose nothing, and
+urlfan stays small, whatever a pipe, a reader, a signal or a server's body
+does.
 
 The rule every stop is checked against: each input line is in exactly one
 of {an ok record that was written, the --save-unfinished file}. Memory is
