@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "hostlimit.h"
 #include "loop.h"
+#include "multi.h"
 #include "msg.h"
 #include "num.h"
 #include "ratelimit.h"
@@ -53,7 +54,7 @@ struct slot {
 struct fetch {
 	const struct config *cfg;
 	struct source *src;
-	CURLM *multi;
+	struct multi *multi;
 	struct hostlimit *hl;
 	struct xfer_env env;
 	struct retry_policy retry;
@@ -80,8 +81,6 @@ struct fetch {
 	bool input_busy;
 	double now;                       /* the clock at the top of this turn */
 	double resumed_at;                /* when the loop last ran again after a stop */
-	struct loop_timer curl_timer;     /* libcurl's timeout action */
-	bool curl_timeout_due;            /* ... has come */
 	struct ratelimit rate;            /* --rate, gating every start */
 	struct loop_timer rate_timer;     /* armed: a start waits for a token */
 	struct loop_timer pause_timer;    /* the next host pause's end */
@@ -268,10 +267,8 @@ static void start_ready(struct fetch *f)
 		if (xfer_setup(s->x, &f->env, req, err, sizeof err) != 0)
 			goto fail;
 		curl_easy_setopt(xfer_easy(s->x), CURLOPT_PRIVATE, s);
-		CURLMcode mc = curl_multi_add_handle(f->multi, xfer_easy(s->x));
-		if (mc != CURLM_OK) {
+		if (multi_add(f->multi, xfer_easy(s->x), err, sizeof err) != MULTI_OK) {
 			xfer_abandon(s->x);
-			snprintf(err, sizeof err, "%s", curl_multi_strerror(mc));
 			goto fail;
 		}
 		s->job = job;
@@ -368,7 +365,7 @@ static void free_slot(struct fetch *f, struct slot *s)
 
 static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 {
-	curl_multi_remove_handle(f->multi, xfer_easy(s->x));
+	multi_remove(f->multi, xfer_easy(s->x));
 	f->running--;
 	struct job *job = s->job;
 	struct request *req = job->req;
@@ -497,68 +494,15 @@ static void wake_cb(struct loop_timer *t, void *data)
 	(void)data;
 }
 
-static void curl_timer_cb(struct loop_timer *t, void *data)
-{
-	struct fetch *f = data;
-	(void)t;
-	f->curl_timeout_due = true;
-}
-
-/* libcurl's timeout action is due: its timer fired, or it asked for one
- * at once since (a handle just added). */
-static bool curl_due(struct fetch *f)
-{
-	if (loop_timer_armed(&f->curl_timer) && f->curl_timer.due <= clock_now()) {
-		loop_timer_stop(f->loop, &f->curl_timer);
-		f->curl_timeout_due = true;
-	}
-	bool due = f->curl_timeout_due;
-	f->curl_timeout_due = false;
-	return due;
-}
-
 static void drain(struct fetch *f)
 {
-	CURLMsg *m;
-	int left;
-	while ((m = curl_multi_info_read(f->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
+	CURL *easy;
+	CURLcode rc;
+	while ((easy = multi_next_done(f->multi, &rc))) {
 		struct slot *s = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-		finish(f, s, m->data.result);
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s);
+		finish(f, s, rc);
 	}
-}
-
-/* libcurl tells which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when
- * to call it back (CURLMOPT_TIMERFUNCTION); the loop waits for them and
- * hands each ready socket to curl_multi_socket_action. */
-static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	struct fetch *f = userp;
-	(void)easy;
-	(void)socketp;
-	int rc = what == CURL_POLL_REMOVE
-			 ? loop_unwatch(f->loop, fd)
-			 : loop_watch(f->loop, fd,
-				      (what & CURL_POLL_IN ? POLLER_IN : 0u) |
-					      (what & CURL_POLL_OUT ? POLLER_OUT : 0u));
-	/* A socket that cannot be watched would leave its transfer hanging
-	 * until a timeout: stop the run instead. */
-	if (rc != 0)
-		f->watch_errno = errno;
-	return 0;
-}
-
-static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct fetch *f = userp;
-	(void)multi;
-	if (timeout_ms < 0)
-		loop_timer_stop(f->loop, &f->curl_timer);
-	else
-		loop_timer_set(f->loop, &f->curl_timer, clock_now() + (double)timeout_ms / 1000);
-	return 0;
 }
 
 static void watch(struct fetch *f, int fd, unsigned events, bool on)
@@ -599,19 +543,9 @@ static void watch_output(struct fetch *f)
 	f->out_watched = fd;
 }
 
-static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char *err, size_t errlen)
+static enum fetch_status status_of(enum multi_status ms)
 {
-	int still;
-	CURLMcode mc = curl_multi_socket_action(f->multi, fd, flags, &still);
-	if (mc != CURLM_OK) {
-		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-		return FETCH_ECURL;
-	}
-	if (f->watch_errno) {
-		snprintf(err, errlen, "watching a socket: %s", strerror(f->watch_errno));
-		return FETCH_ESYS;
-	}
-	return FETCH_OK;
+	return ms == MULTI_OK ? FETCH_OK : ms == MULTI_ECURL ? FETCH_ECURL : FETCH_ESYS;
 }
 
 /* The time a bucket, not the network, set the pace: a slot was free and a
@@ -651,11 +585,8 @@ static enum fetch_status dispatch(struct fetch *f, const struct poller_event *ev
 		} else if (fd == f->out_watched) {
 			continue; /* on_idle() writes next time round */
 		} else {
-			unsigned e = ev[i].events;
-			int flags = (e & POLLER_IN ? CURL_CSELECT_IN : 0) |
-				    (e & POLLER_OUT ? CURL_CSELECT_OUT : 0) |
-				    (e & POLLER_ERR ? CURL_CSELECT_ERR : 0);
-			enum fetch_status rc = act(f, fd, flags, err, errlen);
+			enum fetch_status rc =
+				status_of(multi_socket(f->multi, fd, ev[i].events, err, errlen));
 			if (rc != FETCH_OK)
 				return rc;
 		}
@@ -679,8 +610,7 @@ static bool turn(struct fetch *f, enum fetch_status *rc, char *err, size_t errle
 	start_ready(f);
 	account_limited(f, t);
 	size_t before = f->stats->requests, free_before = f->nfree;
-	if (!f->stop && curl_due(f) &&
-	    (*rc = act(f, CURL_SOCKET_TIMEOUT, 0, err, errlen)) != FETCH_OK)
+	if (!f->stop && (*rc = status_of(multi_timeout(f->multi, err, errlen))) != FETCH_OK)
 		return false;
 	if (!f->stop)
 		drain(f);
@@ -757,7 +687,7 @@ static void teardown(struct fetch *f)
 	for (size_t i = 0; f->slots && i < (size_t)f->cfg->parallel; i++) {
 		struct slot *s = &f->slots[i];
 		if (s->job) {
-			curl_multi_remove_handle(f->multi, xfer_easy(s->x));
+			multi_remove(f->multi, xfer_easy(s->x));
 			xfer_abandon(s->x);
 			drop(f, s->job);
 		}
@@ -771,20 +701,15 @@ static void teardown(struct fetch *f)
 	free(f->free_slots);
 }
 
-/* The multi handle and the loop, wired to each other. */
+/* The loop and the multi handle, wired to each other. */
 static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 {
-	if (!(f->multi = curl_multi_init())) {
-		snprintf(err, errlen, "cannot initialise libcurl's multi handle");
-		return FETCH_ESETUP;
-	}
 	if (!(f->loop = loop_create(err, errlen)))
 		return FETCH_ESETUP;
 	if (f->hooks->wake_fd >= 0 && loop_watch(f->loop, f->hooks->wake_fd, POLLER_IN) != 0) {
 		snprintf(err, errlen, "watching the wake-up pipe: %s", strerror(errno));
 		return FETCH_ESETUP;
 	}
-	loop_timer_init(&f->curl_timer, curl_timer_cb, f);
 	loop_timer_init(&f->rate_timer, wake_cb, f);
 	loop_timer_init(&f->pause_timer, wake_cb, f);
 	loop_timer_init(&f->deadline_timer, wake_cb, f);
@@ -792,17 +717,8 @@ static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 		loop_timer_set(f->loop, &f->deadline_timer, f->deadline_at);
 	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
 		loop_timer_init(&f->slots[i].idle, idle_cb, f);
-	/* The per-host cap is ours (a semaphore over requests); libcurl may
-	 * open as many connections as that needs, and keep them for reuse. */
-	CURLMcode mc;
-	if ((mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, socket_cb)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, timer_cb)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)f->cfg->parallel * 2))) {
-		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
+	if (!(f->multi = multi_create(f->loop, (long)f->cfg->parallel * 2, err, errlen)))
 		return FETCH_ESETUP;
-	}
 	return FETCH_OK;
 }
 
@@ -849,8 +765,7 @@ out:
 	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */
 	source_yield_after(f.src, 0);
 	teardown(&f);
-	if (f.multi)
-		curl_multi_cleanup(f.multi);
+	multi_destroy(f.multi);
 	loop_destroy(f.loop);
 	return rc;
 }
