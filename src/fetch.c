@@ -21,6 +21,7 @@
 #include "ratelimit.h"
 #include "retry.h"
 #include "shard.h"
+#include "slots.h"
 #include "url.h"
 #include "wake.h"
 #include "xalloc.h"
@@ -32,16 +33,6 @@ struct job {
 	struct request *req;
 	long attempts;
 	struct loop_timer retry; /* armed while it waits out a retry delay */
-};
-
-/* One request in flight. Each slot keeps its xfer (and so its easy handle
- * and buffers) for the next request it runs; CURLINFO_PRIVATE points here. */
-struct slot {
-	struct xfer *x;
-	struct job *job;
-	struct host *host;
-	double started;         /* when the attempt was added, for -p auto */
-	struct loop_timer idle; /* --idle-timeout: when to look at it again */
 };
 
 /* -p auto keeps what it learnt about an idle host this long (seconds), so
@@ -59,12 +50,9 @@ struct fetch {
 	struct xfer_env env;
 	struct retry_policy retry;
 	size_t readahead;
-	bool input_done;    /* EOF or read error: no more requests */
-	bool input_blocked; /* the source said AGAIN: wait for its fd */
-	size_t running;     /* easy handles in the multi handle */
-	struct slot *slots; /* --parallel of them */
-	size_t *free_slots; /* a stack of indexes of idle slots */
-	size_t nfree;
+	bool input_done;     /* EOF or read error: no more requests */
+	bool input_blocked;  /* the source said AGAIN: wait for its fd */
+	struct slots *slots; /* the transfers in flight */
 	const struct fetch_hooks *hooks;
 	struct fetch_stats *stats;
 	bool stop;
@@ -106,6 +94,12 @@ static double uniform(struct fetch *f)
 	return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
+static void stop_run(struct fetch *f)
+{
+	f->stop = true;
+	f->stats->stopped = 1;
+}
+
 static void retry_due_cb(struct loop_timer *t, void *data);
 
 static struct job *job_new(struct fetch *f, struct request *req)
@@ -138,8 +132,6 @@ static void describe(struct result *res, const struct request *req, long attempt
 		url_path(req->url, &res->path, &res->path_len);
 	res->attempts = attempts;
 }
-
-static void stop_run(struct fetch *f);
 
 static void deliver(struct fetch *f, const struct result *res)
 {
@@ -244,7 +236,7 @@ static void start_ready(struct fetch *f)
 {
 	if (f->hooks->may_start && !f->hooks->may_start(f->hooks->ctx))
 		return;
-	while (!f->stop && f->level == 0 && f->nfree > 0 && hostlimit_ready(f->hl)) {
+	while (!f->stop && f->level == 0 && slots_free(f->slots) > 0 && hostlimit_ready(f->hl)) {
 		/* --rate gates every start, whatever its host; a host's own
 		 * bucket (--host-rate) is hostlimit's. */
 		double now = clock_now();
@@ -258,27 +250,14 @@ static void start_ready(struct fetch *f)
 		if (!job)
 			return;
 		struct request *req = job->req;
-		struct slot *s = &f->slots[f->free_slots[f->nfree - 1]];
 		char err[256];
-		if (!s->x && !(s->x = xfer_create())) {
-			snprintf(err, sizeof err, "cannot create a transfer");
+		struct slot *s = slots_start(f->slots, &f->env, req, now, f->cfg->idle_timeout, err,
+					     sizeof err);
+		if (!s)
 			goto fail;
-		}
-		if (xfer_setup(s->x, &f->env, req, err, sizeof err) != 0)
-			goto fail;
-		curl_easy_setopt(xfer_easy(s->x), CURLOPT_PRIVATE, s);
-		if (multi_add(f->multi, xfer_easy(s->x), err, sizeof err) != MULTI_OK) {
-			xfer_abandon(s->x);
-			goto fail;
-		}
 		s->job = job;
 		s->host = host;
-		s->started = now;
-		f->nfree--;
-		f->running++;
 		job->attempts++;
-		if (f->cfg->idle_timeout > 0)
-			loop_timer_set(f->loop, &s->idle, now + f->cfg->idle_timeout);
 		if (msg_get_level() >= MSG_VERBOSE) {
 			struct buf masked = BUF_INIT;
 			url_mask(&masked, req->url);
@@ -356,17 +335,13 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 /* Give a slot back after its transfer left the multi handle. */
 static void free_slot(struct fetch *f, struct slot *s)
 {
-	loop_timer_stop(f->loop, &s->idle);
 	hostlimit_release(f->hl, s->host);
-	s->job = NULL;
-	s->host = NULL;
-	f->free_slots[f->nfree++] = (size_t)(s - f->slots);
+	slots_release(f->slots, s);
 }
 
 static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 {
-	multi_remove(f->multi, xfer_easy(s->x));
-	f->running--;
+	slots_stop(f->slots, s);
 	struct job *job = s->job;
 	struct request *req = job->req;
 	char why[64];
@@ -443,11 +418,12 @@ static void interrupt(struct fetch *f, int level)
 	f->stats->interrupted = level;
 	if (level < 2)
 		return;
-	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++) {
-		if (f->slots[i].job) {
+	for (size_t i = 0; i < slots_count(f->slots); i++) {
+		struct slot *s = slots_at(f->slots, i);
+		if (s->job) {
 			/* urlfan's words, not libcurl's for a callback's abort. */
-			xfer_set_message(f->slots[i].x, "aborted by a second interrupt");
-			finish(f, &f->slots[i], CURLE_ABORTED_BY_CALLBACK);
+			xfer_set_message(s->x, "aborted by a second interrupt");
+			finish(f, s, CURLE_ABORTED_BY_CALLBACK);
 		}
 	}
 }
@@ -496,18 +472,40 @@ static void wake_cb(struct loop_timer *t, void *data)
 
 static void drain(struct fetch *f)
 {
-	CURL *easy;
+	struct slot *s;
 	CURLcode rc;
-	while ((easy = multi_next_done(f->multi, &rc))) {
-		struct slot *s = NULL;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s);
+	while ((s = slots_next_done(f->slots, &rc)))
 		finish(f, s, rc);
-	}
 }
 
-static void watch(struct fetch *f, int fd, unsigned events, bool on)
+/* The wake pipe: a signal came; the next turn asks what it means. */
+static void wake_fd_cb(int fd, unsigned events, void *data)
 {
-	if ((on ? loop_watch(f->loop, fd, events) : loop_unwatch(f->loop, fd)) != 0)
+	(void)events;
+	(void)data;
+	wake_drain(fd);
+}
+
+/* The input or the output is ready: the next turn reads or writes. */
+static void turn_fd_cb(int fd, unsigned events, void *data)
+{
+	(void)fd;
+	(void)events;
+	(void)data;
+}
+
+/* The output pipe's reader went away: stop now, not at the next record. */
+static void out_fd_cb(int fd, unsigned events, void *data)
+{
+	struct fetch *f = data;
+	(void)fd;
+	if ((events & POLLER_ERR) && f->hooks->on_output_gone(f->hooks->ctx) != 0)
+		stop_run(f);
+}
+
+static void watch(struct fetch *f, int fd, unsigned events, loop_fd_cb cb)
+{
+	if ((cb ? loop_watch(f->loop, fd, events, cb, f) : loop_unwatch(f->loop, fd)) != 0)
 		f->watch_errno = errno;
 }
 
@@ -515,7 +513,7 @@ static void watch(struct fetch *f, int fd, unsigned events, bool on)
 static void watch_input(struct fetch *f, bool want)
 {
 	if (want != f->input_watched)
-		watch(f, source_fd(f->src), POLLER_IN, want);
+		watch(f, source_fd(f->src), POLLER_IN, want ? turn_fd_cb : NULL);
 	f->input_watched = want;
 }
 
@@ -529,7 +527,7 @@ static void watch_output(struct fetch *f)
 	if (gone >= 0) {
 		int events = fd == gone ? POLLER_OUT : 0;
 		if (events != f->gone_events)
-			watch(f, gone, (unsigned)events, true);
+			watch(f, gone, (unsigned)events, out_fd_cb);
 		f->gone_events = events;
 		if (fd == gone)
 			fd = -1;
@@ -537,9 +535,9 @@ static void watch_output(struct fetch *f)
 	if (fd == f->out_watched)
 		return;
 	if (f->out_watched >= 0)
-		watch(f, f->out_watched, 0, false);
+		watch(f, f->out_watched, 0, NULL);
 	if (fd >= 0)
-		watch(f, fd, POLLER_OUT, true);
+		watch(f, fd, POLLER_OUT, turn_fd_cb);
 	f->out_watched = fd;
 }
 
@@ -555,43 +553,10 @@ static void account_limited(struct fetch *f, double t)
 {
 	if (f->limited)
 		f->stats->rate_limited += t - f->limited_t;
-	f->limited = !f->stop && f->level == 0 && f->nfree > 0 &&
+	f->limited = !f->stop && f->level == 0 && slots_free(f->slots) > 0 &&
 		     ((hostlimit_ready(f->hl) && loop_timer_armed(&f->rate_timer)) ||
 		      hostlimit_held(f->hl) > 0);
 	f->limited_t = t;
-}
-
-static void stop_run(struct fetch *f)
-{
-	f->stop = true;
-	f->stats->stopped = 1;
-}
-
-/* Hand what the wait found to its owner: libcurl's sockets to libcurl;
- * the wake pipe, the input and the output are looked at next turn. */
-static enum fetch_status dispatch(struct fetch *f, const struct poller_event *ev, int n, char *err,
-				  size_t errlen)
-{
-	for (int i = 0; i < n && !f->stop; i++) {
-		int fd = ev[i].fd;
-		if (fd == f->hooks->wake_fd) {
-			wake_drain(fd);
-		} else if (f->input_watched && fd == source_fd(f->src)) {
-			continue; /* read_input() reads it next time round */
-		} else if (f->gone_events >= 0 && fd == f->hooks->out_fd) {
-			if ((ev[i].events & POLLER_ERR) &&
-			    f->hooks->on_output_gone(f->hooks->ctx) != 0)
-				stop_run(f);
-		} else if (fd == f->out_watched) {
-			continue; /* on_idle() writes next time round */
-		} else {
-			enum fetch_status rc =
-				status_of(multi_socket(f->multi, fd, ev[i].events, err, errlen));
-			if (rc != FETCH_OK)
-				return rc;
-		}
-	}
-	return FETCH_OK;
 }
 
 /* Everything the loop does before it may wait: timers, input, starts,
@@ -609,24 +574,46 @@ static bool turn(struct fetch *f, enum fetch_status *rc, char *err, size_t errle
 	read_input(f);
 	start_ready(f);
 	account_limited(f, t);
-	size_t before = f->stats->requests, free_before = f->nfree;
+	size_t before = f->stats->requests, free_before = slots_free(f->slots);
 	if (!f->stop && (*rc = status_of(multi_timeout(f->multi, err, errlen))) != FETCH_OK)
 		return false;
 	if (!f->stop)
 		drain(f);
-	return f->stats->requests != before || f->nfree != free_before;
+	return f->stats->requests != before || slots_free(f->slots) != free_before;
 }
 
 static bool all_done(const struct fetch *f)
 {
-	return f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->ndelayed == 0 &&
+	return slots_running(f->slots) == 0 && hostlimit_waiting(f->hl) == 0 && f->ndelayed == 0 &&
 	       f->input_done;
+}
+
+/* Before the loop waits: output flushed, what waits for its host noted,
+ * the input and output fds watched as their state asks. */
+static enum fetch_status before_wait(struct fetch *f, char *err, size_t errlen)
+{
+	/* start_ready() stopped with slots free: what waits, waits for its
+	 * host. */
+	f->stats->host_bound =
+		f->level == 0 && slots_free(f->slots) > 0 && hostlimit_waiting(f->hl) > 0;
+	if (f->stats->host_bound)
+		f->stats->host_bound_seen = 1;
+	if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, slots_running(f->slots)) != 0) {
+		stop_run(f);
+		return FETCH_OK;
+	}
+	watch_input(f, f->input_blocked && !f->input_done);
+	watch_output(f);
+	if (f->watch_errno) {
+		snprintf(err, errlen, "watching a descriptor: %s", strerror(f->watch_errno));
+		return FETCH_ESYS;
+	}
+	return FETCH_OK;
 }
 
 static enum fetch_status run(struct fetch *f, char *err, size_t errlen)
 {
 	enum fetch_status rc = FETCH_OK;
-	struct poller_event events[64];
 	for (;;) {
 		if (f->stop || all_done(f))
 			return FETCH_OK;
@@ -635,32 +622,16 @@ static enum fetch_status run(struct fetch *f, char *err, size_t errlen)
 			return rc;
 		if (moved || all_done(f))
 			continue; /* slots freed: refill before waiting */
-		/* start_ready() stopped with slots free: what waits, waits for
-		 * its host. */
-		f->stats->host_bound =
-			f->level == 0 && f->nfree > 0 && hostlimit_waiting(f->hl) > 0;
-		if (f->stats->host_bound)
-			f->stats->host_bound_seen = 1;
-		if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, f->running) != 0) {
-			stop_run(f);
-			return FETCH_OK;
-		}
-		watch_input(f, f->input_blocked && !f->input_done);
-		watch_output(f);
-		if (f->watch_errno) {
-			snprintf(err, errlen, "watching a descriptor: %s",
-				 strerror(f->watch_errno));
-			return FETCH_ESYS;
-		}
+		if ((rc = before_wait(f, err, errlen)) != FETCH_OK || f->stop)
+			return rc;
 		double until = clock_now() + (f->input_busy ? 0 : (double)f->hooks->idle_ms / 1000);
-		int n = loop_wait(f->loop, until, events, 64);
-		if (n < 0) {
+		if (loop_poll(f->loop, until) < 0) {
 			snprintf(err, errlen, "waiting for events: %s", strerror(errno));
 			return FETCH_ESYS;
 		}
 		if (loop_overslept(f->loop) > 0)
 			f->resumed_at = clock_now();
-		if ((rc = dispatch(f, events, n, err, errlen)) != FETCH_OK)
+		if ((rc = status_of(multi_failed(f->multi, err, errlen))) != FETCH_OK)
 			return rc;
 	}
 }
@@ -684,29 +655,28 @@ static void teardown(struct fetch *f)
 	struct job *job;
 	while (f->hl && (job = hostlimit_drain(f->hl)))
 		drop(f, job);
-	for (size_t i = 0; f->slots && i < (size_t)f->cfg->parallel; i++) {
-		struct slot *s = &f->slots[i];
+	for (size_t i = 0; f->slots && i < slots_count(f->slots); i++) {
+		struct slot *s = slots_at(f->slots, i);
 		if (s->job) {
-			multi_remove(f->multi, xfer_easy(s->x));
+			slots_stop(f->slots, s);
 			xfer_abandon(s->x);
 			drop(f, s->job);
 		}
-		xfer_destroy(s->x);
 	}
+	slots_destroy(f->slots);
 	if (f->loop)
 		loop_timers_take(f->loop, retry_due_cb, drop_delayed, f);
 	hostlimit_destroy(f->hl);
 	xfer_env_free(&f->env);
-	free(f->slots);
-	free(f->free_slots);
 }
 
-/* The loop and the multi handle, wired to each other. */
+/* The loop, the multi handle and the slots, wired to each other. */
 static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 {
 	if (!(f->loop = loop_create(err, errlen)))
 		return FETCH_ESETUP;
-	if (f->hooks->wake_fd >= 0 && loop_watch(f->loop, f->hooks->wake_fd, POLLER_IN) != 0) {
+	if (f->hooks->wake_fd >= 0 &&
+	    loop_watch(f->loop, f->hooks->wake_fd, POLLER_IN, wake_fd_cb, f) != 0) {
 		snprintf(err, errlen, "watching the wake-up pipe: %s", strerror(errno));
 		return FETCH_ESETUP;
 	}
@@ -715,10 +685,9 @@ static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 	loop_timer_init(&f->deadline_timer, wake_cb, f);
 	if (f->deadline_at > 0)
 		loop_timer_set(f->loop, &f->deadline_timer, f->deadline_at);
-	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
-		loop_timer_init(&f->slots[i].idle, idle_cb, f);
 	if (!(f->multi = multi_create(f->loop, (long)f->cfg->parallel * 2, err, errlen)))
 		return FETCH_ESETUP;
+	f->slots = slots_create((size_t)f->cfg->parallel, f->loop, f->multi, idle_cb, f);
 	return FETCH_OK;
 }
 
@@ -744,10 +713,6 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	source_yield_after(f.src, READ_TURN_BYTES);
 	memset(stats, 0, sizeof *stats);
 	enum fetch_status rc = FETCH_ESETUP;
-	f.slots = xcalloc((size_t)cfg->parallel, sizeof *f.slots);
-	f.free_slots = xcalloc((size_t)cfg->parallel, sizeof *f.free_slots);
-	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
-		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
 	if (cfg->per_host_auto) {
 		f.hl = hostlimit_create(adaptive_start(cfg->per_host_max));
 		hostlimit_set_data_size(f.hl, sizeof(struct adaptive));
