@@ -37,27 +37,10 @@ int setopt_lists_init(struct setopt_lists *l, const struct config *cfg)
 			goto fail;
 		l->resolve = t;
 	}
-	/* A cookie file's lines, Netscape or Set-Cookie format, as libcurl's
-	 * CURLOPT_COOKIELIST takes them one by one. */
-	for (const char *p = cfg->cookie_lines; p && *p;) {
-		size_t n = strcspn(p, "\n"), len = n;
-		while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len) {
-			char *line = strndup(p, len);
-			t = line ? curl_slist_append(l->cookies, line) : NULL;
-			free(line);
-			if (!t)
-				goto fail;
-			l->cookies = t;
-		}
-		p += n + (p[n] == '\n');
-	}
 	return 0;
 fail:
 	curl_slist_free_all(h);
 	curl_slist_free_all(l->resolve);
-	curl_slist_free_all(l->cookies);
 	memset(l, 0, sizeof *l);
 	return -1;
 }
@@ -66,8 +49,7 @@ void setopt_lists_free(struct setopt_lists *l)
 {
 	curl_slist_free_all(l->headers);
 	curl_slist_free_all(l->resolve);
-	curl_slist_free_all(l->cookies);
-	l->headers = l->resolve = l->cookies = NULL;
+	l->headers = l->resolve = NULL;
 }
 
 /* Only http and https, for requests and for redirects. */
@@ -305,16 +287,6 @@ CURLcode setopt_headers(CURL *e, const struct setopt_lists *l, const struct requ
 	if (!(*own = request_headers(l, req)))
 		return CURLE_OUT_OF_MEMORY;
 	SET(CURLOPT_HTTPHEADER, *own);
-	return CURLE_OK;
-}
-
-CURLcode setopt_cookies(CURL *e, const struct setopt_lists *l)
-{
-	if (!l->cookies)
-		return CURLE_OK;
-	SET(CURLOPT_COOKIELIST, "ALL");
-	for (const struct curl_slist *s = l->cookies; s; s = s->next)
-		SET(CURLOPT_COOKIELIST, s->data);
 	return CURLE_OK;
 }
 

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "body.h"
 #include "buf.h"
@@ -56,6 +58,62 @@ struct xfer {
 	struct buf token_user;
 };
 
+/* Fill share's cookie store with the -b files' lines (read by opts at
+ * the start). libcurl's file loader parses them in one pass, where one
+ * CURLOPT_COOKIELIST call per line would sweep the whole store for
+ * expired cookies each time (20,000 cookies: seconds). The lines go to
+ * it through an anonymous in-memory file, so no file is read twice. */
+static int load_cookies(CURLSH *share, const char *lines, char *err, size_t errlen)
+{
+	int rc = -1, fd = memfd_create("urlfan-cookies", MFD_CLOEXEC);
+	CURL *e = curl_easy_init();
+	char path[64];
+	size_t len = strlen(lines), done = 0;
+	if (fd < 0 || !e) {
+		snprintf(err, errlen, "cannot load the cookie files: %s",
+			 fd < 0 ? strerror(errno) : "out of memory");
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, lines + done, len - done);
+		if (n < 0) {
+			snprintf(err, errlen, "cannot load the cookie files: %s", strerror(errno));
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	/* "RELOAD" reads the handle's cookie files into its store now: the
+	 * shared one. */
+	if (curl_easy_setopt(e, CURLOPT_SHARE, share) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_COOKIEFILE, path) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD") != CURLE_OK) {
+		snprintf(err, errlen, "cannot load the cookie files");
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_easy_cleanup(e);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The run's share handle, when anything is shared: the cookie store of
+ * -b FILE. One thread uses it, so it needs no locks. */
+static int share_init(struct xfer_env *env, char *err, size_t errlen)
+{
+	const struct config *cfg = env->cfg;
+	if (!cfg->cookie_lines)
+		return 0;
+	if (!(env->share = curl_share_init()) ||
+	    curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return load_cookies(env->share, cfg->cookie_lines, err, errlen);
+}
+
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
 		  const struct sink *sink, char *err, size_t errlen)
 {
@@ -67,12 +125,19 @@ int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (share_init(env, err, errlen) != 0) {
+		xfer_env_free(env);
+		return -1;
+	}
 	return 0;
 }
 
 void xfer_env_free(struct xfer_env *env)
 {
 	setopt_lists_free(&env->lists);
+	if (env->share)
+		curl_share_cleanup(env->share);
+	env->share = NULL;
 }
 
 struct xfer *xfer_create(void)
@@ -422,6 +487,11 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
 		return rc;
+	/* The run's shared cookie store; an empty cookie file name turns
+	 * the handle's cookie engine on without reading anything. */
+	if (x->env->share && ((rc = curl_easy_setopt(x->easy, CURLOPT_SHARE, x->env->share)) ||
+			      (rc = curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, ""))))
+		return rc;
 	/* The progress callback only tells --idle-timeout of a body going out. */
 	if (body && cfg->idle_timeout > 0 &&
 	    ((rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb)) ||
@@ -496,9 +566,7 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 		rc = options(x, req, method);
 	if (rc == CURLE_OK)
 		rc = setopt_url(x->easy, cfg, request_url(x, req));
-	/* Per attempt: a fresh cookie engine and a fresh form. */
-	if (rc == CURLE_OK)
-		rc = setopt_cookies(x->easy, &env->lists);
+	/* Per attempt: a fresh form. */
 	curl_mime_free(x->mime);
 	x->mime = NULL;
 	if (rc == CURLE_OK && cfg->nforms && !req->body)

@@ -1,0 +1,81 @@
+"""Issue 20, round 3 of hostile input (points 9, 11, 12, 15, 16, 19): a
+large cookie file, form parts from pipes, endless special files,
+international host names, framing a server gets wrong and bodies that jq
+cannot read. Each test asserts what the server saw or what the records
+say, never how long something took."""
+import json
+import os
+import resource
+import shutil
+import subprocess
+import urllib.parse
+
+import pytest
+
+from conftest import SANITIZED, URLFAN, records, run
+
+
+def one(p):
+    recs = records(p.stdout)
+    assert len(recs) == 1, p.stdout
+    return recs[0]
+
+
+# ---- 9: -b FILE with 20,000 cookies -----------------------------------------
+
+
+def write_cookie_file(path, n, mine):
+    """n cookies for other sites, and the given ones for 127.0.0.1."""
+    with open(path, "w") as f:
+        f.write("# Netscape HTTP Cookie File\n")
+        for i in range(n):
+            f.write("site%d.test\tFALSE\t/\tFALSE\t0\tc%d\tv%d\n" % (i, i, i))
+        for name, value in mine:
+            f.write("127.0.0.1\tFALSE\t/\tFALSE\t0\t%s\t%s\n" % (name, value))
+
+
+def child_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def test_a_large_cookie_file_is_parsed_once_into_one_store(srv, tmp_path):
+    jar = tmp_path / "cookies.txt"
+    write_cookie_file(jar, 20000, [("mine", "yes"), ("also", "1")])
+    urls = [srv.url("/set-cookie?n%d=%d" % (i, i)) for i in range(10)]
+    before = child_cpu()
+    p = run(["-J", "-j", "1", "--order", "input", "-b", str(jar), *urls])
+    cpu = child_cpu() - before
+    assert p.returncode == 0, p.stderr
+    recs = records(p.stdout)
+    assert len(recs) == 10 and all(r["ok"] for r in recs)
+    for i, r in enumerate(recs):
+        sent = dict(c.split("=", 1) for c in r["body"]["cookie"].split("; "))
+        # The file's cookies for this host, on every request ...
+        assert sent["mine"] == "yes" and sent["also"] == "1", r["body"]
+        # ... and the one store they live in: what the earlier responses
+        # set (one request at a time, -j 1) is sent too.
+        assert {k for k in sent if k.startswith("n")} == {"n%d" % j for j in range(i)}
+    # Work, not time: loading 20,000 cookies once costs a fraction of a
+    # second of CPU; per request (one CURLOPT_COOKIELIST call per line,
+    # each sweeping the store) it cost seconds each, over 30 s here.
+    assert cpu < (15 if SANITIZED else 5), cpu
+
+
+def test_the_cookie_file_is_read_at_the_start_only(srv, tmp_path):
+    """A FIFO can be read once: a second read would block the run for
+    good (nothing writes it again), which the timeout would show."""
+    fifo = tmp_path / "cookies.fifo"
+    os.mkfifo(fifo)
+    text = "127.0.0.1\tFALSE\t/\tFALSE\t0\tfromfifo\t1\n"
+    proc = subprocess.Popen([URLFAN, "-J", "-j", "1", "-b", str(fifo),
+                             *[srv.url("/headers?i=%d" % i) for i in range(3)]],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    with open(fifo, "w") as f:
+        f.write(text)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    recs = records(out)
+    assert len(recs) == 3
+    assert all(r["body"]["headers"]["Cookie"] == "fromfifo=1" for r in recs), recs
