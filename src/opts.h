@@ -25,6 +25,13 @@ struct ok_range {
 
 #define OK_RANGES_MAX 64
 
+/* The most urlfan reads from a file given to -d @FILE, --json @FILE,
+ * --data-urlencode @FILE, -b FILE or -F (a pipe or FIFO there) that is
+ * not a regular file: a device such as /dev/zero never ends. A longer
+ * one is a usage error. A regular file is read whole. */
+#define OPTS_FILE_MIB 64
+#define OPTS_FILE_MAX ((size_t)OPTS_FILE_MIB * 1024 * 1024)
+
 struct config {
 	/* Input. */
 	char **urls; /* --url and positional URLs in command-line order:
@@ -109,6 +116,13 @@ struct config {
 	const char *cert_type;     /* --cert-type */
 	const char **forms;        /* -F parts as given (checked), owned array */
 	size_t nforms;
+	/* Per -F part: the contents of a file that is not a regular one (a
+	 * pipe, a FIFO), read once at the start since it cannot be read
+	 * again; data NULL for a value or a regular file. Owned. */
+	struct opts_form_data {
+		char *data;
+		size_t len;
+	} * form_data;
 	long long limit_rate; /* --limit-rate, bytes per second; 0: none */
 	bool keep_headers;    /* a -w or --name template reads headers */
 	char *userpwd;        /* "USER:PASSWORD" after a prompt, owned */

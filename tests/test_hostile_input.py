@@ -79,3 +79,78 @@ def test_the_cookie_file_is_read_at_the_start_only(srv, tmp_path):
     recs = records(out)
     assert len(recs) == 3
     assert all(r["body"]["headers"]["Cookie"] == "fromfifo=1" for r in recs), recs
+
+
+# ---- 11: -F parts from pipes and FIFOs ----------------------------------------
+
+
+def multipart_parts(body):
+    """{name: data} of a multipart body as /echo returns it."""
+    boundary = body.split("\r\n", 1)[0]
+    parts = {}
+    for chunk in body.split(boundary)[1:-1]:
+        head, _, data = chunk.strip("\r\n").partition("\r\n\r\n")
+        name = head.split('name="', 1)[1].split('"', 1)[0]
+        parts[name] = data
+    return parts
+
+
+def test_a_form_part_from_a_pipe_goes_with_every_request(srv, tmp_path):
+    """-F f=@<(cmd): the pipe is read once, at the start, and its bytes go
+    with all three requests (they used to go with the first only)."""
+    urls = " ".join(srv.url("/echo?i=%d" % i) for i in range(3))
+    p = subprocess.run(["bash", "-c", '"$0" -J -j 1 -F f=@<(printf pipe-data) '
+                        '-F g=\\<<(printf field) ' + urls, URLFAN],
+                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    recs = records(p.stdout)
+    assert len(recs) == 3
+    for r in recs:
+        assert multipart_parts(r["body"]["body"]) == {"f": "pipe-data", "g": "field"}, r
+
+
+def test_a_form_part_from_a_fifo_is_read_before_the_loop(srv, tmp_path):
+    """-F f=@FIFO: read once at the start; the writer writes once, so a
+    second open (per request, inside the loop) would block for good."""
+    fifo = tmp_path / "part.fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([URLFAN, "-J", "-j", "1", "-F", "f=@%s" % fifo,
+                             *[srv.url("/echo?i=%d" % i) for i in range(3)]],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    with open(fifo, "w") as f:
+        f.write("fifo-data")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    recs = records(out)
+    assert len(recs) == 3
+    for r in recs:
+        assert multipart_parts(r["body"]["body"]) == {"f": "fifo-data"}, r
+        assert 'filename="part.fifo"' in r["body"]["body"]
+
+
+# ---- 12: endless special files --------------------------------------------------
+
+
+@pytest.mark.parametrize("args,option", [
+    (["-d", "@/dev/zero"], "--data"),
+    (["--json", "@/dev/zero"], "--json"),
+    (["--data-urlencode", "a@/dev/zero"], "--data-urlencode"),
+    (["-b", "/dev/zero"], "--cookie"),
+    (["-F", "f=@/dev/zero"], "--form"),
+])
+def test_an_endless_file_is_a_usage_error_naming_it(srv, args, option):
+    p = run([*args, srv.url("/echo")], timeout=60)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    err = p.stderr.decode()
+    assert option + ": '/dev/zero' is longer than 64 MiB" in err, err
+    assert srv.stats()["total"] == 0  # nothing was fetched
+
+
+def test_a_regular_file_over_the_cap_is_read_whole(srv, tmp_path):
+    big = tmp_path / "big"
+    with open(big, "wb") as f:
+        f.truncate(65 * 1024 * 1024)
+    p = run(["-J", "--no-body", "-d", "@%s" % big, srv.url("/echo")], timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert one(p)["ok"]
