@@ -732,6 +732,16 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		 * the server's fault, not this machine's. */
 		res->error = ERR_PROTOCOL;
 		res->error_message = "response header line longer than 100 KB";
+	} else if (rc == CURLE_URL_MALFORMAT && !redirected(x->easy)) {
+		/* The line's own URL, which urlfan's checks let through but
+		 * libcurl cannot use: most often a host name with no ASCII
+		 * (IDNA) form. Not the server's doing. */
+		res->error = ERR_INVALID_INPUT;
+		res->error_message =
+			x->errbuf[0]
+				? x->errbuf
+				: "the URL cannot be used: its host name has no ASCII (IDNA) form, "
+				  "or its format is bad";
 	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL && !redirected(x->easy)) {
 		/* Not a redirect to another scheme: libcurl also says this of
 		 * a reply that is not HTTP at all (HTTP/0.9). */

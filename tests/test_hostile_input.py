@@ -154,3 +154,40 @@ def test_a_regular_file_over_the_cap_is_read_whole(srv, tmp_path):
     p = run(["-J", "--no-body", "-d", "@%s" % big, srv.url("/echo")], timeout=60)
     assert p.returncode == 0, p.stderr
     assert one(p)["ok"]
+
+
+# ---- 15: international host names ---------------------------------------------
+
+
+def curl_has_idn():
+    p = subprocess.run(["curl", "-V"], capture_output=True, text=True)
+    return p.returncode == 0 and " IDN" in p.stdout
+
+
+@pytest.mark.parametrize("lc_all", ["C.UTF-8", "C"])
+def test_an_international_host_name_is_converted(srv, lc_all):
+    """libidn2 converts from the locale's character set, which without a
+    setlocale() call is ASCII: ä.test failed as kind protocol. Input is
+    UTF-8 in any locale, so it works under LC_ALL=C too."""
+    if not curl_has_idn():
+        pytest.skip("this libcurl has no IDN support (curl -V lists no IDN)")
+    p = run(["-J", "--resolve", "xn--4ca.test:%d:127.0.0.1" % srv.port,
+             "http://\u00e4.test:%d/headers" % srv.port],
+            env={"LC_ALL": lc_all, "LANG": lc_all})
+    rec = one(p)
+    assert rec["ok"], rec
+    assert rec["body"]["headers"]["Host"] == "xn--4ca.test:%d" % srv.port
+
+
+def test_a_host_name_with_no_ascii_form_is_invalid_input(srv):
+    """U+2488 (a digit with a full stop) has no IDNA 2008 form: the line
+    is the user's mistake (invalid_input), not the server's (protocol).
+    Nothing is looked up: the conversion fails before any resolving."""
+    if not curl_has_idn():
+        pytest.skip("this libcurl has no IDN support (curl -V lists no IDN)")
+    p = run(["-J", "--resolve", "xn--tsh.test:%d:127.0.0.1" % srv.port,
+             "http://\u2488.test:%d/headers" % srv.port])
+    assert p.returncode != 0
+    rec = one(p)
+    assert rec["error"]["kind"] == "invalid_input", rec
+    assert srv.stats()["total"] == 0
