@@ -14,6 +14,7 @@
 #include "body.h"
 #include "buf.h"
 #include "clock.h"
+#include "http.h"
 #include "msg.h"
 #include "termesc.h"
 #include "url.h"
@@ -46,6 +47,12 @@ struct xfer {
 	size_t header_lines, header_bytes;
 	bool headers_too_big; /* the attempt was stopped for that */
 	bool header_kept;     /* the last header line went into headers */
+	/* The latest status line was an interim (1xx) one: the response it
+	 * precedes counts its lines toward the same limits. */
+	bool interim;
+	/* Why the response's framing was refused (an invalid
+	 * Content-Length), or "": the attempt was stopped for it. */
+	char framing_message[96];
 	/* --idle-timeout: when a byte last moved (0: the request has not
 	 * gone out yet), the upload count last seen, and the message when
 	 * the loop stopped the attempt for being idle. */
@@ -235,6 +242,34 @@ static void fold_header(struct xfer *x, const char *v, const char *end)
 	buf_addc(&x->headers, '\0');
 }
 
+/* Whether a status line ("HTTP/1.1 103 ...", "HTTP/2 103") is an
+ * interim (1xx) response's. */
+static bool status_line_interim(const char *p, size_t n)
+{
+	const char *sp = memchr(p, ' ', n);
+	return sp && (size_t)(sp - p) + 2 < n && sp[1] == '1' && isdigit((unsigned char)sp[2]);
+}
+
+/* An invalid Content-Length (0x7, "7, 99", 7abc): the body's end is
+ * unknown, and libcurl would read the leading digits. The value is
+ * shown trimmed, cut and with anything but printable ASCII as '?'. */
+static void bad_length(struct xfer *x, const char *v, const char *end)
+{
+	char shown[40];
+	size_t n = 0;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (; v < end && n + 4 < sizeof shown; v++)
+		shown[n++] = *v >= 0x20 && *v < 0x7f ? *v : '?';
+	if (v < end)
+		n += (size_t)snprintf(shown + n, sizeof shown - n, "...");
+	shown[n] = '\0';
+	snprintf(x->framing_message, sizeof x->framing_message,
+		 "invalid Content-Length in the response: '%s'", shown);
+}
+
 /* Keep the headers of the latest response: a status line starts a new
  * one (after a redirect or a 100 Continue). Whatever the server sends,
  * a response's headers cost at most XFER_HEADER_BYTES here (and in
@@ -248,16 +283,20 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		x->headers.len = 0;
 		x->retry_after = -1;
-		x->header_lines = 1;
-		x->header_bytes = len;
 		x->header_kept = false;
-		return len;
+		/* Interim responses (103 Early Hints ...) belong to the one
+		 * they precede: a flood of them meets the limits of one head. */
+		if (!x->interim)
+			x->header_lines = x->header_bytes = 0;
+		x->interim = status_line_interim(data, len);
 	}
 	x->header_bytes += len;
 	if (++x->header_lines > XFER_HEADER_LINES || x->header_bytes > XFER_HEADER_BYTES) {
 		x->headers_too_big = true;
 		return 0; /* libcurl stops the transfer */
 	}
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		return len;
 	bool keep = x->env->cfg->headers_out || x->env->cfg->keep_headers;
 	if (len && (data[0] == ' ' || data[0] == '\t')) {
 		if (keep)
@@ -270,6 +309,11 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 		return len; /* the blank line, or not a header */
 	if (colon - data == 11 && strncasecmp(data, "retry-after", 11) == 0)
 		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
+	if (colon - data == 14 && strncasecmp(data, "content-length", 14) == 0 &&
+	    !http_content_length_valid(colon + 1, (size_t)(data + len - colon - 1))) {
+		bad_length(x, colon + 1, data + len);
+		return 0; /* libcurl stops the transfer */
+	}
 	if (!keep)
 		return len;
 	/* A NUL would cut the "name\0value\0" list: older libcurl lets
@@ -526,7 +570,8 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->headers.len = 0;
 	x->retry_after = -1;
 	x->header_lines = x->header_bytes = 0;
-	x->headers_too_big = x->header_kept = false;
+	x->headers_too_big = x->header_kept = x->interim = false;
+	x->framing_message[0] = '\0';
 	x->idle_message[0] = '\0';
 	x->uploaded = 0;
 	x->socket_errno = 0;
@@ -629,13 +674,22 @@ static int out_of_fds(struct xfer *x, CURLcode rc)
 	return oserr == EMFILE || oserr == ENFILE ? (int)oserr : 0;
 }
 
+/* The final response's status; 0 when none came (an interim 1xx one
+ * is no answer). */
+static long final_status(struct xfer *x)
+{
+	long status = 0;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	return status >= 100 && status < 200 ? 0 : status;
+}
+
 void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 {
 	a->method = x->method;
-	a->status = 0;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
+	a->status = final_status(x);
 	a->retry_after = x->retry_after;
-	if (x->body.too_large || x->body.io_errno || x->headers_too_big || out_of_fds(x, rc)) {
+	if (x->body.too_large || x->body.io_errno || x->headers_too_big || x->framing_message[0] ||
+	    out_of_fds(x, rc)) {
 		a->cause = CAUSE_FATAL;
 		return;
 	}
@@ -720,6 +774,9 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		snprintf(x->errbuf, sizeof x->errbuf, "cannot open a socket: %s (see ulimit -n)",
 			 strerror(fds));
 		res->error_message = x->errbuf;
+	} else if (x->framing_message[0]) {
+		res->error = ERR_PROTOCOL;
+		res->error_message = x->framing_message;
 	} else if (x->headers_too_big) {
 		res->error = ERR_PROTOCOL;
 		res->error_message =
@@ -762,8 +819,7 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	res->url = x->url_masked.data;
 	res->method = x->method;
 
-	long status = 0, version = 0;
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	long status = final_status(x), version = 0;
 	curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
 	res->status = status;
 	res->http_version = status ? version_name(version) : NULL;

@@ -191,3 +191,49 @@ def test_a_host_name_with_no_ascii_form_is_invalid_input(srv):
     rec = one(p)
     assert rec["error"]["kind"] == "invalid_input", rec
     assert srv.stats()["total"] == 0
+
+
+# ---- 16: framing a server gets wrong ------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0x7", "7, 99", "7abc", "+7", "7,"])
+def test_an_invalid_content_length_is_a_protocol_failure(srv, value):
+    url = srv.url("/badlength?value=" + urllib.parse.quote(value))
+    p = run(["-J", "--retry", "2", "--retry-delay", "0", url])
+    rec = one(p)
+    assert not rec["ok"], rec
+    assert rec["error"]["kind"] == "protocol"
+    assert rec["error"]["message"] == "invalid Content-Length in the response: '%s'" % value
+    assert rec["attempts"] == 1  # the server's framing: trying again cannot help
+    assert p.returncode != 0
+
+
+@pytest.mark.parametrize("value", ["7", "007", "7, 7"])
+def test_a_valid_content_length_is_used(srv, value):
+    url = srv.url("/badlength?value=" + urllib.parse.quote(value))
+    rec = one(run(["-J", url]))
+    assert rec["ok"] and rec["body"] == 1234567, rec
+
+
+def test_a_few_early_hints_come_before_the_answer(srv):
+    rec = one(run(["-J", srv.url("/hints/3")]))
+    assert rec["ok"] and rec["status"] == 200 and rec["body"] == "ok", rec
+
+
+def test_a_flood_of_interim_responses_is_one_head_over_the_limit(srv):
+    """100,000 103 responses: they count toward the 1000 header lines of
+    the response they precede, so the request fails as a too-large head
+    (kind protocol, not retried), and 103 is no final status."""
+    p = run(["-J", "--retry", "3", "--retry-delay", "0", srv.url("/hints/100000?final=0")])
+    rec = one(p)
+    assert rec["status"] is None, rec
+    assert rec["error"]["kind"] == "protocol"
+    assert rec["error"]["message"] == "response with more than 1000 header lines"
+    assert rec["attempts"] == 1
+    assert srv.stats()["total"] == 1
+
+
+def test_interim_responses_then_a_close_are_no_status(srv):
+    p = run(["-J", srv.url("/hints/2?final=0")])
+    rec = one(p)
+    assert rec["status"] is None and rec["error"]["kind"] == "protocol", rec
