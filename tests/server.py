@@ -788,6 +788,14 @@ async def bad_length(req):
     await req.writer.drain()
 
 
+@endpoint("raw")
+async def raw(req):
+    """A 200 whose body is ?body= (percent-decoded as latin-1, so any
+    bytes), as application/json unless ?type= says otherwise."""
+    body = req.arg("body", "").encode("latin-1")
+    return Response(200, body, req.arg("type", JSON_TYPE))
+
+
 @endpoint("hints", 1)
 async def hints(req, n):
     """n interim 103 (Early Hints) responses, each with a Link header, then

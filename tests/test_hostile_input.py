@@ -237,3 +237,72 @@ def test_interim_responses_then_a_close_are_no_status(srv):
     p = run(["-J", srv.url("/hints/2?final=0")])
     rec = one(p)
     assert rec["status"] is None and rec["error"]["kind"] == "protocol", rec
+
+
+# ---- 19: records every jq reads -----------------------------------------------
+
+JQ = shutil.which("jq")
+
+
+def through_jq(out):
+    """The records, as the real jq (Debian 12: 1.6) reads them: jq must
+    read the whole stream, one record per line."""
+    p = subprocess.run([JQ, "-c", "."], input=out, capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return [json.loads(line) for line in p.stdout.decode().splitlines()]
+
+
+def raw(srv, body):
+    return srv.url("/raw?body=" + urllib.parse.quote(body, safe=""))
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "json"])
+def test_every_record_reaches_jq(srv, fmt):
+    if not JQ:
+        pytest.skip("jq missing (scripts/setup installs it)")
+    bodies = {
+        "high": '["\\ud800"]',           # a high surrogate alone
+        "low": '{"k":"a\\uDC00b"}',      # a low one alone
+        "reversed": '["\\udc00\\ud800"]',
+        "high-then-x": '["\\ud800\\u0041"]',
+        "key": '{"\\ud800":1}',
+        "pair": '["\\ud83d\\ude00"]',     # a real pair: embedded
+        "escaped-backslash": '["\\\\ud800"]',  # the text \ud800, no escape
+    }
+    urls = [raw(srv, b) for b in bodies.values()]
+    urls += [srv.url("/deep/253"), srv.url("/deep/254"), srv.url("/deep/257"),
+             srv.url("/deep/300?key=1")]
+    specs = [json.dumps({"url": srv.url("/json"), "id": "\ud800"}, ensure_ascii=True),
+             '{"url": "%s", "id": %s}' % (srv.url("/json"), "[" * 300 + "]" * 300),
+             '{"url": "%s", "id": %s}' % (srv.url("/json"), "[" * 253 + "]" * 253),
+             '{"url": "%s", "id": "\\ud83d\\ude00"}' % srv.url("/json")]
+    p = run(["--format", fmt, "-j", "4", "--order", "input"],
+            input=("\n".join(urls + specs) + "\n").encode())
+    assert p.returncode == 0, p.stderr
+    if fmt == "json":
+        recs = through_jq(p.stdout)[0]
+    else:
+        recs = through_jq(p.stdout)
+    assert len(recs) == len(urls) + len(specs)
+    by_index = {r["index"]: r for r in recs}
+    for i, (name, body) in enumerate(bodies.items()):
+        r = by_index[i]
+        if name in ("pair", "escaped-backslash"):
+            assert "body_encoding" not in r, r
+            assert r["body"] == json.loads(body)
+        else:
+            # Embedded as a string of the body's text, and said so.
+            assert r["body_encoding"] == "text" and r["body"] == body, r
+    n = len(bodies)
+    assert "body_encoding" not in by_index[n] and by_index[n]["ok"]  # 253 deep: embedded
+    for k in (n + 1, n + 2, n + 3):
+        r = by_index[k]
+        assert r["body_encoding"] == "text", r
+        json.loads(r["body"])  # the text is the JSON body, whole
+    assert by_index[n + 2]["body"].startswith("[" * 257 + "1")
+    m = len(urls)
+    assert by_index[m]["id"] == '"\\ud800"' and by_index[m]["id_encoding"] == "text"
+    assert by_index[m + 1]["id"] == "[" * 300 + "]" * 300
+    assert by_index[m + 1]["id_encoding"] == "text"
+    assert "id_encoding" not in by_index[m + 2]
+    assert by_index[m + 3]["id"] == "\U0001f600" and "id_encoding" not in by_index[m + 3]

@@ -490,7 +490,7 @@ static void check_strings(const char *s, size_t n)
 	/* The body value: JSON, else a string, else base64, and always
 	 * valid JSON. */
 	struct buf val = BUF_INIT;
-	bool is_b64 = record_body_value(&val, s, n);
+	bool is_b64 = record_body_value(&val, s, n) == RECORD_BODY_BASE64;
 	CHECK(json_reformat(val.data, val.len, NULL, -1) == 0);
 	CHECK(json_string_length(s, n) == lit.len);
 	size_t b64len = b64.len - 1;
