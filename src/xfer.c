@@ -702,8 +702,14 @@ void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE: /* the connection was reset mid-body */
-		a->cause = CAUSE_RESET;
-		break;
+	/* HTTP/2's resets: RST_STREAM with an error (CURLE_HTTP2_STREAM),
+	 * a GOAWAY that ends the connection under the request or cuts its
+	 * body (CURLE_HTTP2; libcurl does not say which GOAWAY, so one
+	 * below the request's stream, which RFC 9113 6.8 makes safe for
+	 * any method, is retried as a reset is). REFUSED_STREAM libcurl
+	 * retries itself. */
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM: a->cause = CAUSE_RESET; break;
 	default: a->cause = CAUSE_FATAL; break;
 	}
 }
