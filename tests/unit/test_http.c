@@ -60,7 +60,7 @@ static void test_http_token(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		if (http_is_token(cases[i].s, cases[i].n) != cases[i].want)
 			fail_msg("case %zu: '%.*s' gave %d", i, (int)cases[i].n,
-				 cases[i].s ? cases[i].s : "", !cases[i].want);
+			         cases[i].s ? cases[i].s : "", !cases[i].want);
 		assert_int_equal(http_is_method(cases[i].s, cases[i].n), cases[i].want);
 	}
 }
@@ -101,7 +101,7 @@ static void test_http_check_header(void **state)
 		{": v", 0, EMPTY_NAME},
 		{":", 0, EMPTY_NAME},
 		/* CR, LF, NUL: in the name they end it, in the value they are
-		 * refused. */
+	     * refused. */
 		{"A\r: v", 0, NOT_NAME_VALUE},
 		{"A\n: v", 0, NOT_NAME_VALUE},
 		{"A\0: b", 5, NOT_NAME_VALUE},
@@ -170,7 +170,7 @@ static void test_http_same_header(void **state)
 		{"", "", false},
 		{"", "Accept:", false},
 		/* Only ASCII letters fold: '@' (0x40) is no 'A' - 0x20, and
-		 * bytes above 0x7f compare as they are. */
+	     * bytes above 0x7f compare as they are. */
 		{"X-@: 1", "X-`: 1", false},
 		{"X-[: 1", "X-{: 1", false},
 		{"\xc3\xa9: 1", "\xc3\xa9: 2", true},
@@ -265,9 +265,12 @@ static void test_http_content_length(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_http_every_byte),     cmocka_unit_test(test_http_token),
-		cmocka_unit_test(test_http_check_header),   cmocka_unit_test(test_http_separators),
-		cmocka_unit_test(test_http_same_header),    cmocka_unit_test(test_http_form_part),
+		cmocka_unit_test(test_http_every_byte),
+		cmocka_unit_test(test_http_token),
+		cmocka_unit_test(test_http_check_header),
+		cmocka_unit_test(test_http_separators),
+		cmocka_unit_test(test_http_same_header),
+		cmocka_unit_test(test_http_form_part),
 		cmocka_unit_test(test_http_content_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -359,62 +359,17 @@ static void test_json_validate_only(void **state)
  *   nothing about validity, so they are left to the tests above. */
 static const char *const diff_docs[] = {
 	/* valid */
-	"null",
-	"true",
-	"false",
-	"0",
-	"-1",
-	"3.25",
-	"-0.5e-3",
-	"1E+2",
-	"-0",
-	"\"\"",
-	"\"abc\"",
-	"\"\\n\\t\\\"\\\\\\/\\b\\f\\r\"",
-	"\"\\u0041\\u00e9\"",
-	"\"\\ud83d\\ude00\"",
-	"\"caf\xc3\xa9\"",
-	"[]",
-	"{}",
-	"[1,2,3]",
-	"{\"a\":[1,{\"b\":null}]}",
-	" \t\n[ 1 , 2 ]\r\n",
-	"[[[[]]]]",
-	"{\"a\":1,\"a\":2}",
-	"[true,false,null]",
-	"{\"\":\"\"}",
+	"null", "true", "false", "0", "-1", "3.25", "-0.5e-3", "1E+2", "-0",
+	"\"\"", "\"abc\"", "\"\\n\\t\\\"\\\\\\/\\b\\f\\r\"", "\"\\u0041\\u00e9\"",
+	"\"\\ud83d\\ude00\"", "\"caf\xc3\xa9\"", "[]", "{}", "[1,2,3]",
+	"{\"a\":[1,{\"b\":null}]}", " \t\n[ 1 , 2 ]\r\n", "[[[[]]]]",
+	"{\"a\":1,\"a\":2}", "[true,false,null]", "{\"\":\"\"}",
 	"{ \"x\" : { \"y\" : [ \"z\" , 1e5 ] } }",
 	/* invalid */
-	"",
-	" ",
-	"[1,]",
-	"{\"a\":1,}",
-	"[1 2]",
-	"{\"a\" 1}",
-	"{\"a\":}",
-	"{1:2}",
-	"'a'",
-	"\"abc",
-	"[",
-	"]",
-	"{",
-	"}",
-	"[1]]",
-	"{}}",
-	"nul",
-	"tru",
-	"NaN",
-	"Infinity",
-	"-",
-	"+1",
-	".5",
-	"[-]",
-	"1 2",
-	"\"\\x\"",
-	"{\"a\":1 \"b\":2}",
-	"[,1]",
-	"truex",
-	"[1e]",
+	"", " ", "[1,]", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "{\"a\":}",
+	"{1:2}", "'a'", "\"abc", "[", "]", "{", "}", "[1]]", "{}}", "nul",
+	"tru", "NaN", "Infinity", "-", "+1", ".5", "[-]", "1 2", "\"\\x\"",
+	"{\"a\":1 \"b\":2}", "[,1]", "truex", "[1e]",
 };
 
 static bool cjson_accepts(const char *s, size_t n)
@@ -441,8 +396,8 @@ static void test_json_differential_cjson(void **state)
 		bool ours = json_reformat(d, n, NULL, -1) == 0;
 		bool theirs = cjson_accepts(d, n);
 		if (ours != theirs)
-			fail_msg("disagreement on #%zu '%s': urlfan %d, cJSON %d", i, d, ours,
-				 theirs);
+			fail_msg("disagreement on #%zu '%s': urlfan %d, cJSON %d", i, d,
+				 ours, theirs);
 		valid += ours;
 	}
 	/* Guard against a list that tests only one side. */
@@ -484,9 +439,7 @@ static void expect_same_padded(const char *d)
 	assert_non_null(s);
 	for (size_t lead = 0; lead < 64; lead++) {
 		for (size_t trail = 0; trail < 80; trail += lead % 2 ? 7 : 1) {
-			size_t pre =
-				lead +
-				(n + lead + trail < FAST_MIN ? FAST_MIN - (n + lead + trail) : 0);
+			size_t pre = lead + (n + lead + trail < FAST_MIN ? FAST_MIN - (n + lead + trail) : 0);
 			const char *ws = " \n\t\r";
 			for (size_t k = 0; k < pre; k++)
 				s[k] = ws[k % 4];
@@ -508,145 +461,33 @@ static void test_json_fast_minify_fixed_docs(void **state)
 	/* Words that white space must keep apart, and strings where white
 	 * space is kept. */
 	static const char *const docs[] = {
-		"[1 2]",
-		"[1\n2]",
-		"[tr ue]",
-		"[1 ,2]",
-		"[1, 2]",
-		"{\"a\" : 1 0}",
-		"[- 1]",
-		"[1 .5]",
-		"[1e 5]",
-		"[null null]",
-		"[true\tfalse]",
-		"[\"a b\",\"c\\\" d\"]",
-		"[\"\\\\\" , \"x\"]",
-		"\"\\\\\\\"\"",
-		"[\"\\u00e9 \\ud83d\\ude00\"]",
-		"[\"caf\xc3\xa9\"]",
-		"[\"\xc3\"]",
-		"[1]\xc3\xa9",
-		"[\"\x01\"]",
-		"[\"\t\"]",
-		"[\"a\\x\"]",
-		"[\"\\u12g4\"]",
-		"[\"unterminated]",
-		"[\"a\\",
-		"[1,\"\\\"]",
-		"{\"k\":[{}, [], {\"\":\"\"}]}",
+		"[1 2]", "[1\n2]", "[tr ue]", "[1 ,2]", "[1, 2]", "{\"a\" : 1 0}",
+		"[- 1]", "[1 .5]", "[1e 5]", "[null null]", "[true\tfalse]",
+		"[\"a b\",\"c\\\" d\"]", "[\"\\\\\" , \"x\"]", "\"\\\\\\\"\"",
+		"[\"\\u00e9 \\ud83d\\ude00\"]", "[\"caf\xc3\xa9\"]", "[\"\xc3\"]",
+		"[1]\xc3\xa9", "[\"\x01\"]", "[\"\t\"]", "[\"a\\x\"]", "[\"\\u12g4\"]",
+		"[\"unterminated]", "[\"a\\", "[1,\"\\\"]", "{\"k\":[{}, [], {\"\":\"\"}]}",
 		/* 0x0c and 0x1a share their low nibble with ',' and ':' once
 		 * the 0x20 bit is set, as '[' and ']' do with '{' and '}'. */
-		"[1\f2]",
-		"[1 \f 2]",
-		"\f[]",
-		"[\x1a]",
-		"{\"a\"\x1a"
-		"1}",
-		"{\"a\":1\f\"b\":2}",
-		"[\"a\fb\"]",
-		"[\"\x1a\"]",
-		"[1\x0c]",
-		"[\x3a]",
-		"[1\x2c"
-		"2]",
+		"[1\f2]", "[1 \f 2]", "\f[]", "[\x1a]", "{\"a\"\x1a" "1}", "{\"a\":1\f\"b\":2}",
+		"[\"a\fb\"]", "[\"\x1a\"]", "[1\x0c]", "[\x3a]", "[1\x2c" "2]",
 		/* The grammar on tokens: a ',' before a closing bracket (the
 		 * masks refuse it, across white space), keys and values in the
 		 * wrong place, brackets that do not match, bad words. */
-		"[1,]",
-		"[1,\n  ]",
-		"[1 , ]",
-		"{\"a\":1,}",
-		"{\"a\":1,\n}",
-		"[[],]",
-		"[{},\t]",
-		"{\"a\":{},}",
-		"[,]",
-		"[,1]",
-		"{,}",
-		"[1,,2]",
-		"{\"a\":1,,\"b\":2}",
-		"[\",\",]",
-		"[\"]\" , ]",
-		"{\"a\"}",
-		"{\"a\" 1}",
-		"{:1}",
-		"{1:2}",
-		"[\"a\":1]",
-		"{\"a\":1:2}",
-		"{\"a\",\"b\"}",
-		"{\"a\":1,\"b\"}",
-		"{\"a\":1,2:3}",
-		"{\"a\":[]\"b\"}",
-		"{} {}",
-		"[] ,",
-		"1,2",
-		"\"a\":1",
-		"[\"a\"\"b\"]",
-		"[1\"a\"]",
-		"[{}{}]",
-		"[[][]]",
-		"[1]]",
-		"[[1]",
-		"{]",
-		"[}",
-		"{\"a\":tru}",
-		"[truex]",
-		"[nul]",
-		"[-]",
-		"[01]",
-		"[1.]",
-		"[1e]",
-		"[.5]",
-		"[1.5e+]",
-		"[-0.0e-0,1E9,2e+3]",
-		"[true,false,null]",
-		"{\"\":{\"\":[[{}]]}}",
-		"[1e5x]",
-		"[0x1]",
-		"[+1]",
-		"[1-2]",
-		"[--1]",
-		"[1.2.3]",
-		"123",
-		"-1",
-		"true ",
-		"nul",
+		"[1,]", "[1,\n  ]", "[1 , ]", "{\"a\":1,}", "{\"a\":1,\n}", "[[],]", "[{},\t]",
+		"{\"a\":{},}", "[,]", "[,1]", "{,}", "[1,,2]", "{\"a\":1,,\"b\":2}", "[\",\",]",
+		"[\"]\" , ]", "{\"a\"}", "{\"a\" 1}", "{:1}", "{1:2}", "[\"a\":1]", "{\"a\":1:2}",
+		"{\"a\",\"b\"}", "{\"a\":1,\"b\"}", "{\"a\":1,2:3}", "{\"a\":[]\"b\"}", "{} {}",
+		"[] ,", "1,2", "\"a\":1", "[\"a\"\"b\"]", "[1\"a\"]", "[{}{}]", "[[][]]", "[1]]",
+		"[[1]", "{]", "[}", "{\"a\":tru}", "[truex]", "[nul]", "[-]", "[01]", "[1.]", "[1e]",
+		"[.5]", "[1.5e+]", "[-0.0e-0,1E9,2e+3]", "[true,false,null]", "{\"\":{\"\":[[{}]]}}",
+		"[1e5x]", "[0x1]", "[+1]", "[1-2]", "[--1]", "[1.2.3]", "123", "-1", "true ", "nul",
 		/* Numbers, as the AVX-512 level checks them on masks. */
-		"[1e5.5]",
-		"[1.2e3e4]",
-		"[-a]",
-		"[1+2]",
-		"[1e+-2]",
-		"[1e-+2]",
-		"[0e0]",
-		"[-0e-0]",
-		"[10,0,-0,0.0,-10.01]",
-		"[1.0e10,2E+3,4e-5]",
-		"[truee]",
-		"[nulll]",
-		"[t]",
-		"[fals]",
-		"[1x]",
-		"[0x]",
-		"[1.e1]",
-		"[1..2]",
-		"[1ee2]",
-		"[1e2.]",
-		"[01.5]",
-		"[-00]",
-		"[2E-]",
-		"[-.5]",
-		"[5.]",
-		"[.]",
-		"[e]",
-		"[-e1]",
-		"[1e]",
-		"[1E2e]",
-		"[1-]",
-		"[1.5-2]",
-		"{\"a\":-12.5e+3,\"b\":true,\"c\":[0,1]}",
-		"[1\x01]",
-		"[1\xc3\xa9]",
+		"[1e5.5]", "[1.2e3e4]", "[-a]", "[1+2]", "[1e+-2]", "[1e-+2]", "[0e0]", "[-0e-0]",
+		"[10,0,-0,0.0,-10.01]", "[1.0e10,2E+3,4e-5]", "[truee]", "[nulll]", "[t]", "[fals]",
+		"[1x]", "[0x]", "[1.e1]", "[1..2]", "[1ee2]", "[1e2.]", "[01.5]", "[-00]", "[2E-]",
+		"[-.5]", "[5.]", "[.]", "[e]", "[-e1]", "[1e]", "[1E2e]", "[1-]", "[1.5-2]",
+		"{\"a\":-12.5e+3,\"b\":true,\"c\":[0,1]}", "[1\x01]", "[1\xc3\xa9]",
 	};
 	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
 		expect_same_padded(docs[i]);
@@ -672,20 +513,14 @@ static void add_ws(struct buf *b)
 static void gen_value(struct buf *b, int depth)
 {
 	static const char *const strings[] = {
-		"\"\"",
-		"\"a\"",
-		"\"item 42\"",
-		"\"quote \\\" and \\\\ back\"",
-		"\"\\u00e9\\n\\t\\/\"",
-		"\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+		"\"\"", "\"a\"", "\"item 42\"", "\"quote \\\" and \\\\ back\"",
+		"\"\\u00e9\\n\\t\\/\"", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
 		"\"a long string value that crosses a 64-byte block, surely, yes it does!\"",
-		"\"\\\\\\\\\\\\\"",
-		"\"\\ud83d\\ude00\"",
+		"\"\\\\\\\\\\\\\"", "\"\\ud83d\\ude00\"",
 	};
 	static const char *const scalars[] = {
-		"0",    "-0",    "1",       "-12",
-		"3.25", "1e10",  "-2.5E-3", "12345678901234567890",
-		"true", "false", "null",    "0.5e+7",
+		"0", "-0", "1", "-12", "3.25", "1e10", "-2.5E-3", "12345678901234567890",
+		"true", "false", "null", "0.5e+7",
 	};
 	unsigned k = rnd(depth > 6 ? 2 : 4);
 	if (k == 0) {
@@ -716,8 +551,7 @@ static void gen_value(struct buf *b, int depth)
 static void test_json_fast_minify_random(void **state)
 {
 	(void)state;
-	static const char alphabet[] =
-		" \t\n\r\"\\{}[]:,0123456789.-+eEtrufalsn\x01\x1f\x7f\x80\xc3\xa9\xff";
+	static const char alphabet[] = " \t\n\r\"\\{}[]:,0123456789.-+eEtrufalsn\x01\x1f\x7f\x80\xc3\xa9\xff";
 	size_t accepted = 0, runs = 20000;
 	for (size_t r = 0; r < runs; r++) {
 		struct buf b = BUF_INIT;
@@ -736,7 +570,9 @@ static void test_json_fast_minify_random(void **state)
 			size_t at = rnd((unsigned)b.len);
 			char c = alphabet[rnd(sizeof alphabet - 1)];
 			switch (rnd(4)) {
-			case 0: b.data[at] = c; break;
+			case 0:
+				b.data[at] = c;
+				break;
 			case 1:
 				buf_addc(&b, ' ');
 				memmove(b.data + at + 1, b.data + at, b.len - at - 1);
@@ -746,7 +582,9 @@ static void test_json_fast_minify_random(void **state)
 				memmove(b.data + at, b.data + at + 1, b.len - at - 1);
 				b.len--;
 				break;
-			default: b.len = at + 1; break;
+			default:
+				b.len = at + 1;
+				break;
 			}
 		}
 		expect_same_minify(b.data, b.len);
@@ -760,7 +598,8 @@ static void test_json_fast_minify_random(void **state)
 
 /* --- json_object_next ----------------------------------------------- */
 
-static void expect_member(const struct json_member *m, const char *key, const char *val)
+static void expect_member(const struct json_member *m, const char *key,
+			  const char *val)
 {
 	assert_int_equal(m->key_len, strlen(key));
 	assert_memory_equal(m->key, key, m->key_len);
@@ -819,30 +658,16 @@ static void test_json_object_next_invalid(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"",
-		"[1]",
-		"\"a\"",
-		"1",
-		"{",
-		"{\"a\"}",
-		"{\"a\":}",
-		"{\"a\" 1}",
-		"{\"a\":1",
-		"{\"a\":1,}",
-		"{\"a\":1}x",
-		"{\"a\":1}}",
-		"{a:1}",
-		"{\"a\":01}",
-		"{\"a\":[1,]}",
-		"{\"a\":1 \"b\":2}",
-		"{,}",
-		"{\"a\":1,,\"b\":2}",
-		"{\"a\":\"\xff\"}",
+		"", "[1]", "\"a\"", "1", "{", "{\"a\"}", "{\"a\":}", "{\"a\" 1}",
+		"{\"a\":1", "{\"a\":1,}", "{\"a\":1}x", "{\"a\":1}}", "{a:1}",
+		"{\"a\":01}", "{\"a\":[1,]}", "{\"a\":1 \"b\":2}", "{,}",
+		"{\"a\":1,,\"b\":2}", "{\"a\":\"\xff\"}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		int members;
 		if (object_walk(bad[i], &members) != -1)
-			fail_msg("json_object_next accepted invalid object #%zu: '%s'", i, bad[i]);
+			fail_msg("json_object_next accepted invalid object #%zu: '%s'", i,
+				 bad[i]);
 	}
 }
 
@@ -852,16 +677,14 @@ static void test_json_object_next_truncated_after_comma(void **state)
 	/* Input ending right after a comma is an unfinished object; it must
 	 * not be reported as the end (0) of a valid one. */
 	static const char *const bad[] = {
-		"{\"a\":1,",
-		"{\"a\":1, ",
-		"{\"a\":1,\"b\":[2],\n",
+		"{\"a\":1,", "{\"a\":1, ", "{\"a\":1,\"b\":[2],\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		int members;
 		int rc = object_walk(bad[i], &members);
 		if (rc != -1)
-			fail_msg("'%s' ended with %d after %d members instead of -1", bad[i], rc,
-				 members);
+			fail_msg("'%s' ended with %d after %d members instead of -1",
+				 bad[i], rc, members);
 	}
 }
 
