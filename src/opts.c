@@ -687,6 +687,7 @@ static int add_body(struct config *cfg, const struct later *l, char *err, size_t
 	}
 	if (file && slurp(file, &text, err, errlen) != 0) {
 		buf_free(&b);
+		buf_free(&text);
 		return -1;
 	}
 	if (l->code == OPT_DATA_URLENCODE) {
