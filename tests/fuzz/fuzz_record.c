@@ -236,8 +236,10 @@ static bool find_member(const char *s, size_t n, const char *key,
 }
 
 /* The body member of a record must give back exactly the body's bytes:
- * JSON minified, text as a string (unless escaping makes it longer than
- * base64: check_strings() checks that choice), anything else as base64. */
+ * JSON minified (or, when jq 1.6 could not read it - too deep, a lone
+ * surrogate escape - its text as a string with body_encoding "text"),
+ * text as a string (unless escaping makes it longer than base64:
+ * check_strings() checks that choice), anything else as base64. */
 static void check_body(const char *rec, size_t n, const char *body, size_t blen)
 {
 	const char *val;
@@ -245,12 +247,19 @@ static void check_body(const char *rec, size_t n, const char *body, size_t blen)
 	CHECK(find_member(rec, n, "body", &val, &vlen));
 	struct buf min = BUF_INIT, dec = BUF_INIT;
 	const char *enc;
-	size_t enclen;
-	bool base64 = find_member(rec, n, "body_encoding", &enc, &enclen);
-	if (json_reformat(body, blen, &min, -1) == 0) {
-		CHECK(!base64);
-		CHECK(vlen == min.len && memcmp(val, min.data, vlen) == 0);
-	} else if (!base64) {
+	size_t enclen, depth = 0;
+	bool encoded = find_member(rec, n, "body_encoding", &enc, &enclen);
+	if (json_minify_depth(body, blen, &min, &depth) == 0) {
+		bool embed = depth <= RECORD_JSON_DEPTH && !json_lone_surrogate(min.data, min.len);
+		CHECK(encoded == !embed);
+		if (embed) {
+			CHECK(vlen == min.len && memcmp(val, min.data, vlen) == 0);
+		} else {
+			CHECK(enclen == 6 && memcmp(enc, "\"text\"", 6) == 0);
+			CHECK(json_string_decode(val, vlen, &dec) == 0);
+			CHECK(fuzz_buf_is(&dec, body, blen));
+		}
+	} else if (!encoded) {
 		CHECK(utf8_valid(body, blen));
 		CHECK(json_string_decode(val, vlen, &dec) == 0);
 		CHECK(fuzz_buf_is(&dec, body, blen));
