@@ -131,6 +131,14 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 			buf_free(&line);
 			return invalid(req, "bad header: %s", why);
 		}
+		const char *framing = http_framing_header(line.data, line.len, true);
+		if (framing) {
+			buf_free(&line);
+			return invalid(req,
+				       "header \"%s\" may not be set by a request spec (it frames "
+				       "the message or the connection)",
+				       framing);
+		}
 		req->headers = xrealloc(req->headers, (req->nheaders + 1) * sizeof *req->headers);
 		req->headers[req->nheaders++] = line.data;
 	}
