@@ -71,6 +71,7 @@ struct output {
 	const struct config *cfg;
 	int fd;
 	bool tty;
+	bool err_tty; /* -w's %{stderr} part is escaped by this, not by tty */
 	bool color;
 	bool blocked; /* the last write was refused: wait for writability */
 	struct template *write_out;
@@ -133,6 +134,7 @@ struct output *output_create(const struct config *cfg, int fd, bool tty,
 	out->cfg = cfg;
 	out->fd = fd;
 	out->tty = tty;
+	out->err_tty = isatty(2);
 	out->queue_max = bounds->queue_bytes;
 	out->held_max = bounds->window_bytes;
 	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
@@ -407,7 +409,8 @@ static void format(struct output *out, const struct result *res, struct buf *b, 
 	if (out->write_out) {
 		out->errtext.len = 0;
 		template_render_to(out->write_out, res, b, &out->errtext,
-				   out->tty ? tty_value : NULL, out);
+				   out->tty ? tty_value : NULL, out->err_tty ? tty_value : NULL,
+				   out);
 		if (out->errtext.len) /* %{stderr}: now, not in the record's turn */
 			msg_raw(out->errtext.data, out->errtext.len);
 		return;

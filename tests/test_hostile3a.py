@@ -97,3 +97,67 @@ def test_invalid_line_hides_passwords_with_delimiters(line, shown):
         assert b"PASS" not in p.stdout + p.stderr and b"WORD" not in p.stdout + p.stderr
     (rec,) = records(run(["-J"], input=(line + "\n").encode()).stdout)
     assert rec["url"] == shown
+
+
+# --------------------------------------------------------------------------
+# 2. %{stderr} and --stats on a terminal stderr
+# --------------------------------------------------------------------------
+
+def on_pty_stderr(args, input=None):
+    """Run urlfan with stderr on a pty and stdout a pipe; returns (rc, what
+    the terminal got, stdout)."""
+    master, slave = pty.openpty()
+    env = dict(os.environ, TERM="xterm")
+    env.pop("NO_COLOR", None)
+    try:
+        proc = subprocess.Popen([URLFAN, *args], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=slave, env=env)
+    finally:
+        os.close(slave)
+    out = proc.communicate(input or b"", timeout=60)[0]
+    seen = b""
+    while select.select([master], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: urlfan is gone and all was read
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    return proc.returncode, seen, out
+
+
+EVIL = "%1b]52;c;ZWNobyBwd25lZA==%07%1b]0;owned%07%1b[2J%c2%9b2J"
+
+
+def test_write_out_stderr_part_is_escaped_by_stderr_being_a_terminal(srv):
+    url = srv.url("/with-header?name=X-Evil&value=" + EVIL)
+    rc, tty, out = on_pty_stderr(
+        ["-w", "%{status}\\n%{stderr}[%header{x-evil}]\\n", url])
+    assert rc == 0
+    assert out == b"200\n"
+    assert b"[" in tty and b"]52" in tty
+    for raw in (b"\x1b", b"\x07", b"\xc2\x9b"):
+        assert raw not in tty, tty
+    assert b"\\x1b]52" in tty
+
+
+def test_write_out_stdout_part_stays_raw_for_a_pipe(srv):
+    # The other way round: stdout is no terminal, so its part is the
+    # server's bytes as they are (a script asked for them).
+    url = srv.url("/with-header?name=X-Evil&value=%1b[2J")
+    rc, tty, out = on_pty_stderr(["-w", "[%header{x-evil}]\\n", url])
+    assert rc == 0 and out == b"[\x1b[2J]\n"
+
+
+@pytest.mark.parametrize("fmt", ["--stats", "--stats=json"])
+def test_stats_show_no_control_bytes_of_host_names(srv, fmt):
+    # Host names with a C1 CSI (raw, and as UTF-8): the request fails
+    # before any name lookup (the proxy is this server; the name cannot
+    # be converted), but the host is counted in the summary.
+    data = b"http://a\x9b2Jb.test/x\nhttp://c\xc2\x9b2Jd.test/\n"
+    rc, tty, out = on_pty_stderr(["-J", fmt, "-x", srv.url("")], input=data)
+    assert rc == 3
+    assert b"requests" in tty
+    assert b"\x9b" not in tty and b"\x1b" not in tty, tty
