@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "url.h"
+
 /* Error kinds, in the order of the man page's table. */
 enum err_kind {
 	ERR_NONE,
@@ -38,6 +40,9 @@ struct result {
 			     invalid line */
 	size_t path_len;
 	const char *url; /* as given, credentials masked */
+	/* When url shows credentials masked: url_digest()'s hex digest of
+	 * the unmasked URL, what --skip-done compares; else "". */
+	char url_digest[URL_DIGEST_HEX];
 	const char *method;
 	long status;               /* final HTTP status; 0 when none */
 	bool ok;                   /* status within --ok and no error */

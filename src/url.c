@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "suggest.h"
 #include "utf8.h"
 
@@ -386,4 +387,39 @@ void url_mask_loose(struct buf *out, const char *s, size_t n)
 	}
 	add_authority(out, s, 0, a, end + 1);
 	buf_add(out, s + end + 1, n - end - 1);
+}
+
+void url_digest(const char *url, uint64_t d[2])
+{
+	struct buf key = BUF_INIT;
+	buf_adds(&key, "u:");
+	buf_adds(&key, url);
+	hash_digest128(key.data, key.len, d);
+	buf_free(&key);
+}
+
+void url_digest_hex(const uint64_t d[2], char hex[URL_DIGEST_HEX])
+{
+	snprintf(hex, URL_DIGEST_HEX, "%016llx%016llx", (unsigned long long)d[0],
+		 (unsigned long long)d[1]);
+}
+
+bool url_digest_parse(const char *hex, size_t n, uint64_t d[2])
+{
+	if (n != URL_DIGEST_HEX - 1)
+		return false;
+	for (int half = 0; half < 2; half++) {
+		uint64_t v = 0;
+		for (size_t i = 0; i < 16; i++) {
+			char c = hex[16 * half + i];
+			unsigned x = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+				     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+							    : 16;
+			if (x == 16)
+				return false;
+			v = v << 4 | x;
+		}
+		d[half] = v;
+	}
+	return true;
 }

@@ -161,3 +161,166 @@ def test_stats_show_no_control_bytes_of_host_names(srv, fmt):
     assert rc == 3
     assert b"requests" in tty
     assert b"\x9b" not in tty and b"\x1b" not in tty, tty
+
+
+# --------------------------------------------------------------------------
+# 4, 5. --save-unfinished never replaces what is not a regular file, nor
+# the file stdout goes to
+# --------------------------------------------------------------------------
+
+def stopping_run(srv, save, stdout=subprocess.PIPE, tag="su"):
+    """A run that stops early (--deadline) with lines left to save."""
+    urls = [srv.url("/delay/3?tag=%s&i=%d" % (tag, i)) for i in range(3)]
+    return subprocess.run([URLFAN, "-J", "-j", "1", "--deadline", "0.5",
+                           "--save-unfinished", str(save), *urls],
+                          stdin=subprocess.DEVNULL, stdout=stdout,
+                          stderr=subprocess.PIPE, timeout=60)
+
+
+def test_save_unfinished_refuses_a_symlink(srv, tmp_path):
+    target = tmp_path / "target.txt"
+    target.write_text("mine\n")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    p = stopping_run(srv, link, tag="symlink")
+    assert p.returncode == 2 and b"symbolic link" in p.stderr and b"link" in p.stderr
+    assert link.is_symlink() and target.read_text() == "mine\n"
+    assert srv.seen("symlink") == []
+
+
+def test_save_unfinished_refuses_a_fifo(srv, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    p = stopping_run(srv, fifo, tag="fifo")
+    assert p.returncode == 2 and b"FIFO" in p.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert srv.seen("fifo") == []
+
+
+def device_node(tmp_path):
+    """A character device to point --save-unfinished at. As root, a private
+    copy of /dev/null's node in tmp_path, never a system one: a urlfan
+    without the check would replace the node it is given, for every
+    process on the machine. Otherwise /dev/null itself, which a user
+    cannot replace (urlfan cannot even make its temporary file in /dev)."""
+    if os.geteuid() != 0:
+        return "/dev/null"
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("no mknod here")
+    return str(node)
+
+
+@pytest.mark.parametrize("via_link", [False, True], ids=["device", "link-to-device"])
+def test_save_unfinished_refuses_a_device(srv, tmp_path, via_link):
+    dev = device_node(tmp_path)
+    path = dev
+    if via_link:  # as /dev/stderr is: a symlink, to a device
+        path = str(tmp_path / "stderr")
+        os.symlink(dev, path)
+    before = os.lstat(path)
+    p = stopping_run(srv, path, tag="dev")
+    assert p.returncode == 2, p.stderr
+    assert path.encode() in p.stderr
+    after = os.lstat(path)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert stat.S_ISCHR(os.stat(dev).st_mode)
+    assert srv.seen("dev") == []
+
+
+def test_save_unfinished_refuses_the_file_stdout_goes_to(srv, tmp_path):
+    out = tmp_path / "out.ndjson"
+    with open(out, "wb") as f:
+        p = stopping_run(srv, out, stdout=f, tag="stdout")
+    assert p.returncode == 2
+    assert b"standard output" in p.stderr
+    assert srv.seen("stdout") == []
+    # Another name is fine, and a regular file that exists is replaced.
+    save = tmp_path / "left.txt"
+    save.write_text("old\n")
+    with open(out, "wb") as f:
+        p = stopping_run(srv, save, stdout=f, tag="stdout2")
+    assert p.returncode == 130, p.stderr
+    recs = records(out.read_bytes())
+    assert len(recs) == 3 and [r["ok"] for r in recs].count(True) == 1
+    assert len(save.read_text().splitlines()) == 2
+
+
+# --------------------------------------------------------------------------
+# 6, 13. --skip-done compares the unmasked request, by fixed-size digests
+# --------------------------------------------------------------------------
+
+def test_skip_done_tells_users_apart(srv, tmp_path):
+    done = tmp_path / "done.ndjson"
+    t1 = srv.url("/echo?tag=skip-t1").replace("://", "://tenant1@")
+    t2 = srv.url("/echo?tag=skip-t1").replace("://", "://tenant2@")
+    p1 = srv.url("/echo?tag=skip-p").replace("://", "://u:pw1@")
+    p2 = srv.url("/echo?tag=skip-p").replace("://", "://u:pw2@")
+    p = run(["-J", t1, p1])
+    assert p.returncode == 0, p.stderr
+    done.write_bytes(p.stdout)
+    recs = records(p.stdout)
+    # The record carries a digest of the unmasked URL, never the secret.
+    assert all(len(r["url_digest"]) == 32 for r in recs)
+    assert b"pw1" not in p.stdout and b"tenant1" not in p.stdout
+    assert len(srv.seen("skip-t1")) == 1 and len(srv.seen("skip-p")) == 1
+    p = run(["-J", "--skip-done", str(done), t1, t2, p1, p2])
+    assert p.returncode == 0, p.stderr
+    recs = records(p.stdout)
+    assert sorted(r["index"] for r in recs) == [1, 3]
+    assert len(srv.seen("skip-t1")) == 2 and len(srv.seen("skip-p")) == 2
+    # A URL without credentials has no digest: its url is the key.
+    plain = srv.url("/json?skip-plain")
+    (rec,) = records(run(["-J", plain]).stdout)
+    assert "url_digest" not in rec
+    done.write_text(json.dumps(rec) + "\n")
+    assert run(["-J", "--skip-done", str(done), plain]).stdout == b""
+
+
+def test_skip_done_reads_records_with_long_bodies(srv, tmp_path):
+    # Only the head of each line is held: a record whose body is far
+    # beyond 64 KiB is still read (its url and ok come first).
+    done = tmp_path / "done.ndjson"
+    url = srv.url("/bytes/300000")
+    p = run(["-J", url])
+    assert p.returncode == 0 and len(p.stdout) > 300000
+    done.write_bytes(p.stdout)
+    srv.reset()
+    p = run(["-J", "--skip-done", str(done), url, srv.url("/json")])
+    assert [r["index"] for r in records(p.stdout)] == [1]
+    assert srv.stats()["total"] == 1
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom"])
+def test_skip_done_device_is_a_usage_error(srv, path):
+    p = run(["-J", "--skip-done", path, srv.url("/json?tag=skipdev")], timeout=30)
+    assert p.returncode == 2
+    assert path.encode() in p.stderr
+    assert srv.seen("skipdev") == []
+
+
+def test_skip_done_memory_is_a_digest_per_record(srv, tmp_path):
+    # 300,000 ok records with 100-byte URLs: held as 16-byte digests (the
+    # man page's 64 bytes per record at the peak), not as strings.
+    done = tmp_path / "done.ndjson"
+    pad = "x" * 80
+    with open(done, "w") as f:
+        for i in range(300000):
+            f.write('{"index":%d,"url":"http://h.test/%s/%d","ok":true}\n' % (i, pad, i))
+    args = [URLFAN, "-J", "--skip-done", str(done), "http://h.test/%s/7" % pad]
+    code = ("import resource,subprocess,sys;"
+            "p=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE);"
+            "print(p.returncode, len(p.stdout),"
+            " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    base = subprocess.run(["/usr/bin/python3", "-c", code, URLFAN, "-J", "--skip-done",
+                           os.devnull, "http://h.test/%s/7" % pad],
+                          capture_output=True, text=True, timeout=120).stdout.split()
+    got = subprocess.run(["/usr/bin/python3", "-c", code, *args],
+                         capture_output=True, text=True, timeout=120).stdout.split()
+    assert got[:2] == ["0", "0"]  # skipped: no request, no record
+    grown_kib = int(got[2]) - int(base[2])
+    # 64 bytes per record at most: 300,000 records in under 19 MiB
+    # (strings would take 40 MiB and more).
+    assert grown_kib < 300000 * 64 // 1024, (got, base)
