@@ -324,3 +324,107 @@ def test_skip_done_memory_is_a_digest_per_record(srv, tmp_path):
     # 64 bytes per record at most: 300,000 records in under 19 MiB
     # (strings would take 40 MiB and more).
     assert grown_kib < 300000 * 64 // 1024, (got, base)
+
+
+# --------------------------------------------------------------------------
+# 7, 8, 17. -O: temporary files out of the names' space, many bodies with
+# one name, names on disk that are the record's "file"
+# --------------------------------------------------------------------------
+
+def fetch(url):
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.read()
+
+
+def wait_seen(srv, tag, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not srv.seen(tag):
+        assert time.monotonic() < deadline, "the server never saw " + tag
+        time.sleep(0.02)
+
+
+def tree(d):
+    """Every path under d, relative, directories included."""
+    out = []
+    for root, dirs, files in os.walk(d):
+        for n in dirs + files:
+            out.append(os.path.relpath(os.path.join(root, n), d))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("overwrite", [True, False], ids=["overwrite", "no-overwrite"])
+def test_output_dir_final_name_never_meets_a_temporary_file(srv, tmp_path, overwrite):
+    # A body streams slowly; meanwhile other bodies get --name values
+    # equal to whatever temporary names exist under DIR (and to the name
+    # an older urlfan would have used). Each body lands in its own file,
+    # named by its record.
+    d = tmp_path / "o"
+    args = [URLFAN, "-J", "-O", str(d), "--name", "%{id}"] + (["--overwrite"] if overwrite else [])
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    tag = "tmpslow-%d" % overwrite
+    slow = srv.url("/drip?n=8&interval=0.25&tag=" + tag)
+    proc.stdin.write((json.dumps({"url": slow, "id": "slow"}) + "\n").encode())
+    proc.stdin.flush()
+    wait_seen(srv, tag)
+    taken = set(tree(d)) | {".urlfan-%d-0.part" % proc.pid}
+    for name in sorted(taken):
+        spec = {"url": srv.url("/json?tag=tmpfast"), "id": name}
+        proc.stdin.write((json.dumps(spec) + "\n").encode())
+    proc.stdin.close()
+    proc.stdin = None
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    recs = records(out)
+    assert len(recs) == 1 + len(taken)
+    want_slow = fetch(srv.url("/drip?n=8&interval=0"))
+    want_fast = fetch(srv.url("/json"))
+    files = set()
+    for r in recs:
+        assert r["ok"], r
+        with open(r["file"], "rb") as f:
+            assert f.read() == (want_slow if r["id"] == "slow" else want_fast), r
+        files.add(r["file"])
+    assert len(files) == len(recs)  # no two records name one file
+    # Nothing but the records' files is left.
+    assert {os.path.join(str(d), p) for p in tree(d)
+            if os.path.isfile(os.path.join(str(d), p))} == files
+
+
+def test_output_dir_many_bodies_with_one_name(srv, tmp_path):
+    d = tmp_path / "o"
+    urls = [srv.url("/json?i=%d" % i) for i in range(1003)]
+    p = run(["-J", "-O", str(d), "--name", "same", *urls], timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    recs = records(p.stdout)
+    assert len(recs) == 1003 and all(r["ok"] for r in recs)
+    assert len({r["file"] for r in recs}) == 1003
+    assert len(os.listdir(d)) == 1003
+    assert all(os.path.isfile(r["file"]) for r in recs)
+
+
+def test_output_dir_names_are_the_records_file_fields(srv, tmp_path):
+    # Server-chosen names with C1 controls, bytes that are not UTF-8 and
+    # a truncated sequence: the name on disk is valid UTF-8 with no
+    # controls, and the record's "file" is that name, byte for byte, so
+    # `jq -r .file | xargs cat` works.
+    d = tmp_path / "o"
+    values = ["a%c2%9bb", "raw%9bcsi%ff", "cut%e2%82", "nel%c2%85x", "caf%c3%a9"]
+    urls = [srv.url("/with-header?name=X-Name&value=" + v) for v in values]
+    p = run(["-J", "-O", str(d), "--name", "%{header{x-name}}", *urls])
+    assert p.returncode == 0, p.stderr
+    recs = records(p.stdout)
+    on_disk = set(os.listdir(os.fsencode(d)))
+    assert len(on_disk) == len(values)
+    for r in recs:
+        name = os.path.basename(r["file"]).encode()
+        assert name in on_disk, (r["file"], on_disk)
+        assert "\ufffd" not in r["file"]
+        assert not any(0x80 <= ord(c) <= 0x9f or ord(c) < 0x20 for c in r["file"])
+        with open(r["file"], "rb") as f:
+            assert f.read() == b"ok"
+    assert b"caf\xc3\xa9" in on_disk
+    cat = subprocess.run("jq -r .file | xargs -d '\\n' cat", shell=True, input=p.stdout,
+                         capture_output=True, timeout=30)
+    assert cat.returncode == 0 and cat.stdout == b"ok" * len(values), cat.stderr
