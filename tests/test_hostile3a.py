@@ -428,3 +428,27 @@ def test_output_dir_names_are_the_records_file_fields(srv, tmp_path):
     cat = subprocess.run("jq -r .file | xargs -d '\\n' cat", shell=True, input=p.stdout,
                          capture_output=True, timeout=30)
     assert cat.returncode == 0 and cat.stdout == b"ok" * len(values), cat.stderr
+
+
+# --------------------------------------------------------------------------
+# 18. White space before and after a line counts the same: not at all
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("source", ["stdin", "file"])
+def test_white_space_around_a_line_counts_the_same(srv, tmp_path, source):
+    pad = b" \t" * 100000  # 200,000 bytes: past the reader's 128 KiB buffer
+    url = srv.url("/json").encode()
+    lines = [pad + url + b"?lead", url + b"?trail" + pad, pad + url + b"?both" + pad,
+             url + b"?mid" + pad + b"x", url + b"?after"]
+    data = b"\n".join(lines) + b"\n"
+    if source == "file":
+        f = tmp_path / "in.txt"
+        f.write_bytes(data)
+        p = run(["-J", "-i", str(f)])
+    else:
+        p = run(["-J"], input=data)
+    recs = by_index(p.stdout)
+    assert [recs[i]["ok"] for i in range(5)] == [True, True, True, False, True], p.stdout[-3000:]
+    assert kind(recs[3]) == "invalid_input" and "64 KiB" in recs[3]["error"]["message"]
+    assert recs[3]["error"]["message"].startswith("line 4:")
+    assert p.returncode == 3
