@@ -1160,6 +1160,13 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
 				break;
 			}
+			if ((why = http_framing_header(optarg, strlen(optarg), false))) {
+				rc = fail(err, errlen,
+					  "--header '%s': %s is set by urlfan (it frames the "
+					  "message)",
+					  optarg, why);
+				break;
+			}
 			cfg->headers =
 				xrealloc(cfg->headers, (cfg->nheaders + 1) * sizeof *cfg->headers);
 			cfg->headers[cfg->nheaders++] = optarg;
