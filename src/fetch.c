@@ -292,8 +292,19 @@ static void start_ready(struct fetch *f)
 		if (!job)
 			return;
 		struct request *req = job->req;
-		struct slot *s = &f->slots[f->free_slots[f->nfree - 1]];
 		char err[256];
+		if (hostlimit_down(f->hl, host)) {
+			/* Its connects failed in a row: it costs its timeout
+			 * once, not once a request. */
+			snprintf(err, sizeof err, "host unreachable, not tried after %ld failures",
+				 hostlimit_failures(host));
+			msg_verbose(1, "[%zu] %s: %s", req->index, req->hostkey, err);
+			deliver_error(f, req, job->attempts, ERR_CONNECT, err);
+			hostlimit_release(f->hl, host);
+			job_free(job);
+			continue;
+		}
+		struct slot *s = &f->slots[f->free_slots[f->nfree - 1]];
 		if (!s->x && !(s->x = xfer_create())) {
 			snprintf(err, sizeof err, "cannot create a transfer");
 			goto fail;
@@ -345,9 +356,10 @@ static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a
 			f->hooks->on_host_limit(key, ad->limit, f->hooks->ctx);
 	}
 	long before = ad->limit;
-	struct adaptive_change c =
-		adaptive_on_response(ad, adaptive_classify(a->cause, a->status), now - s->started,
-				     hostlimit_inflight_of(s->host), now);
+	enum adaptive_signal sig =
+		adaptive_classify(a->cause, a->status, hostlimit_connected(s->host));
+	struct adaptive_change c = adaptive_on_response(ad, sig, now - s->started,
+							hostlimit_inflight_of(s->host), now);
 	/* Kept until a whole second: the keeps of busy hosts then run out
 	 * together, and hostlimit_wake() walks its list at most once a second
 	 * for them rather than on nearly every turn. */
@@ -375,6 +387,11 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	xfer_attempt(s->x, rc, &a);
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
+	enum hostlimit_reach reach = a.connected ? HOSTLIMIT_CONNECTED
+				     : a.cause == CAUSE_REFUSED || a.cause == CAUSE_TIMEOUT
+					     ? HOSTLIMIT_UNREACHED
+					     : HOSTLIMIT_NO_NEWS;
+	a.host_down = hostlimit_reached(f->hl, s->host, reach);
 	adapt(f, s, &a);
 	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
 	/* Only -v tells why; the words cost a printf a request otherwise. */

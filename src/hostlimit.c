@@ -29,6 +29,10 @@ struct host {
 	struct ratelimit bucket;  /* --host-rate */
 	void *data;               /* the caller's, data_size bytes */
 	struct node *head, *tail; /* waiting items */
+	long queued;              /* how many */
+	long conns;               /* its share of hl->conns */
+	long failures;            /* connects failed in a row */
+	bool connected;           /* a connection to it was ever made */
 	uint32_t hash;
 	char key[];
 };
@@ -40,6 +44,7 @@ struct hostlimit {
 	size_t nhosts;
 	struct host *ready_head, *ready_tail;
 	size_t waiting, inflight;
+	size_t conns;            /* connections worth keeping, see hostlimit_connections() */
 	struct node *free_nodes; /* recycled queue nodes */
 	struct host *paused;     /* the sleeping list: hosts with a pause, an
 				    empty bucket or a keep time running */
@@ -153,8 +158,43 @@ static void ready_remove(struct hostlimit *hl, struct host *h)
 
 /* Put h on or off the ready list to match its state, and count it as
  * held back by its bucket when that alone stops it. */
+static bool is_down(const struct host *h)
+{
+	return !h->connected && h->failures >= HOSTLIMIT_DOWN_AFTER;
+}
+
+/* The connections h can use: one per request in flight or waiting, up
+ * to its limit; none for a host that is down. */
+static void count_conns(struct hostlimit *hl, struct host *h)
+{
+	long want = h->inflight + h->queued;
+	if (want > h->limit)
+		want = h->limit;
+	if (is_down(h))
+		want = 0;
+	hl->conns = hl->conns - (size_t)h->conns + (size_t)want;
+	h->conns = want;
+}
+
+/* Put h on or off the ready list to match its state, and count it as
+ * held back by its bucket when that alone stops it. A host that is down
+ * is ready whatever its limit, pause or bucket: its requests only fail,
+ * at once. */
 static void update_ready(struct hostlimit *hl, struct host *h)
 {
+	count_conns(hl, h);
+	if (is_down(h)) {
+		bool ready = h->head != NULL;
+		if (ready && !h->ready)
+			ready_add(hl, h);
+		else if (!ready && h->ready)
+			ready_remove(hl, h);
+		if (h->held) {
+			h->held = false;
+			hl->held--;
+		}
+		return;
+	}
 	bool could = h->head && h->inflight < h->limit && h->paused_until == 0;
 	bool should = could && h->rate_until == 0;
 	if (should && !h->ready)
@@ -202,6 +242,7 @@ static void enqueue(struct hostlimit *hl, const char *key, void *item, bool fron
 	else
 		n = xmalloc(sizeof *n);
 	n->item = item;
+	h->queued++;
 	if (front) {
 		n->next = h->head;
 		h->head = n;
@@ -318,6 +359,7 @@ static void *take_head(struct hostlimit *hl, struct host *h)
 	n->next = hl->free_nodes;
 	hl->free_nodes = n;
 	hl->waiting--;
+	h->queued--;
 	return item;
 }
 
@@ -339,7 +381,7 @@ void *hostlimit_pop_at(struct hostlimit *hl, double now, struct host **host)
 	update_ready(hl, h);
 	/* A start takes the host's token; the host sleeps until the next
 	 * one, and its entry (its bucket) lives that long. */
-	if (ratelimit_on(&h->bucket)) {
+	if (ratelimit_on(&h->bucket) && !is_down(h)) {
 		ratelimit_take(&h->bucket, now);
 		sleep_until(hl, h, &h->rate_until, ratelimit_due(&h->bucket));
 	}
@@ -440,4 +482,46 @@ bool hostlimit_ready(const struct hostlimit *hl)
 size_t hostlimit_held(const struct hostlimit *hl)
 {
 	return hl->held;
+}
+
+size_t hostlimit_connections(const struct hostlimit *hl)
+{
+	return hl->conns;
+}
+
+bool hostlimit_reached(struct hostlimit *hl, struct host *h, enum hostlimit_reach r)
+{
+	switch (r) {
+	case HOSTLIMIT_CONNECTED:
+		h->connected = true;
+		h->failures = 0;
+		break;
+	case HOSTLIMIT_UNREACHED:
+		h->failures++;
+		/* What was learnt outlives the host's idle spells: the next
+		 * request may come much later in the input. */
+		sleep_until(hl, h, &h->keep_until, hl->now + HOSTLIMIT_DOWN_KEEP);
+		break;
+	case HOSTLIMIT_NO_NEWS: break;
+	}
+	update_ready(hl, h);
+	return is_down(h);
+}
+
+bool hostlimit_down(struct hostlimit *hl, struct host *h)
+{
+	if (!is_down(h))
+		return false;
+	sleep_until(hl, h, &h->keep_until, hl->now + HOSTLIMIT_DOWN_KEEP);
+	return true;
+}
+
+bool hostlimit_connected(const struct host *h)
+{
+	return h->connected;
+}
+
+long hostlimit_failures(const struct host *h)
+{
+	return h->failures;
 }

@@ -94,4 +94,36 @@ void hostlimit_set_limit(struct hostlimit *hl, struct host *h, long limit);
  * when it is idle meanwhile. */
 void hostlimit_keep(struct hostlimit *hl, struct host *h, double until);
 
+/* Connections worth keeping open for the hosts known now: for each host,
+ * one per request in flight or waiting, up to its limit (none for a host
+ * that is down). Kept up to date by every call above, so it costs O(1). */
+size_t hostlimit_connections(const struct hostlimit *hl);
+
+/* A dead host costs its timeout once. A host to which no connection was
+ * ever made is down after HOSTLIMIT_DOWN_AFTER failed connects in a row
+ * (refused, unreachable or timed out): from then on it is ready whatever
+ * its limit, pause or bucket, so that its waiting requests come out at
+ * once for the caller to fail without trying (hostlimit_down()). A host
+ * that connected once is never down. What a host learnt is kept
+ * HOSTLIMIT_DOWN_KEEP seconds after its last failure or fast failure. */
+#define HOSTLIMIT_DOWN_AFTER 3
+#define HOSTLIMIT_DOWN_KEEP 60.0
+
+/* What a finished attempt says about reaching its host. */
+enum hostlimit_reach {
+	HOSTLIMIT_CONNECTED, /* a connection was made (or reused) */
+	HOSTLIMIT_UNREACHED, /* the connect was refused, failed or timed out */
+	HOSTLIMIT_NO_NEWS,   /* neither (a DNS failure, a local error) */
+};
+
+/* Learn from an attempt on h (a handle from hostlimit_pop(), before its
+ * release). Returns whether h is down now. */
+bool hostlimit_reached(struct hostlimit *hl, struct host *h, enum hostlimit_reach r);
+/* Whether h is down: then the caller fails the item it just popped
+ * without trying it (and releases h). Keeps h's entry a while longer. */
+bool hostlimit_down(struct hostlimit *hl, struct host *h);
+/* Whether a connection to h was ever made; its failed connects in a row. */
+bool hostlimit_connected(const struct host *h);
+long hostlimit_failures(const struct host *h);
+
 #endif
