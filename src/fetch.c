@@ -31,7 +31,13 @@
 struct job {
 	struct request *req;
 	long attempts;
+	size_t bytes; /* what it holds, for the read-ahead byte budget */
+	size_t *held; /* the run's count of those bytes */
 };
+
+/* A job's own memory and its node in hostlimit's queue, malloc's headers
+ * counted. */
+#define JOB_BYTES 64
 
 /* One request in flight. Each slot keeps its xfer (and so its easy handle
  * and buffers) for the next request it runs; CURLINFO_PRIVATE points here. */
@@ -62,7 +68,9 @@ struct fetch {
 	struct hostlimit *hl;
 	struct xfer_env env;
 	struct retry_policy retry;
-	size_t readahead;
+	struct bounds bounds;
+	size_t held_bytes;  /* held by the jobs alive: read and not yet done */
+	long maxconnects;   /* CURLMOPT_MAXCONNECTS as set */
 	bool input_done;    /* EOF or read error: no more requests */
 	bool input_blocked; /* the source said AGAIN: wait for its fd */
 	size_t running;     /* easy handles in the multi handle */
@@ -144,11 +152,14 @@ static struct job *heap_pop(struct fetch *f)
 	return top;
 }
 
-static struct job *job_new(struct request *req)
+static struct job *job_new(struct request *req, size_t *held)
 {
 	struct job *job = xmalloc(sizeof *job);
 	job->req = req;
 	job->attempts = 0;
+	job->bytes = request_bytes(req) + JOB_BYTES;
+	job->held = held;
+	*held += job->bytes;
 	return job;
 }
 
@@ -156,6 +167,7 @@ static void job_free(struct job *job)
 {
 	if (!job)
 		return;
+	*job->held -= job->bytes;
 	request_free(job->req);
 	free(job);
 }
@@ -222,7 +234,9 @@ static size_t read_limit(struct fetch *f)
 
 /* Pull requests until the read-ahead bound is reached or input would
  * block, and at most READ_TURN_LINES of them. Invalid lines are reported
- * at once: they never wait. */
+ * at once: they never wait. While a slot is free and every request
+ * waiting is held back by its host, reading goes on within the byte
+ * budget (bounds.h): the hosts behind a sorted list's first ones start. */
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
@@ -232,7 +246,9 @@ static void read_input(struct fetch *f)
 	 * that fails everything must not make urlfan read the whole input.
 	 * The --order input window is asked again for every line: another
 	 * shard's line moves it on at once. */
-	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
+	while (!f->input_done && !f->stop &&
+	       bounds_read_more(&f->bounds, hostlimit_waiting(f->hl) + f->nheap, f->held_bytes,
+				f->nfree > 0, hostlimit_ready(f->hl)) &&
 	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;
@@ -255,7 +271,7 @@ static void read_input(struct fetch *f)
 				f->stats->skipped++;
 				request_free(req);
 			} else {
-				hostlimit_push(f->hl, req->hostkey, job_new(req));
+				hostlimit_push(f->hl, req->hostkey, job_new(req, &f->held_bytes));
 			}
 			break;
 		case SOURCE_AGAIN: f->input_blocked = true; return;
@@ -271,6 +287,17 @@ static void read_input(struct fetch *f)
 	size_t w = hostlimit_waiting(f->hl);
 	if (w > f->stats->peak_readahead)
 		f->stats->peak_readahead = w;
+}
+
+/* libcurl's connection cache holds the connections worth keeping for the
+ * requests known now (and is set again as hosts come and go): one too
+ * small closes idle connections to hosts that still have work, and every
+ * request pays a new handshake. */
+static void size_cache(struct fetch *f)
+{
+	long n = bounds_connections(&f->bounds, hostlimit_connections(f->hl), f->cfg->parallel);
+	if (n != f->maxconnects && curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, n) == CURLM_OK)
+		f->maxconnects = n;
 }
 
 /* Start requests while the global cap and some host's cap allow. */
@@ -679,6 +706,7 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 		requeue_due(f, t);
 		read_input(f);
 		start_ready(f);
+		size_cache(f);
 		account_limited(f, t);
 		if (f->stop)
 			return FETCH_OK;
@@ -797,13 +825,13 @@ static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 		}
 	}
 	/* The per-host cap is ours (a semaphore over requests); libcurl may
-	 * open as many connections as that needs, and keep them for reuse. */
+	 * open as many connections as that needs, and keep them for reuse
+	 * (size_cache()). */
 	CURLMcode mc;
 	if ((mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, socket_cb)) ||
 	    (mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f)) ||
 	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, timer_cb)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)f->cfg->parallel * 2))) {
+	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f))) {
 		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
 		return FETCH_ESETUP;
 	}
@@ -817,7 +845,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	struct fetch f = {
 		.cfg = cfg,
 		.src = params->src,
-		.readahead = params->bounds.readahead,
+		.bounds = params->bounds,
 		.retry = {cfg->retry, cfg->retry_delay, cfg->retry_max_delay,
 			  cfg->retry_all_methods},
 		.hooks = hooks,
@@ -848,8 +876,10 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 		f.idle = deadlines_create((size_t)cfg->parallel);
 	if (xfer_env_init(&f.env, cfg, params->body, params->sink, err, errlen) != 0)
 		goto out;
-	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)
+	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK) {
+		size_cache(&f);
 		rc = loop(&f, err, errlen);
+	}
 out:
 	/* The source goes back to its caller as it came: one that reads on
 	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */

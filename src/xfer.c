@@ -67,12 +67,24 @@ int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	CURLSHcode sc = CURLSHE_NOMEM;
+	if (!(env->share = curl_share_init()) ||
+	    (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)) ||
+	    (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS))) {
+		snprintf(err, errlen, "libcurl: %s", curl_share_strerror(sc));
+		xfer_env_free(env);
+		return -1;
+	}
 	return 0;
 }
 
 void xfer_env_free(struct xfer_env *env)
 {
 	setopt_lists_free(&env->lists);
+	/* After every handle that used it is gone (curl_easy_cleanup()). */
+	if (env->share)
+		curl_share_cleanup(env->share);
+	env->share = NULL;
 }
 
 struct xfer *xfer_create(void)
@@ -390,7 +402,8 @@ static CURLcode callbacks(struct xfer *x)
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x)))
+	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_SHARE, x->env->share)))
 		return rc;
 #if LIBCURL_VERSION_NUM >= 0x075000
 	if ((rc = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb)) ||

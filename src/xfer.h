@@ -31,6 +31,10 @@ struct xfer_env {
 	struct setopt_lists lists;
 	enum body_mode body;     /* HEAD requests discard whatever the mode */
 	const struct sink *sink; /* BODY_SINK: where bodies go */
+	/* Shared by every transfer: TLS sessions, so that a second
+	 * connection to a host resumes its session instead of a full
+	 * handshake, and the DNS cache. One thread, so no locks. */
+	CURLSH *share;
 };
 
 /* Build the run's environment: bodies go where body says (sink is used
