@@ -15,12 +15,12 @@ struct bounds bounds_of(const struct config *cfg)
 	return b;
 }
 
-bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, bool slot_free,
-		      bool host_ready)
+bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, size_t free_slots,
+		      size_t startable)
 {
 	if (waiting < b->readahead)
 		return true;
-	return slot_free && !host_ready && held_bytes < b->readahead_bytes;
+	return startable < free_slots && held_bytes < b->readahead_bytes;
 }
 
 long bounds_connections(const struct bounds *b, size_t wanted, long parallel)

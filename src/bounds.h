@@ -17,11 +17,11 @@ struct bounds {
 	/* Requests read but not started (waiting for a slot or a retry):
 	 * input is not read further while this many wait... */
 	size_t readahead;
-	/* ...unless a slot is free and every request waiting is held back by
-	 * its host (at its cap, paused, waiting for its bucket): a list
-	 * sorted by host would hide the hosts behind it. Then reading goes
-	 * on while the requests held (read and not yet done) take fewer than
-	 * this many bytes. */
+	/* ...unless slots are free that the requests waiting cannot take,
+	 * being held back by their hosts (at their cap, paused, waiting for
+	 * their bucket): a list sorted by host would hide the hosts behind
+	 * it. Then reading goes on while the requests held (read and not yet
+	 * done) take fewer than this many bytes. */
 	size_t readahead_bytes;
 	/* --order input: records that may wait for an earlier one; a
 	 * request whose index is this far past the oldest unwritten one is
@@ -45,10 +45,10 @@ struct bounds bounds_of(const struct config *cfg);
 
 /* Whether to read one more request, with waiting requests read but not
  * started, held_bytes held by the requests read and not yet done,
- * slot_free when --parallel has room and host_ready when some waiting
- * request's host could start it now. */
-bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, bool slot_free,
-		      bool host_ready);
+ * free_slots free under --parallel and startable of the waiting requests
+ * that their hosts would start now. */
+bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, size_t free_slots,
+		      size_t startable);
 
 /* The connections libcurl may keep open (in use or idle) when wanted are
  * worth keeping for the requests known now (hostlimit_connections()):

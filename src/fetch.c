@@ -234,9 +234,10 @@ static size_t read_limit(struct fetch *f)
 
 /* Pull requests until the read-ahead bound is reached or input would
  * block, and at most READ_TURN_LINES of them. Invalid lines are reported
- * at once: they never wait. While a slot is free and every request
- * waiting is held back by its host, reading goes on within the byte
- * budget (bounds.h): the hosts behind a sorted list's first ones start. */
+ * at once: they never wait. While slots are free that the requests
+ * waiting cannot take (their hosts are at their cap), reading goes on
+ * within the byte budget (bounds.h): the hosts behind a sorted list's
+ * first ones start. */
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
@@ -248,7 +249,7 @@ static void read_input(struct fetch *f)
 	 * shard's line moves it on at once. */
 	while (!f->input_done && !f->stop &&
 	       bounds_read_more(&f->bounds, hostlimit_waiting(f->hl) + f->nheap, f->held_bytes,
-				f->nfree > 0, hostlimit_ready(f->hl)) &&
+				f->nfree, hostlimit_startable(f->hl)) &&
 	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;

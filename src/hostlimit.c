@@ -31,6 +31,7 @@ struct host {
 	struct node *head, *tail; /* waiting items */
 	long queued;              /* how many */
 	long conns;               /* its share of hl->conns */
+	long startable;           /* its share of hl->startable */
 	long failures;            /* connects failed in a row */
 	bool connected;           /* a connection to it was ever made */
 	uint32_t hash;
@@ -45,6 +46,7 @@ struct hostlimit {
 	struct host *ready_head, *ready_tail;
 	size_t waiting, inflight;
 	size_t conns;            /* connections worth keeping, see hostlimit_connections() */
+	size_t startable;        /* items hostlimit_pop() would hand out now */
 	struct node *free_nodes; /* recycled queue nodes */
 	struct host *paused;     /* the sleeping list: hosts with a pause, an
 				    empty bucket or a keep time running */
@@ -180,7 +182,17 @@ static void count_conns(struct hostlimit *hl, struct host *h)
  * held back by its bucket when that alone stops it. A host that is down
  * is ready whatever its limit, pause or bucket: its requests only fail,
  * at once. */
-static void update_ready(struct hostlimit *hl, struct host *h)
+static void count_startable(struct hostlimit *hl, struct host *h)
+{
+	long n = 0;
+	if (h->ready)
+		n = is_down(h) || h->limit - h->inflight > h->queued ? h->queued
+								     : h->limit - h->inflight;
+	hl->startable = hl->startable - (size_t)h->startable + (size_t)n;
+	h->startable = n;
+}
+
+static void set_ready(struct hostlimit *hl, struct host *h)
 {
 	count_conns(hl, h);
 	if (is_down(h)) {
@@ -209,6 +221,12 @@ static void update_ready(struct hostlimit *hl, struct host *h)
 		else
 			hl->held--;
 	}
+}
+
+static void update_ready(struct hostlimit *hl, struct host *h)
+{
+	set_ready(hl, h);
+	count_startable(hl, h);
 }
 
 static struct host *get_host(struct hostlimit *hl, const char *key)
@@ -482,6 +500,11 @@ bool hostlimit_ready(const struct hostlimit *hl)
 size_t hostlimit_held(const struct hostlimit *hl)
 {
 	return hl->held;
+}
+
+size_t hostlimit_startable(const struct hostlimit *hl)
+{
+	return hl->startable;
 }
 
 size_t hostlimit_connections(const struct hostlimit *hl)

@@ -94,6 +94,10 @@ void hostlimit_set_limit(struct hostlimit *hl, struct host *h, long limit);
  * when it is idle meanwhile. */
 void hostlimit_keep(struct hostlimit *hl, struct host *h, double until);
 
+/* How many items hostlimit_pop() would hand out now, one after another
+ * (each ready host's waiting items, up to its free slots). */
+size_t hostlimit_startable(const struct hostlimit *hl);
+
 /* Connections worth keeping open for the hosts known now: for each host,
  * one per request in flight or waiting, up to its limit (none for a host
  * that is down). Kept up to date by every call above, so it costs O(1). */

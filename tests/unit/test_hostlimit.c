@@ -269,13 +269,17 @@ static void sim_key(int host, char *key, size_t n)
 
 static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
 {
-	size_t waiting = 0, inflight = 0, hosts = 0;
+	size_t waiting = 0, inflight = 0, hosts = 0, startable = 0, conns = 0;
 	char key[32];
 	for (int h = 0; h < SIM_HOSTS; h++) {
 		size_t q = m->qtail[h] - m->qhead[h];
+		size_t free_slots = (size_t)(SIM_CAP - m->inflight[h]);
+		size_t want = (size_t)m->inflight[h] + q;
 		waiting += q;
 		inflight += (size_t)m->inflight[h];
 		hosts += q || m->inflight[h];
+		startable += q < free_slots ? q : free_slots;
+		conns += want < SIM_CAP ? want : SIM_CAP;
 		sim_key(h, key, sizeof key);
 		assert_int_equal(hostlimit_host_inflight(hl, key), m->inflight[h]);
 		assert_true(m->inflight[h] <= SIM_CAP);
@@ -283,6 +287,8 @@ static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
 	assert_int_equal(hostlimit_waiting(hl), waiting);
 	assert_int_equal(hostlimit_inflight(hl), inflight);
 	assert_int_equal(hostlimit_hosts(hl), hosts);
+	assert_int_equal(hostlimit_startable(hl), startable);
+	assert_int_equal(hostlimit_connections(hl), conns);
 }
 
 static bool sim_can_start(const struct model *m)
@@ -575,17 +581,25 @@ static void test_hostlimit_connections(void **state)
 		hostlimit_push(hl, "a:80", &items[k]);
 	hostlimit_push(hl, "b:80", &items[5]);
 	assert_int_equal(hostlimit_connections(hl), 3);
+	assert_int_equal(hostlimit_startable(hl), 3); /* a's 2 slots, b's 1 item */
 	struct host *a, *b, *a2;
 	assert_ptr_equal(hostlimit_pop(hl, &a), &items[0]);
 	assert_ptr_equal(hostlimit_pop(hl, &b), &items[5]);
 	assert_int_equal(hostlimit_connections(hl), 3);
+	assert_int_equal(hostlimit_startable(hl), 1);
 	hostlimit_set_limit(hl, a, 8);
 	assert_int_equal(hostlimit_connections(hl), 6); /* a: 1 + 4 waiting */
+	assert_int_equal(hostlimit_startable(hl), 4);
+	hostlimit_pause(hl, "a:80", 1e9);
+	assert_int_equal(hostlimit_startable(hl), 0);
+	hostlimit_wake(hl, 2e9);
+	assert_int_equal(hostlimit_startable(hl), 4);
 	hostlimit_release(hl, b);
 	assert_int_equal(hostlimit_connections(hl), 5);
 	while (hostlimit_pop(hl, &a2))
 		;
 	assert_int_equal(hostlimit_connections(hl), 5);
+	assert_int_equal(hostlimit_startable(hl), 0);
 	for (int k = 0; k < 5; k++)
 		hostlimit_release(hl, a);
 	assert_int_equal(hostlimit_connections(hl), 0);
