@@ -247,7 +247,7 @@ static void test_hostlimit_many_hosts(void **state)
 enum { SIM_HOSTS = 9, SIM_CAP = 3, SIM_ITEMS = 4000, SIM_STEPS = 20000 };
 
 struct sim_item {
-	int host; /* index of its host key */
+	int host;      /* index of its host key */
 	bool pushed, popped, released;
 	struct host *handle;
 };
@@ -326,7 +326,8 @@ static bool sim_pop(struct hostlimit *hl, struct model *m, struct sim_item *item
 	return true;
 }
 
-static void sim_release(struct hostlimit *hl, struct model *m, struct sim_item *items, size_t k)
+static void sim_release(struct hostlimit *hl, struct model *m,
+			struct sim_item *items, size_t k)
 {
 	int id = m->running[k];
 	m->running[k] = m->running[--m->nrunning];
