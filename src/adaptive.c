@@ -23,13 +23,13 @@ void adaptive_init(struct adaptive *a, long max)
 	a->probe = 1;
 }
 
-enum adaptive_signal adaptive_classify(enum retry_cause cause, long status, bool connected)
+enum adaptive_signal adaptive_classify(enum retry_cause cause, long status, bool answered)
 {
 	switch (cause) {
 	case CAUSE_RESPONSE: return status == 429 || status == 503 ? ADAPT_OVERLOAD : ADAPT_HEALTHY;
 	case CAUSE_REFUSED:
-	case CAUSE_TIMEOUT: return connected ? ADAPT_OVERLOAD : ADAPT_NEUTRAL;
-	case CAUSE_RESET: return ADAPT_OVERLOAD;
+	case CAUSE_TIMEOUT:
+	case CAUSE_RESET: return answered ? ADAPT_OVERLOAD : ADAPT_NEUTRAL;
 	case CAUSE_DNS:
 	case CAUSE_FATAL: break;
 	}

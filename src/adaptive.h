@@ -12,7 +12,7 @@
  * of the last ADAPTIVE_WINDOW responses is at most twice the host's best
  * such median (the latency has not climbed: the server is not queueing);
  * an overload signal (429, 503, a timeout, a refused or reset connection
- * once the host was reached) halves it, at most once per round trip,
+ * once the host answered) halves it, at most once per round trip,
  * since the requests already in flight when it came carry the same news.
  * The limit where the last overload came is remembered: the limit climbs
  * back to just under it at the normal pace, and probes it again only
@@ -21,8 +21,8 @@
  * host that uses its limit earns more: a healthy response counts towards
  * growth when as many requests as the limit were in flight (as in TCP's
  * congestion window validation), so a host held back by a rate limit or
- * a short input does not pile up a limit it never tried. A host never
- * reached is not overloaded but down: its failed connects are neutral
+ * a short input does not pile up a limit it never tried. A host that
+ * never answered is not overloaded but down: its failures are neutral
  * here (hostlimit.h fails its requests fast).  */
 #ifndef URLFAN_ADAPTIVE_H
 #define URLFAN_ADAPTIVE_H
@@ -73,11 +73,11 @@ long adaptive_start(long max);
 void adaptive_init(struct adaptive *a, long max);
 
 /* The signal for an attempt that ended with cause and (for a response)
- * status; connected: a connection to its host was ever made. A refused
- * or timed-out connect to a host never reached says the host is down,
- * not that it is loaded: it is neutral (hostlimit.h fails the host's
- * requests fast instead). */
-enum adaptive_signal adaptive_classify(enum retry_cause cause, long status, bool connected);
+ * status; answered: its host ever answered. A refusal, timeout or reset
+ * from a host that never answered says the host is down, not that it is
+ * loaded: it is neutral (hostlimit.h fails the host's requests fast
+ * instead). */
+enum adaptive_signal adaptive_classify(enum retry_cause cause, long status, bool answered);
 
 /* Learn from one finished attempt: its signal, its latency (seconds from
  * its start to its end), the requests in flight on its host when it ended

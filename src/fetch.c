@@ -385,7 +385,7 @@ static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a
 	}
 	long before = ad->limit;
 	enum adaptive_signal sig =
-		adaptive_classify(a->cause, a->status, hostlimit_connected(s->host));
+		adaptive_classify(a->cause, a->status, hostlimit_answered(s->host));
 	struct adaptive_change c = adaptive_on_response(ad, sig, now - s->started,
 							hostlimit_inflight_of(s->host), now);
 	/* Kept until a whole second: the keeps of busy hosts then run out
@@ -415,10 +415,11 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	xfer_attempt(s->x, rc, &a);
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
-	enum hostlimit_reach reach = a.connected ? HOSTLIMIT_CONNECTED
-				     : a.cause == CAUSE_REFUSED || a.cause == CAUSE_TIMEOUT
-					     ? HOSTLIMIT_UNREACHED
-					     : HOSTLIMIT_NO_NEWS;
+	enum hostlimit_reach reach =
+		a.answered ? HOSTLIMIT_ANSWERED
+		: a.cause == CAUSE_REFUSED || a.cause == CAUSE_TIMEOUT || a.cause == CAUSE_RESET
+			? HOSTLIMIT_UNREACHED
+			: HOSTLIMIT_NO_NEWS;
 	a.host_down = hostlimit_reached(f->hl, s->host, reach);
 	adapt(f, s, &a);
 	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));

@@ -33,7 +33,7 @@ struct host {
 	long conns;               /* its share of hl->conns */
 	long startable;           /* its share of hl->startable */
 	long failures;            /* connects failed in a row */
-	bool connected;           /* a connection to it was ever made */
+	bool answered;            /* a response from it ever came */
 	uint32_t hash;
 	char key[];
 };
@@ -162,7 +162,7 @@ static void ready_remove(struct hostlimit *hl, struct host *h)
  * held back by its bucket when that alone stops it. */
 static bool is_down(const struct host *h)
 {
-	return !h->connected && h->failures >= HOSTLIMIT_DOWN_AFTER;
+	return !h->answered && h->failures >= HOSTLIMIT_DOWN_AFTER;
 }
 
 /* The connections h can use: one per request in flight or waiting, up
@@ -515,8 +515,8 @@ size_t hostlimit_connections(const struct hostlimit *hl)
 bool hostlimit_reached(struct hostlimit *hl, struct host *h, enum hostlimit_reach r)
 {
 	switch (r) {
-	case HOSTLIMIT_CONNECTED:
-		h->connected = true;
+	case HOSTLIMIT_ANSWERED:
+		h->answered = true;
 		h->failures = 0;
 		break;
 	case HOSTLIMIT_UNREACHED:
@@ -539,9 +539,9 @@ bool hostlimit_down(struct hostlimit *hl, struct host *h)
 	return true;
 }
 
-bool hostlimit_connected(const struct host *h)
+bool hostlimit_answered(const struct host *h)
 {
-	return h->connected;
+	return h->answered;
 }
 
 long hostlimit_failures(const struct host *h)

@@ -41,7 +41,7 @@ struct retry_attempt {
 	double retry_after; /* the response's Retry-After, seconds from now,
 			       already parsed; < 0 when none */
 	bool stopping;      /* the run is stopping: start nothing new */
-	bool connected;     /* a connection to the host was made (or reused) */
+	bool answered;      /* a response (its status line) came */
 	bool host_down;     /* its host is down (hostlimit.h): a retry would
 			       fail without trying */
 };

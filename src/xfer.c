@@ -574,29 +574,13 @@ static int out_of_fds(struct xfer *x, CURLcode rc)
 	return oserr == EMFILE || oserr == ENFILE ? (int)oserr : 0;
 }
 
-/* Whether the attempt had a connection to its host: a response came, or
- * the TCP connect (and, for https, the TLS handshake) was done. A reused
- * connection was made before. */
-static bool connected(struct xfer *x, long status)
-{
-	if (status > 0)
-		return true;
-	curl_off_t tcp = 0, tls = 0;
-	char *scheme = NULL;
-	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &tcp);
-	curl_easy_getinfo(x->easy, CURLINFO_APPCONNECT_TIME_T, &tls);
-	curl_easy_getinfo(x->easy, CURLINFO_SCHEME, &scheme);
-	bool https = scheme && strcasecmp(scheme, "https") == 0;
-	return tcp > 0 && (!https || tls > 0);
-}
-
 void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 {
 	a->method = x->method;
 	a->status = 0;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
 	a->retry_after = x->retry_after;
-	a->connected = connected(x, a->status);
+	a->answered = a->status > 0;
 	a->host_down = false;
 	if (x->body.too_large || x->body.io_errno || x->headers_too_big || out_of_fds(x, rc)) {
 		a->cause = CAUSE_FATAL;

@@ -160,7 +160,28 @@ def test_a_host_that_never_answers_costs_its_timeout_once(srv):
     assert len(fast) >= 20 - 4
 
 
-def test_a_dead_host_does_not_lower_auto_limit_of_live_ones(srv):
+def test_a_host_that_accepts_and_never_answers_costs_its_timeout_once(srv):
+    # The same over plain http: the connects succeed, no response ever
+    # begins, and --max-time ends each attempt. A host that never answered
+    # is down after 3 such attempts.
+    srv.reset()
+    host = "mute.test"
+    urls = ["http://%s:%d/x?i=%d" % (host, srv.silent_port, i) for i in range(20)]
+    p = run(["-J", "--no-body", "-j", "20", "-p", "2", "-m", "0.5",
+             "--resolve", "%s:%d:127.0.0.1" % (host, srv.silent_port), *urls], timeout=60)
+    assert p.returncode == 3, p.stderr
+    recs = records(p.stdout)
+    assert len(recs) == 20
+    tried = [r for r in recs if r["attempts"] > 0]
+    assert all(kind(r) == "timeout" for r in tried)
+    assert 3 <= len(tried) <= 4
+    fast = [r for r in recs if r["attempts"] == 0]
+    assert all(kind(r) == "connect" and "host unreachable, not tried after" in
+               r["error"]["message"] for r in fast)
+    assert srv.stats()["silent_accepted"] <= 2 + 2, srv.stats()["silent_accepted"]
+
+
+def test_auto_takes_a_dead_host_as_down_not_as_overloaded(srv):
     # -p auto takes a host never reached as down, not as overloaded: its
     # refusals leave its limit at the start (6) rather than at 1, and the
     # live host beside it grows as it would alone.

@@ -129,7 +129,7 @@ static void test_adaptive_classify(void **state)
 	static const struct {
 		enum retry_cause cause;
 		long status;
-		bool connected; /* the host was ever reached */
+		bool answered; /* the host ever answered */
 		enum adaptive_signal want;
 	} kinds[] = {
 		{CAUSE_RESPONSE, 200, true, H},
@@ -142,15 +142,16 @@ static void test_adaptive_classify(void **state)
 		{CAUSE_RESET, 0, true, O},
 		{CAUSE_DNS, 0, true, N},
 		{CAUSE_FATAL, 503, true, N},
-		/* A host never reached is down, not loaded: its limit stays. */
+		/* A host that never answered is down, not loaded: its limit
+		 * stays. */
 		{CAUSE_TIMEOUT, 0, false, N},
 		{CAUSE_REFUSED, 0, false, N},
-		{CAUSE_RESET, 0, false, O},
+		{CAUSE_RESET, 0, false, N},
 		{CAUSE_DNS, 0, false, N},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		assert_int_equal(
-			adaptive_classify(kinds[i].cause, kinds[i].status, kinds[i].connected),
+			adaptive_classify(kinds[i].cause, kinds[i].status, kinds[i].answered),
 			kinds[i].want);
 }
 

@@ -485,15 +485,15 @@ static void test_hostlimit_per_host_limit_and_data(void **state)
 	hostlimit_destroy(hl);
 }
 
-/* When a host is down: after HOSTLIMIT_DOWN_AFTER failed connects in a
- * row, and only when none was ever made. */
+/* When a host is down: after HOSTLIMIT_DOWN_AFTER attempts in a row got
+ * no answer, and only when it never answered. */
 static void test_hostlimit_down_table(void **state)
 {
 	(void)state;
-	enum { C = HOSTLIMIT_CONNECTED, U = HOSTLIMIT_UNREACHED, N = HOSTLIMIT_NO_NEWS };
+	enum { C = HOSTLIMIT_ANSWERED, U = HOSTLIMIT_UNREACHED, N = HOSTLIMIT_NO_NEWS };
 	static const struct {
 		const char *what;
-		const char *steps; /* C, U or N */
+		const char *steps; /* C (answered), U (unreached) or N */
 		const char *down;  /* after each step: y or n */
 	} rows[] = {
 		{"three in a row", "UUUU", "nnyy"},
