@@ -828,7 +828,9 @@ static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 	}
 	/* The per-host cap is ours (a semaphore over requests); libcurl may
 	 * open as many connections as that needs, and keep them for reuse
-	 * (size_cache()). */
+	 * (size_cache()). CURLMOPT_MAX_HOST_CONNECTIONS and
+	 * MAX_TOTAL_CONNECTIONS stay unset: a request they held back would
+	 * wait inside libcurl, on its own timeouts' clock. */
 	CURLMcode mc;
 	if ((mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, socket_cb)) ||
 	    (mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f)) ||
