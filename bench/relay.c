@@ -113,6 +113,7 @@ struct conn {
 	int cfd, ufd;
 	uint32_t gen;
 	bool used, blackhole, ready;
+	uint8_t muted; /* 1: cfd, 2: ufd hung up and left the epoll set */
 	uint16_t port;
 	struct in_addr addr;   /* the simulated host's address */
 	uint32_t cmask, umask; /* the epoll interests registered now */
@@ -278,8 +279,10 @@ static void conn_update(uint32_t i)
 		if (c->up.head && c->up.head->due <= t)
 			uw |= EPOLLOUT;
 	}
-	set_mask(c->cfd, &c->cmask, cw, tag(K_CLIENT, c->gen, i));
-	set_mask(c->ufd, &c->umask, uw, tag(K_UPSTREAM, c->gen, i));
+	if (!(c->muted & 1))
+		set_mask(c->cfd, &c->cmask, cw, tag(K_CLIENT, c->gen, i));
+	if (!(c->muted & 2))
+		set_mask(c->ufd, &c->umask, uw, tag(K_UPSTREAM, c->gen, i));
 }
 
 /* Writes the due chunks of one direction. Returns -1 when the connection
@@ -320,6 +323,8 @@ static int flush_both(uint32_t i)
 		return -1;
 	if (c->up.eof_sent && c->down.eof_sent)
 		return -1; /* both streams ended and were delivered: done */
+	if (((c->muted & 1) && !c->up.head) || ((c->muted & 2) && !c->down.head))
+		return -1; /* a side hung up and what it sent is delivered */
 	return 0;
 }
 
@@ -502,6 +507,15 @@ static void on_conn(enum kind k, uint32_t i, uint32_t gen, uint32_t events)
 	int rc = 0;
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 		rc = client ? pull(i, c->cfd, &c->up, false) : pull(i, c->ufd, &c->down, true);
+	if (rc == 0 && (events & (EPOLLERR | EPOLLHUP))) {
+		/* A reset, or both directions of this socket shut down: epoll
+		 * reports that on every wait whatever the interest, so the
+		 * socket leaves the epoll set. What it sent still goes to the
+		 * other side when due; then the connection closes (flush_both). */
+		int fd = client ? c->cfd : c->ufd;
+		epoll_ctl(R.epfd, EPOLL_CTL_DEL, fd, NULL);
+		c->muted |= client ? 1 : 2;
+	}
 	if (rc == 0)
 		rc = flush_both(i);
 	if (rc < 0)
