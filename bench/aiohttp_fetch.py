@@ -17,7 +17,12 @@ import aiohttp
 
 
 async def fetch_all(urls, j, p, max_time, insecure):
-    timeout = aiohttp.ClientTimeout(total=max_time) if max_time else aiohttp.ClientTimeout()
+    # The timeout of one request counts from its connect, as curl's -m in
+    # --parallel does, not from the start of the run: total= would also
+    # count the wait for a free connection in the connector's queue, and
+    # behind a dead host the queued live requests would time out too.
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=max_time or None,
+                                    sock_read=max_time or None)
     connector = aiohttp.TCPConnector(limit=j, limit_per_host=p, ssl=False if insecure else None)
     ok = failed = 0
 
@@ -42,7 +47,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-j", type=int, required=True, help="connections overall (limit)")
     ap.add_argument("-p", type=int, required=True, help="connections per host (limit_per_host)")
-    ap.add_argument("-m", type=float, default=0, help="total timeout of one request, s")
+    ap.add_argument("-m", type=float, default=0,
+                    help="timeout of one request's connect and of each read, s")
     ap.add_argument("-k", action="store_true", help="do not verify TLS certificates")
     ap.add_argument("list")
     a = ap.parse_args()
