@@ -45,10 +45,15 @@ struct bounds bounds_of(const struct config *cfg);
 
 /* Whether to read one more request, with waiting requests read but not
  * started, held_bytes held by the requests read and not yet done,
- * free_slots free under --parallel and startable of the waiting requests
- * that their hosts would start now. */
+ * free_slots free under --parallel, startable of the waiting requests
+ * that their hosts would start now, and fresh hosts waiting with nothing
+ * in flight. Past the count bound, reading goes on within the byte
+ * budget while the free slots could not all be taken, or while no fresh
+ * host waits: every request waiting is then for a host already running,
+ * and the hosts behind them (a list sorted by host) would get no slot
+ * until those end, leaving a tail of a few hosts at their caps. */
 bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, size_t free_slots,
-		      size_t startable);
+		      size_t startable, size_t fresh);
 
 /* The connections libcurl may keep open (in use or idle) when wanted are
  * worth keeping for the requests known now (hostlimit_connections()):

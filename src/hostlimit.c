@@ -32,6 +32,7 @@ struct host {
 	long queued;              /* how many */
 	long conns;               /* its share of hl->conns */
 	long startable;           /* its share of hl->startable */
+	bool fresh;               /* counted in hl->fresh */
 	long failures;            /* connects failed in a row */
 	bool answered;            /* a response from it ever came */
 	uint32_t hash;
@@ -47,6 +48,7 @@ struct hostlimit {
 	size_t waiting, inflight;
 	size_t conns;            /* connections worth keeping, see hostlimit_connections() */
 	size_t startable;        /* items hostlimit_pop() would hand out now */
+	size_t fresh;            /* ready hosts with nothing in flight */
 	struct node *free_nodes; /* recycled queue nodes */
 	struct host *paused;     /* the sleeping list: hosts with a pause, an
 				    empty bucket or a keep time running */
@@ -190,6 +192,10 @@ static void count_startable(struct hostlimit *hl, struct host *h)
 								     : h->limit - h->inflight;
 	hl->startable = hl->startable - (size_t)h->startable + (size_t)n;
 	h->startable = n;
+	bool fresh = h->ready && h->inflight == 0 && !is_down(h);
+	if (fresh != h->fresh)
+		hl->fresh = fresh ? hl->fresh + 1 : hl->fresh - 1;
+	h->fresh = fresh;
 }
 
 static void set_ready(struct hostlimit *hl, struct host *h)
@@ -505,6 +511,11 @@ size_t hostlimit_held(const struct hostlimit *hl)
 size_t hostlimit_startable(const struct hostlimit *hl)
 {
 	return hl->startable;
+}
+
+size_t hostlimit_fresh(const struct hostlimit *hl)
+{
+	return hl->fresh;
 }
 
 size_t hostlimit_connections(const struct hostlimit *hl)

@@ -97,6 +97,9 @@ void hostlimit_keep(struct hostlimit *hl, struct host *h, double until);
 /* How many items hostlimit_pop() would hand out now, one after another
  * (each ready host's waiting items, up to its free slots). */
 size_t hostlimit_startable(const struct hostlimit *hl);
+/* How many hosts could start a waiting request now and have none in
+ * flight: hosts the run has not reached yet (a list sorted by host). */
+size_t hostlimit_fresh(const struct hostlimit *hl);
 
 /* Connections worth keeping open for the hosts known now: for each host,
  * one per request in flight or waiting, up to its limit (none for a host

@@ -105,6 +105,29 @@ def test_a_sorted_list_does_not_hide_the_hosts_behind_its_first(srv):
     assert srv.stats()["peak"][srv.key("sortb.test")] == 2
 
 
+def test_a_sorted_list_with_every_slot_taken_still_shows_the_next_host(srv):
+    # Hosts A, B, C, 40 requests each, sorted; -j 4 -p 2. A and B take all
+    # four slots and always have a request that could start, so reading
+    # by "fewer can start than slots are free" would stop there and C
+    # would start only when A or B ran out: a tail with C alone at its
+    # cap. While no waiting host is fresh (nothing in flight), reading
+    # goes on until one is; the ready hosts take turns, so C gets the
+    # first slot that frees.
+    hosts = ("sort3a.test", "sort3b.test", "sort3c.test")
+    lines = [srv.url("/delay/0.05?log=%s&i=%d" % (h[:6], i), h) for h in hosts for i in range(40)]
+    p = run(["-J", "--no-body", "-j", "4", "-p", "2", *srv.resolve(*hosts)],
+            input="\n".join(lines).encode())
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert len(records(p.stdout)) == 120
+    log_a, log_c = server_log(srv, "sort3a"), server_log(srv, "sort3c")
+    assert len(log_a) == 40 and len(log_c) == 40
+    starts_a = sorted(e["start"] for e in log_a)
+    # C's first request started before A's sixth: in the first rounds,
+    # not after most of A (A runs 2 at a time, slots free in batches).
+    assert min(e["start"] for e in log_c) < starts_a[5], (min(e["start"] for e in log_c),
+                                                         starts_a[:6])
+
+
 # ---------------------------------------------------------------------------
 # A dead host costs its timeout once
 # ---------------------------------------------------------------------------

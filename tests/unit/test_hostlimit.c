@@ -269,7 +269,7 @@ static void sim_key(int host, char *key, size_t n)
 
 static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
 {
-	size_t waiting = 0, inflight = 0, hosts = 0, startable = 0, conns = 0;
+	size_t waiting = 0, inflight = 0, hosts = 0, startable = 0, conns = 0, fresh = 0;
 	char key[32];
 	for (int h = 0; h < SIM_HOSTS; h++) {
 		size_t q = m->qtail[h] - m->qhead[h];
@@ -280,6 +280,7 @@ static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
 		hosts += q || m->inflight[h];
 		startable += q < free_slots ? q : free_slots;
 		conns += want < SIM_CAP ? want : SIM_CAP;
+		fresh += q > 0 && m->inflight[h] == 0;
 		sim_key(h, key, sizeof key);
 		assert_int_equal(hostlimit_host_inflight(hl, key), m->inflight[h]);
 		assert_true(m->inflight[h] <= SIM_CAP);
@@ -289,6 +290,7 @@ static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
 	assert_int_equal(hostlimit_hosts(hl), hosts);
 	assert_int_equal(hostlimit_startable(hl), startable);
 	assert_int_equal(hostlimit_connections(hl), conns);
+	assert_int_equal(hostlimit_fresh(hl), fresh);
 }
 
 static bool sim_can_start(const struct model *m)
