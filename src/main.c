@@ -54,6 +54,7 @@ struct outcome {
 	bool save_failed; /* --save-unfinished could not be written */
 	int signal;       /* the first SIGINT/SIGTERM/SIGHUP acted on, or 0 */
 	bool deadline;    /* --deadline stopped the run */
+	bool no_request;  /* the input held no request at all */
 };
 
 /* The exit status for an outcome; see the man page's EXIT STATUS. */
@@ -74,6 +75,9 @@ static int exit_status(const struct outcome *o)
 	}
 	if (write_error(o) || o->save_failed)
 		return EXIT_FAILED;
+	/* Nothing to do is no success: an empty list in CI must not pass. */
+	if (o->no_request)
+		return EXIT_USAGE;
 	if (o->signal == SIGTERM)
 		return EXIT_SIGTERM;
 	if (o->signal == SIGHUP)
@@ -437,6 +441,7 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 	app->bounds = bounds_of(cfg);
 	if (!(app->src = open_source(cfg)))
 		return -1;
+	source_set_glob(app->src, !cfg->globoff);
 	if (!(app->out =
 		      output_create(cfg, app->out_fd, isatty(1), &app->bounds, err, sizeof err))) {
 		msg_fatal("--write-out: %s", err);
@@ -460,7 +465,8 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 	app->line = !cfg->silent && (cfg->progress == TOGGLE_ON ||
 				     (cfg->progress == TOGGLE_AUTO && isatty(2) && !is_pipe(1) &&
 				      !(term && strcmp(term, "dumb") == 0)));
-	app->stats_wanted = cfg->stats != STATS_NONE && !cfg->silent;
+	/* -s silences progress and diagnostics, never a summary asked for. */
+	app->stats_wanted = cfg->stats != STATS_NONE;
 	if (app->line || app->stats_wanted) {
 		app->progress = progress_create(stderr, app->line, source_total(app->src));
 		progress_set_width(app->progress, app->line ? term_width(2) : 0);
@@ -562,6 +568,14 @@ static void app_run(struct app *app)
 	o->deadline = app->stats.deadline;
 	if (app->stats.interrupted)
 		o->signal = first_signal;
+	if (o->stage == RUN_DONE && !o->signal && !o->deadline && !o->input_error &&
+	    !o->write_errno && source_count(app->src) == 0) {
+		o->no_request = true;
+		msg_fatal("no request in %s: nothing to do",
+			  cfg->nurls                                   ? "the arguments"
+			  : cfg->input && strcmp(cfg->input, "-") != 0 ? cfg->input
+								       : "standard input");
+	}
 	app_settle(app);
 }
 

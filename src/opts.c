@@ -163,6 +163,7 @@ static const struct option options[] = {
 	{"version", no_argument, NULL, 'V'},
 	/* curl's spellings (curl(1) says what they do). */
 	{"url", required_argument, NULL, OPT_URL},
+	{"globoff", no_argument, NULL, 'g'},
 	{"location", no_argument, NULL, 'L'},
 	{"show-error", no_argument, NULL, 'S'},
 	{"fail", no_argument, NULL, 'f'},
@@ -206,7 +207,6 @@ static const struct curl_only {
 	{'N', "no-buffer", "records are written as soon as they are whole"},
 	{'Z', NULL, "urlfan always runs requests in parallel; -j N says how many"},
 	{0, "parallel-max", "use -j N"},
-	{'g', "globoff", "urlfan does no URL globbing: every URL is used as written"},
 	{'y', "speed-time", "use --idle-timeout SECS"},
 	{'Y', "speed-limit", "use --idle-timeout SECS"},
 	{'U', "proxy-user",
@@ -278,7 +278,7 @@ static const struct typed typed[] = {
 /* "-": URLs come back in order (code 1) among the options, so --url and
  * positional URLs keep the order they were typed in. ":": missing values
  * are reported as ':'. */
-static const char short_options[] = "-:i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhVLSf46Ge:b:nE:F:";
+static const char short_options[] = "-:i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhVLSf46Ge:b:nE:F:g";
 
 /* In parts: ISO C promises string literals of only 4095 bytes. */
 static const char *const usage_text[] = {
@@ -294,6 +294,7 @@ static const char *const usage_text[] = {
 	"Input and concurrency:\n"
 	"  -i, --input FILE          read requests from FILE (- for stdin)\n"
 	"      --url URL             one more URL (repeatable)\n"
+	"  -g, --globoff             no URL globbing: URLs as written\n"
 	"  -j, --parallel N          requests in flight overall (default 50)\n"
 	"  -p, --per-host N|auto[:MAX]  requests in flight per host (default 6);\n"
 	"                            auto: adapt each host's limit, up to MAX (64)\n"
@@ -367,12 +368,12 @@ static const char *const usage_text[] = {
 	"  -O, --output-dir DIR      write bodies to files under DIR\n"
 	"      --name TEMPLATE       file names under DIR (default %{index})\n"
 	"      --overwrite           replace existing files under DIR\n"
-	"      --ok RANGES           statuses that count as ok (default 200-399)\n"
+	"      --ok RANGES           statuses counted ok, e.g. 200,3xx (default 200-399)\n"
 	"      --color WHEN          auto, always or never (default auto)\n"
 	"      --progress            show the progress line even when not a terminal\n"
 	"      --no-progress         never show the progress line\n"
 	"      --stats[=json]        print a summary to stderr at the end\n"
-	"  -s, --silent              no progress, no summary, no diagnostics but fatal ones\n"
+	"  -s, --silent              no progress, no diagnostics but fatal ones\n"
 	"  -S, --show-error          with -s, still show error messages\n"
 	"  -v, --verbose             show each request's lifecycle (-vv: libcurl trace)\n"
 	"  -h, --help                show this help\n"
@@ -508,7 +509,16 @@ int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n)
 	const char *p = s;
 	for (;;) {
 		char *end;
-		long lo = strtol(p, &end, 10), hi;
+		long lo, hi;
+		/* "2xx": a status class, 200-299. */
+		if (p[0] >= '1' && p[0] <= '5' && (p[1] == 'x' || p[1] == 'X') &&
+		    (p[2] == 'x' || p[2] == 'X') && (p[3] == '\0' || p[3] == ',')) {
+			lo = (p[0] - '0') * 100;
+			hi = lo + 99;
+			p += 3;
+			goto have;
+		}
+		lo = strtol(p, &end, 10);
 		if (end == p || !isdigit((unsigned char)*p))
 			return -1;
 		p = end;
@@ -521,6 +531,7 @@ int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n)
 		} else {
 			hi = lo;
 		}
+have:
 		if (lo < 100 || hi > 599 || lo > hi || *n == OK_RANGES_MAX)
 			return -1;
 		ranges[*n].lo = (int)lo;
@@ -1100,7 +1111,20 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 		}
 		int rc = 0;
 		switch (c) {
-		case 1: add_url(cfg, optarg); break;
+		case 1:
+			/* "--stats json": the value of an optional argument
+			   must be attached, so "json" came as a URL. */
+			if (optind >= 2 && strcmp(argv[optind - 2], "--stats") == 0 &&
+			    (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
+				rc = fail(
+					err, errlen,
+					"--stats %s: write --stats=%s (the value of --stats needs "
+					"the '=')",
+					optarg, optarg);
+				break;
+			}
+			add_url(cfg, optarg);
+			break;
 		case OPT_URL: add_url(cfg, optarg); break;
 		case 'i': cfg->input = optarg; break;
 		case 'X':
@@ -1166,6 +1190,7 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 		case OPT_UNIX_SOCKET: cfg->unix_socket = optarg; break;
 		case 'I': cfg->head = true; break;
 		case 'L': break; /* redirects are followed anyway (--max-redirs) */
+		case 'g': cfg->globoff = true; break;
 		case OPT_COMPRESSED: cfg->compressed = true; break;
 		case OPT_NO_COMPRESSED: cfg->compressed = false; break;
 		case 'J': cfg->format = FORMAT_NDJSON; break;

@@ -31,6 +31,7 @@ struct config {
 		      an owned array of argv strings */
 	size_t nurls;
 	const char *input; /* -i FILE, "-" for stdin; NULL: args or stdin */
+	bool globoff;      /* -g: no URL globbing */
 
 	/* Concurrency. */
 	long parallel;

@@ -1158,13 +1158,15 @@ def test_stats_text_summary(srv):
     assert "%s %d" % (srv.key("127.0.0.1"), 37) in lines[4]
 
 
-def test_silent_stats_prints_nothing(srv):
+def test_silent_stats_prints_only_the_summary(srv):
+    """-s silences diagnostics, never a --stats asked for (issue 21)."""
     p = run(["-s", "--stats", "-J", "--no-body", srv.url("/json"), refused_url(), "bad"])
     assert p.returncode == 3
-    assert p.stderr == b""
+    assert b"urlfan:" not in p.stderr
+    assert p.stderr.startswith(b"requests"), p.stderr
     assert len(records(p.stdout)) == 3
-    p = run(["-s", "--stats=json", srv.url("/json")])
-    assert p.stderr == b""
+    p = run(["-s", "--stats=json", "-J", srv.url("/json")])
+    assert json.loads(p.stderr)["requests"] == 1
 
 
 # ---------------------------------------------------------------------------

@@ -157,10 +157,9 @@ static void test_source_parse_invalid_urls(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"ftp://a.test/", "file:///etc/passwd", "not a url", "http://",
-		"http:///path", "http://host:99999/", "http://host:0/",
-		"http://a.test/a b", "http://a.test/\x01", "mailto:a@b.test",
-		"[1,2]",
+		"ftp://a.test/",      "file:///etc/passwd", "not a url",      "http://",
+		"http:///path",       "http://host:99999/", "http://host:0/", "http://a.test/a b",
+		"http://a.test/\x01", "mailto:a@b.test",    "[1,2]",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		parse_bad(bad[i]);
@@ -190,11 +189,11 @@ static void test_source_parse_invalid_urls(void **state)
 static void test_source_spec_full(void **state)
 {
 	(void)state;
-	struct request *req = parse_ok(
-		"{\"url\":\"http://Spec.test:8080/x\",\"method\":\"POST\","
-		"\"headers\":{\"X-A\":\"1\",\"Content-Type\":\"text/plain\",\"X-E\":\"\"},"
-		"\"body\":\"hello\\nw\\u00f6rld\","
-		"\"id\":{\"k\": 12345678901234567890, \"s\" : [1.50, -0]}}");
+	struct request *req =
+		parse_ok("{\"url\":\"http://Spec.test:8080/x\",\"method\":\"POST\","
+			 "\"headers\":{\"X-A\":\"1\",\"Content-Type\":\"text/plain\",\"X-E\":\"\"},"
+			 "\"body\":\"hello\\nw\\u00f6rld\","
+			 "\"id\":{\"k\": 12345678901234567890, \"s\" : [1.50, -0]}}");
 	assert_string_equal(req->url, "http://Spec.test:8080/x");
 	assert_string_equal(req->hostkey, "spec.test:8080");
 	assert_string_equal(req->method, "POST");
@@ -214,8 +213,8 @@ static void test_source_spec_full(void **state)
 static void test_source_spec_json_body(void **state)
 {
 	(void)state;
-	struct request *req = parse_ok(
-		"{ \"json\" : { \"b\" : [ 1.50 , -0, 1E+2, \"\\u00e9\" ] } , \"url\" : \"https://j.test/\" }");
+	struct request *req = parse_ok("{ \"json\" : { \"b\" : [ 1.50 , -0, 1E+2, \"\\u00e9\" ] } "
+				       ", \"url\" : \"https://j.test/\" }");
 	assert_true(req->body_is_json);
 	assert_string_equal(req->body, "{\"b\":[1.50,-0,1E+2,\"\\u00e9\"]}");
 	assert_int_equal(req->body_len, strlen(req->body));
@@ -337,7 +336,9 @@ static void test_source_spec_no_leak_baseline(void **state)
 	/* The measurement itself: a normal spec leaves nothing behind. */
 	int rc;
 	assert_int_equal(parse_leak("{\"url\":\"http://b.test/\",\"method\":\"PATCH\","
-				    "\"headers\":{\"A\":\"b\"},\"id\":[1]}", &rc), 0);
+				    "\"headers\":{\"A\":\"b\"},\"id\":[1]}",
+				    &rc),
+			 0);
 	assert_int_equal(rc, 0);
 }
 
@@ -352,7 +353,8 @@ static void test_source_spec_duplicate_fields(void **state)
 		print_message("a repeated \"url\" leaked %zu bytes (rc %d)\n", leak, rc);
 		bad++;
 	}
-	leak = parse_leak("{\"url\":\"http://b.test/\",\"method\":\"PUT\",\"method\":\"PATCH\"}", &rc);
+	leak = parse_leak("{\"url\":\"http://b.test/\",\"method\":\"PUT\",\"method\":\"PATCH\"}",
+			  &rc);
 	if (leak) {
 		print_message("a repeated \"method\" leaked %zu bytes (rc %d)\n", leak, rc);
 		bad++;
@@ -361,8 +363,10 @@ static void test_source_spec_duplicate_fields(void **state)
 
 	/* urlfan rejects any repeated field (the man page says so): which
 	 * value would win is not something a user should have to guess. */
-	assert_non_null(strstr(parse_bad("{\"url\":\"http://a.test/\",\"id\":1,\"id\":[2]}"), "twice"));
-	assert_non_null(strstr(parse_bad("{\"url\":\"http://a.test/\",\"url\":\"http://b.test/\"}"), "twice"));
+	assert_non_null(
+		strstr(parse_bad("{\"url\":\"http://a.test/\",\"id\":1,\"id\":[2]}"), "twice"));
+	assert_non_null(strstr(parse_bad("{\"url\":\"http://a.test/\",\"url\":\"http://b.test/\"}"),
+			       "twice"));
 }
 
 /* --- the reader ------------------------------------------------------- */
@@ -447,17 +451,16 @@ static void expect_req(const struct request *r, size_t index, const char *url)
 static void test_source_reader_mixed_lines(void **state)
 {
 	(void)state;
-	static const char data[] =
-		"http://a.test/1\r\n"
-		"\r\n"
-		"# comment\r\n"
-		"   \n"
-		"  # indented comment\n"
-		"\thttp://b.test/2  \r\n"
-		"{\"url\":\"http://c.test/3\",\"id\":7}\r\n"
-		"\n"
-		"not a url\n"
-		"http://d.test/4"; /* no final newline */
+	static const char data[] = "http://a.test/1\r\n"
+				   "\r\n"
+				   "# comment\r\n"
+				   "   \n"
+				   "  # indented comment\n"
+				   "\thttp://b.test/2  \r\n"
+				   "{\"url\":\"http://c.test/3\",\"id\":7}\r\n"
+				   "\n"
+				   "not a url\n"
+				   "http://d.test/4"; /* no final newline */
 	struct source *src = pipe_source(data, sizeof data - 1);
 	assert_true(source_fd(src) > 0);
 	struct got g = {0};
@@ -503,8 +506,7 @@ static void test_source_reader_empty_and_comments_only(void **state)
 static void feed_in_pieces(const char *data, size_t n, size_t piece, struct got *g,
 			   struct source **out_src);
 
-static void feed_and_collect(const char *data, size_t n, struct got *g,
-			     struct source **out_src)
+static void feed_and_collect(const char *data, size_t n, struct got *g, struct source **out_src)
 {
 	feed_in_pieces(data, n, n, g, out_src);
 }
@@ -661,8 +663,8 @@ static void test_source_reader_long_line_record_is_short(void **state)
 		assert_int_equal(g.n, 3);
 		assert_non_null(g.req[1]->error);
 		if (g.req[1]->line_len > 1024) {
-			print_message("a %zu-byte line kept %zu bytes in its record\n",
-				      sizes[k], g.req[1]->line_len);
+			print_message("a %zu-byte line kept %zu bytes in its record\n", sizes[k],
+				      g.req[1]->line_len);
 			bad++;
 		}
 		got_free(&g);
@@ -796,7 +798,7 @@ static void test_source_reader_line_numbers_and_shown(void **state)
 	got_free(&g);
 	source_destroy(src);
 	/* Arguments are numbered by position. */
-	char *args[] = {"http://a.test/", "", "bad url"};
+	char *args[] = {"http://a.test/", "# c", "bad url"};
 	src = source_create_args(args, 3);
 	read_all(src, &g);
 	assert_int_equal(g.n, 2);
@@ -897,22 +899,55 @@ static void test_source_args(void **state)
 {
 	(void)state;
 	char *args[] = {
-		"http://a.test/", "", "# c", "  http://b.test/  ", "bad url",
-		"{\"url\":\"http://c.test/\",\"method\":\"HEAD\"}", "   ",
+		"http://a.test/",
+		"",
+		"# c",
+		"  http://b.test/  ",
+		"bad url",
+		"{\"url\":\"http://c.test/\",\"method\":\"HEAD\"}",
+		"   ",
 	};
 	struct source *src = source_create_args(args, sizeof args / sizeof *args);
 	assert_int_equal(source_fd(src), -1);
 	struct got g = {0};
+	assert_int_equal(source_total(src), 6);
 	read_all(src, &g);
-	assert_int_equal(g.n, 4);
+	/* An empty argument is an invalid line (issue 21), a comment none. */
+	assert_int_equal(g.n, 6);
 	expect_req(g.req[0], 0, "http://a.test/");
-	expect_req(g.req[1], 1, "http://b.test/");
-	assert_string_equal(g.req[1]->line, "http://b.test/");
-	expect_req(g.req[2], 2, NULL);
-	assert_string_equal(g.req[2]->line, "bad url");
-	expect_req(g.req[3], 3, "http://c.test/");
-	assert_string_equal(g.req[3]->method, "HEAD");
-	assert_int_equal(source_count(src), 4);
+	expect_req(g.req[1], 1, NULL);
+	assert_non_null(strstr(g.req[1]->error, "empty"));
+	assert_string_equal(g.req[1]->shown, "");
+	expect_req(g.req[2], 2, "http://b.test/");
+	assert_string_equal(g.req[2]->line, "http://b.test/");
+	expect_req(g.req[3], 3, NULL);
+	assert_string_equal(g.req[3]->line, "bad url");
+	expect_req(g.req[4], 4, "http://c.test/");
+	assert_string_equal(g.req[4]->method, "HEAD");
+	expect_req(g.req[5], 5, NULL);
+	assert_int_equal(source_count(src), 6);
+	got_free(&g);
+	source_destroy(src);
+
+	/* Globs, when asked for: each URL a request, the line's number kept;
+	 * a spec's url is never globbed. */
+	char *globs[] = {"http://a.test/[1-2]", "{\"url\":\"http://c.test/{a,b}\"}",
+			 "http://b.test/{x,y}", "http://a.test/[2-1]"};
+	src = source_create_args(globs, 4);
+	source_set_glob(src, true);
+	assert_int_equal(source_total(src), 6);
+	read_all(src, &g);
+	assert_int_equal(g.n, 6);
+	expect_req(g.req[0], 0, "http://a.test/1");
+	expect_req(g.req[1], 1, "http://a.test/2");
+	assert_int_equal(g.req[1]->lineno, 1);
+	expect_req(g.req[2], 2, "http://c.test/{a,b}");
+	expect_req(g.req[3], 3, "http://b.test/x");
+	expect_req(g.req[4], 4, "http://b.test/y");
+	assert_int_equal(g.req[4]->lineno, 3);
+	assert_string_equal(g.req[4]->line, "http://b.test/y");
+	expect_req(g.req[5], 5, NULL);
+	assert_non_null(strstr(g.req[5]->error, "glob"));
 	got_free(&g);
 	source_destroy(src);
 

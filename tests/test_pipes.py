@@ -1,0 +1,177 @@
+"""urlfan in pipes and scripts (issue 21): nothing to do is no success,
+curl's URL globbing, -s and --stats, --ok classes, records that diff, the
+server's bytes through --format body, -w without bodies. What the server
+saw is asked of the server (/seen), never guessed from the client."""
+import json
+import os
+import re
+import subprocess
+
+from conftest import URLFAN, ROOT, records, run
+
+
+# ---------------------------------------------------------------------------
+# 4. Nothing to do is not success
+# ---------------------------------------------------------------------------
+
+def test_empty_url_argument_is_an_invalid_line(srv):
+    p = run(["-J", ""])
+    assert p.returncode == 3, p.stderr
+    (rec,) = records(p.stdout)
+    assert rec["error"]["kind"] == "invalid_input"
+    assert "empty" in rec["error"]["message"]
+    # Beside a good URL it is one invalid record more, as any bad line.
+    p = run(["-J", srv.url("/json"), "  "])
+    assert p.returncode == 3
+    assert sorted(r["index"] for r in records(p.stdout)) == [0, 1]
+
+
+def test_input_without_a_request_fails(srv, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# only a comment\n\n")
+    for args, inp, where in ((["-J", "--ok", "200-299", "-i", str(empty)], None, str(empty)),
+                             (["-J"], b"", "standard input"),
+                             (["-J", "# not a url"], None, "arguments")):
+        p = run(args, input=inp)
+        assert p.returncode == 2, (args, p.returncode, p.stderr)
+        assert p.stdout == b""
+        assert re.fullmatch(rb"urlfan: no request in .*: nothing to do\n", p.stderr), p.stderr
+        assert where.encode() in p.stderr
+    # -s keeps the message: it is what makes the exit status make sense.
+    p = run(["-s", "-J"], input=b"")
+    assert p.returncode == 2 and b"no request" in p.stderr
+
+
+def test_all_requests_skipped_is_not_an_empty_input(srv, tmp_path):
+    """--skip-done over a list that is all done still read requests."""
+    done = tmp_path / "done.ndjson"
+    url = srv.url("/json")
+    first = run(["-J", url])
+    done.write_bytes(first.stdout)
+    p = run(["-J", "--skip-done", str(done), url])
+    assert p.returncode == 0, p.stderr
+
+
+# ---------------------------------------------------------------------------
+# 5. curl's URL globbing
+# ---------------------------------------------------------------------------
+
+def targets(srv, tag):
+    return sorted(r["target"] for r in srv.seen(tag))
+
+
+def test_glob_range_and_set_make_curls_requests(srv):
+    p = run(["-J", "--order", "input",
+             srv.url("/status/[200-202]?tag=g1"), srv.url("/status/{204,200}?tag=g2")])
+    assert p.returncode == 0, p.stderr
+    recs = records(p.stdout)
+    assert [r["index"] for r in recs] == [0, 1, 2, 3, 4]
+    assert [r["status"] for r in recs] == [200, 201, 202, 204, 200]
+    assert targets(srv, "g1") == ["/status/200?tag=g1", "/status/201?tag=g1",
+                                  "/status/202?tag=g1"]
+    assert targets(srv, "g2") == ["/status/200?tag=g2", "/status/204?tag=g2"]
+
+
+def test_glob_padding_steps_letters_and_several(srv):
+    p = run(["-J", "--order", "input", "--ok", "200-499",
+             srv.url("/status/20[0-4:2]?tag=g3&p=[08-10]"),
+             srv.url("/status/200?tag=g4&l=[a-c]{x,y}")])
+    assert p.returncode == 0, p.stderr
+    urls = [r["url"].split("/status/")[1] for r in records(p.stdout)]
+    # The last pattern varies fastest, as in curl.
+    assert urls == ["200?tag=g3&p=08", "200?tag=g3&p=09", "200?tag=g3&p=10",
+                    "202?tag=g3&p=08", "202?tag=g3&p=09", "202?tag=g3&p=10",
+                    "204?tag=g3&p=08", "204?tag=g3&p=09", "204?tag=g3&p=10",
+                    "200?tag=g4&l=ax", "200?tag=g4&l=ay", "200?tag=g4&l=bx",
+                    "200?tag=g4&l=by", "200?tag=g4&l=cx", "200?tag=g4&l=cy"]
+    assert len(srv.seen("g3")) == 9 and len(srv.seen("g4")) == 6
+
+
+def test_globoff_makes_one_request(srv):
+    for flag in ("-g", "--globoff"):
+        srv.reset()
+        p = run(["-J", flag, "--ok", "200-499", srv.url("/status/[200-202]?tag=g5")])
+        assert p.returncode == 0, p.stderr
+        (rec,) = records(p.stdout)
+        assert len(srv.seen("g5")) == 1
+        assert "[200-202]" in srv.seen("g5")[0]["target"] or "%5B" in srv.seen("g5")[0]["target"]
+
+
+def test_glob_in_input_file_lines_but_not_in_specs(srv, tmp_path):
+    f = tmp_path / "in.txt"
+    f.write_text(srv.url("/status/20{0,1}?tag=g6") + "\n" +
+                 json.dumps({"url": srv.url("/status/200?tag=g7&x={a,b}")}) + "\n")
+    p = run(["-J", "--ok", "200-499", "-i", str(f)])
+    assert p.returncode == 0, p.stderr
+    assert len(records(p.stdout)) == 3
+    assert len(srv.seen("g6")) == 2
+    assert len(srv.seen("g7")) == 1
+
+
+def test_bad_glob_is_an_invalid_line_with_a_hint(srv):
+    p = run(["-J", srv.url("/status/[1-"), srv.url("/json")])
+    assert p.returncode == 3
+    recs = {r["index"]: r for r in records(p.stdout)}
+    assert recs[0]["error"]["kind"] == "invalid_input"
+    assert "-g" in recs[0]["error"]["message"]
+    assert recs[1]["ok"]
+
+
+def test_ipv6_literal_is_no_glob():
+    # Nothing listens on port 1: a connect error, not a glob error.
+    p = run(["-J", "--connect-timeout", "2", "http://[::1]:1/x"])
+    (rec,) = records(p.stdout)
+    assert rec["url"] == "http://[::1]:1/x"
+    assert rec["error"]["kind"] != "invalid_input"
+
+
+def test_billion_url_glob_costs_no_memory(srv):
+    """Lazy: -j 1 --deadline stops it after a few; the progress total is
+    the glob's size and peak RSS stays small."""
+    p = subprocess.run(
+        ["/usr/bin/time", "-f", "MAXRSS %M", URLFAN, "-J", "--no-body", "-j", "2",
+         "--deadline", "1", srv.url("/status/200?i=[1-1000000000]")],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    assert p.returncode == 130, p.stderr
+    assert len(records(p.stdout)) >= 2
+    rss_kb = int(re.search(rb"MAXRSS (\d+)", p.stderr).group(1))
+    assert rss_kb < 40 * 1024, rss_kb
+
+
+# ---------------------------------------------------------------------------
+# 6. -s never silences an explicit --stats
+# ---------------------------------------------------------------------------
+
+def test_silent_keeps_an_explicit_stats(srv):
+    p = run(["-s", "--stats=json", "-J", srv.url("/json")])
+    assert p.returncode == 0
+    summary = json.loads(p.stderr)
+    assert summary["requests"] == 1 and summary["ok"] == 1
+    p = run(["-s", "--stats", "-J", srv.url("/json"), "bad input"])
+    assert p.returncode == 3
+    assert b"requests" in p.stderr
+    # ... and nothing else: no diagnostics.
+    assert b"urlfan:" not in p.stderr
+
+
+def test_stats_with_a_space_gets_a_hint(srv, tmp_path):
+    f = tmp_path / "in.txt"
+    f.write_text(srv.url("/json") + "\n")
+    for args in (["--stats", "json", "-i", str(f)], ["--stats", "json", srv.url("/json")]):
+        p = run(args)
+        assert p.returncode == 2, p.stderr
+        assert b"--stats=json" in p.stderr
+        assert b"cannot be used together" not in p.stderr
+
+
+# ---------------------------------------------------------------------------
+# 12. --ok 2xx
+# ---------------------------------------------------------------------------
+
+def test_ok_status_classes(srv):
+    assert run(["-J", "--ok", "2xx", srv.url("/status/204")]).returncode == 0
+    assert run(["-J", "--ok", "2xx", srv.url("/status/302")]).returncode == 1
+    assert run(["-J", "--ok", "2XX,404", srv.url("/status/404")]).returncode == 0
+    assert run(["-J", "--ok", "4xx", srv.url("/status/418")]).returncode == 0
+    assert run(["-J", "--ok", "6xx", srv.url("/json")]).returncode == 2
+    assert run(["-J", "--ok", "2xxx", srv.url("/json")]).returncode == 2
