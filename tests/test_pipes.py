@@ -175,3 +175,34 @@ def test_ok_status_classes(srv):
     assert run(["-J", "--ok", "4xx", srv.url("/status/418")]).returncode == 0
     assert run(["-J", "--ok", "6xx", srv.url("/json")]).returncode == 2
     assert run(["-J", "--ok", "2xxx", srv.url("/json")]).returncode == 2
+
+
+# ---------------------------------------------------------------------------
+# 8. Records that diff
+# ---------------------------------------------------------------------------
+
+TIME_NUMBER = re.compile(rb'"(total|dns|connect|tls|ttfb)":(-?[0-9.eE+-]+)')
+
+
+def test_two_runs_of_one_list_diff_but_for_time(srv, tmp_path):
+    f = tmp_path / "list.txt"
+    f.write_text("\n".join([
+        srv.url("/json"), srv.url("/status/404"), "http://127.0.0.1:1/refused",
+        srv.url("/delay/2?x=1"), srv.url("/drip?x=2"), "not a url",
+        srv.url("/redirect/2"), "http://127.0.0.1:1/again"]) + "\n")
+    runs = []
+    for _ in range(2):
+        p = run(["-J", "--order", "input", "-m", "0.4", "--no-body", "-i", str(f)])
+        assert p.returncode == 3, p.stderr
+        # Every time value in one fixed notation: digits, a point, six digits.
+        for m in TIME_NUMBER.finditer(p.stdout):
+            assert re.fullmatch(rb"\d+\.\d{6}", m.group(2)), m.group(0)
+        recs = records(p.stdout)
+        assert len(recs) == 8
+        kinds = {r.get("error", {}).get("kind") for r in recs}
+        assert {"connect", "timeout", "invalid_input"} <= kinds, kinds
+        for r in recs:
+            del r["time"]
+            assert not re.search(r"\d+ ?(ms|milliseconds)\b", r.get("error", {}).get("message", "")), r
+        runs.append([json.dumps(r, sort_keys=True) for r in recs])
+    assert runs[0] == runs[1]
