@@ -26,6 +26,7 @@
 #include "progress.h"
 #include "resume.h"
 #include "source.h"
+#include "template.h"
 
 /* The man page's EXIT STATUS table. */
 enum exit_code {
@@ -437,6 +438,8 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		opts_usage(stderr);
 		return -1;
 	}
+	if (cfg->format == FORMAT_AUTO)
+		app->cfg.format = FORMAT_TEXT;
 	fit_parallel(&app->cfg);
 	app->bounds = bounds_of(cfg);
 	if (!(app->src = open_source(cfg)))
@@ -513,6 +516,17 @@ static void app_settle(struct app *app)
 	}
 }
 
+/* Whether a -w template needs the bodies (%{body}, %{json}): when not,
+ * none is kept, so a 10 GB download costs no memory. */
+static bool write_out_needs_body(const char *text)
+{
+	char err[256];
+	struct template *t = template_compile(text, err, sizeof err);
+	bool needs = !t || template_needs_body(t);
+	template_destroy(t);
+	return needs;
+}
+
 /* Run the requests, then settle the output. The outcome records what
  * happened. */
 static void app_run(struct app *app)
@@ -524,9 +538,10 @@ static void app_run(struct app *app)
 		.bounds = app->bounds,
 		.src = app->src,
 		/* The one place that decides where bodies go. */
-		.body = app->files     ? BODY_SINK
-			: cfg->no_body ? BODY_DISCARD
-				       : BODY_MEMORY,
+		.body = app->files ? BODY_SINK
+			: cfg->no_body || (cfg->write_out && !write_out_needs_body(cfg->write_out))
+				? BODY_DISCARD
+				: BODY_MEMORY,
 		.sink = app->files ? filesink_sink(app->files) : NULL,
 	};
 	struct fetch_hooks hooks = {

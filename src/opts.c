@@ -745,6 +745,7 @@ static void defaults(struct config *cfg)
 	cfg->ok[0].lo = 200;
 	cfg->ok[0].hi = 399;
 	cfg->nok = 1;
+	cfg->format = FORMAT_AUTO;
 }
 
 static const char *option_name(int c, char *tmp)
@@ -1010,6 +1011,11 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 	const char *body_name = option_name(body_code, tmp);
 	if (cfg->name && !cfg->output_dir)
 		return fail(err, errlen, "--name needs --output-dir");
+	if (cfg->write_out && cfg->format != FORMAT_AUTO)
+		return fail(err, errlen,
+			    "--write-out and %s cannot be used together: the template is the "
+			    "output",
+			    cfg->format == FORMAT_NDJSON ? "-J (or --format)" : "--format");
 	if (cfg->input && cfg->nurls)
 		return fail(err, errlen, "URL arguments and --input cannot be used together");
 	if (cfg->head && !cfg->get && (body || cfg->nforms))

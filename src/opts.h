@@ -12,7 +12,8 @@
 
 #include "shard.h"
 
-enum format { FORMAT_TEXT, FORMAT_NDJSON, FORMAT_JSON, FORMAT_BODY };
+/* FORMAT_AUTO: none chosen; main picks text on a terminal, body else. */
+enum format { FORMAT_TEXT, FORMAT_NDJSON, FORMAT_JSON, FORMAT_BODY, FORMAT_AUTO };
 enum order { ORDER_COMPLETION, ORDER_INPUT };
 enum toggle { TOGGLE_AUTO, TOGGLE_ON, TOGGLE_OFF };
 enum stats_mode { STATS_NONE, STATS_TEXT, STATS_JSON };

@@ -405,6 +405,10 @@ static void tty_value(struct buf *to, const char *s, size_t n, bool body, void *
 static void format(struct output *out, const struct result *res, struct buf *b, struct job *job)
 {
 	if (out->write_out) {
+		/* As curl -S: a failure's reason on stderr (-s hides it). */
+		if (res->error)
+			msg_warn("ERR %s  %s: %s", res->url, result_kind_name(res->error),
+				 res->error_message);
 		out->errtext.len = 0;
 		template_render_to(out->write_out, res, b, &out->errtext,
 				   out->tty ? tty_value : NULL, out);
@@ -419,6 +423,7 @@ static void format(struct output *out, const struct result *res, struct buf *b, 
 		if (out->cfg->format == FORMAT_NDJSON)
 			buf_addc(b, '\n');
 		break;
+	case FORMAT_AUTO: /* main chose before */
 	case FORMAT_TEXT: text_record(out, b, res, job); break;
 	case FORMAT_BODY: body_record(out, b, res); break;
 	}

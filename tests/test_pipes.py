@@ -6,8 +6,9 @@ import json
 import os
 import re
 import subprocess
+import time
 
-from conftest import URLFAN, ROOT, records, run
+from conftest import MEM_SCALE, URLFAN, ROOT, records, run
 
 
 # ---------------------------------------------------------------------------
@@ -206,3 +207,88 @@ def test_two_runs_of_one_list_diff_but_for_time(srv, tmp_path):
             assert not re.search(r"\d+ ?(ms|milliseconds)\b", r.get("error", {}).get("message", "")), r
         runs.append([json.dumps(r, sort_keys=True) for r in recs])
     assert runs[0] == runs[1]
+
+
+# ---------------------------------------------------------------------------
+# Peak memory of the urlfan process itself (VmHWM, polled from /proc while
+# it runs and read before it is reaped; rusage would count pytest's pages).
+# ---------------------------------------------------------------------------
+
+def _vm_hwm_kib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run_peak(args, stdout, timeout=120, env=None):
+    """Run urlfan with stdout to a file object; returns (status, stderr,
+    peak KiB)."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    err_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "urlfan-peak-%d.err" % os.getpid())
+    with open(err_path, "wb") as err:
+        proc = subprocess.Popen([URLFAN, *args], stdin=subprocess.DEVNULL, stdout=stdout,
+                                stderr=err, env=full_env)
+    peak, deadline = 0, time.monotonic() + timeout
+    try:
+        while True:
+            peak = max(peak, _vm_hwm_kib(proc.pid))
+            pid, status = os.waitpid(proc.pid, os.WNOHANG)
+            if pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                break
+            assert time.monotonic() < deadline, "urlfan took too long"
+            time.sleep(0.01)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.wait()
+    with open(err_path, "rb") as f:
+        stderr = f.read()
+    os.unlink(err_path)
+    return proc.returncode, stderr, peak
+
+
+BIG = 150 * 1000 * 1000
+
+
+# ---------------------------------------------------------------------------
+# 3. -w holds no body, counts what it received, says why a request failed
+# ---------------------------------------------------------------------------
+
+def test_write_out_keeps_no_body_and_counts_bytes(srv, tmp_path):
+    out = tmp_path / "w.txt"
+    with open(out, "wb") as f:
+        rc, err, peak = run_peak(["-w", "%{http_code} %{size_download}\\n",
+                                  srv.url("/bytes/%d" % BIG)], f)
+    assert rc == 0, err
+    assert out.read_bytes() == b"200 %d\n" % BIG
+    assert peak < 64 * 1024 * MEM_SCALE, peak
+    # %{size} is the same count; a template with %{body} still gets it.
+    p = run(["-w", "%{size} %{body}\\n", srv.url("/bytes/10")])
+    assert p.stdout == b"10 abcdefghij\n"
+
+
+def test_write_out_failures_reach_stderr_unless_silent(srv):
+    p = run(["-w", "%{http_code}\\n", "http://127.0.0.1:1/x", srv.url("/json")])
+    assert p.returncode == 3
+    assert sorted(p.stdout.split()) == [b"000", b"200"]
+    assert re.search(rb"^urlfan: ERR http://127\.0\.0\.1:1/x  connect: ", p.stderr, re.M), p.stderr
+    p = run(["-s", "-w", "%{http_code}\\n", "http://127.0.0.1:1/x"])
+    assert p.returncode == 3 and p.stderr == b""
+    p = run(["-sS", "-w", "%{http_code}\\n", "http://127.0.0.1:1/x"])
+    assert b"connect" in p.stderr
+
+
+def test_write_out_with_a_format_is_a_usage_error(srv):
+    for extra in (["-J"], ["--format", "ndjson"], ["--format", "text"], ["--format=body"]):
+        p = run(["-w", "%{url}\\n", *extra, srv.url("/json")])
+        assert p.returncode == 2, (extra, p.stderr)
+        assert b"--write-out" in p.stderr
+    assert srv.stats()["count"] == {}

@@ -260,7 +260,7 @@ static void test_opts_defaults(void **state)
 	assert_int_equal(c->per_host, 6);
 	assert_int_equal(c->max_redirs, 10);
 	assert_true(c->compressed);
-	assert_int_equal(c->format, FORMAT_TEXT);
+	assert_int_equal(c->format, FORMAT_AUTO);
 	assert_int_equal(c->nok, 1);
 	assert_int_equal(c->ok[0].lo, 200);
 	assert_int_equal(c->ok[0].hi, 399);
