@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "bodysink.h"
 #include "bounds.h"
 #include "clock.h"
 #include "fdlimit.h"
@@ -160,6 +161,10 @@ static int catch_signals(void)
 	return rc;
 }
 
+/* --format body: the most of one body kept in memory; the rest of a
+ * larger one waits in a temporary file (the man page's Memory). */
+#define BODY_SHARE (1024 * 1024)
+
 /* Everything one run holds. */
 struct app {
 	struct config cfg;
@@ -167,7 +172,8 @@ struct app {
 	int out_fd; /* where records go: see open_stdout() */
 	struct source *src;
 	struct output *out;
-	struct filesink *files; /* -O */
+	struct filesink *files;  /* -O */
+	struct bodysink *bodies; /* --format body into a pipe or a file */
 	struct resume *resume;
 	struct progress *progress; /* NULL without a line or --stats */
 	bool line;                 /* the progress line is drawn */
@@ -460,6 +466,14 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		return -1;
 	}
 	output_on_fate(app->out, on_fate, app);
+	/* --format body streams each body, of any size, through memory up
+	 * to its share and then a temporary file. On a terminal bodies stay
+	 * in memory, to be checked for binary and escaped. */
+	if (cfg->format == FORMAT_BODY && !cfg->write_out && !cfg->output_dir && !cfg->no_body &&
+	    !isatty(1)) {
+		app->bodies = bodysink_create(BODY_SHARE, NULL);
+		output_set_bodies(app->out, app->bodies);
+	}
 	/* In auto mode the line needs a terminal that can redraw a line, and
 	 * a stdout that is no pipe: the reader of a pipe (| jq) may write to
 	 * the same terminal, and its lines would run into the progress
@@ -538,11 +552,13 @@ static void app_run(struct app *app)
 		.bounds = app->bounds,
 		.src = app->src,
 		/* The one place that decides where bodies go. */
-		.body = app->files ? BODY_SINK
+		.body = app->files || app->bodies ? BODY_SINK
 			: cfg->no_body || (cfg->write_out && !write_out_needs_body(cfg->write_out))
 				? BODY_DISCARD
 				: BODY_MEMORY,
-		.sink = app->files ? filesink_sink(app->files) : NULL,
+		.sink = app->files    ? filesink_sink(app->files)
+			: app->bodies ? bodysink_sink(app->bodies)
+				      : NULL,
 	};
 	struct fetch_hooks hooks = {
 		.on_result = on_result,
@@ -604,6 +620,7 @@ static int app_close(struct app *app)
 	resume_destroy(app->resume);
 	filesink_destroy(app->files);
 	output_destroy(app->out);
+	bodysink_destroy(app->bodies);
 	source_destroy(app->src);
 	if (app->have_cfg)
 		opts_free(&app->cfg);

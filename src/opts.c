@@ -345,7 +345,7 @@ static const char *const usage_text[] = {
 	"      --idle-timeout SECS   abort when no byte arrives for SECS (default 30)\n"
 	"  -m, --max-time SECS       cap on one request (default none)\n"
 	"      --max-body SIZE       longest body kept in memory, K/M/G (default 100M)\n"
-	"      --max-filesize SIZE   longest body written to a file with -O (default none)\n"
+	"      --max-filesize SIZE   longest body for -O or --format body (default none)\n"
 	"      --deadline SECS       stop the whole run after SECS, as on SIGINT\n"
 	"      --retry N             retry transient failures N times (default 0)\n"
 	"      --retry-delay SECS    first backoff delay (default 0.5)\n"

@@ -35,9 +35,33 @@
  * and where in the record's bytes it goes. */
 struct job {
 	char *doc; /* NUL-terminated, owned; NULL: no job */
+	int fd;    /* or: --format body's body in an unlinked file (bodysink),
+		      len bytes from foff, owned; -1: none */
+	unsigned long long foff;
 	size_t len;
 	size_t at; /* offset in the record's bytes */
 };
+
+#define JOB_NONE                                                                                   \
+	{                                                                                          \
+		NULL, -1, 0, 0, 0                                                                  \
+	}
+
+/* How much of a body in a file is read at a time. */
+#define FILE_CHUNK (64 * 1024)
+
+static bool has_job(const struct job *j)
+{
+	return j->doc || j->fd >= 0;
+}
+
+static void job_free(struct job *j)
+{
+	free(j->doc);
+	if (j->fd >= 0)
+		close(j->fd);
+	*j = (struct job)JOB_NONE;
+}
 
 /* A piece of the queue: bytes to write (from off), or a pretty job whose
  * layout is made into bytes a chunk at a time. */
@@ -90,14 +114,16 @@ struct output {
 	size_t nwindow;
 	size_t next; /* the next index to emit */
 	size_t held_bytes, held_max;
-	struct buf scratch; /* a record being built for the window */
-	struct buf errtext; /* -w: a record's %{stderr} part */
-	bool hinted_binary; /* -w: the binary-body hint was given */
+	struct buf scratch;      /* a record being built for the window */
+	struct buf errtext;      /* -w: a record's %{stderr} part */
+	struct bodysink *bodies; /* --format body's bodies, or NULL */
+	bool hinted_binary;      /* -w: the binary-body hint was given */
 };
 
 static struct seg *seg_new(struct output *out)
 {
 	struct seg *s = xcalloc(1, sizeof *s);
+	s->job = (struct job)JOB_NONE;
 	s->id = out->next_id++;
 	if (out->tail)
 		out->tail->next = s;
@@ -110,7 +136,7 @@ static struct seg *seg_new(struct output *out)
 static void seg_free(struct seg *s)
 {
 	buf_free(&s->bytes);
-	free(s->job.doc);
+	job_free(&s->job);
 	free(s);
 }
 
@@ -121,7 +147,7 @@ static void seg_free(struct seg *s)
 static struct buf *tail_bytes(struct output *out)
 {
 	struct seg *t = out->tail;
-	if (!t || t->job.doc || t->off > 0 || t->bytes.len >= KEEP_CAP)
+	if (!t || has_job(&t->job) || t->off > 0 || t->bytes.len >= KEEP_CAP)
 		seg_new(out);
 	return &out->tail->bytes;
 }
@@ -148,6 +174,8 @@ struct output *output_create(const struct config *cfg, int fd, bool tty,
 	if (cfg->order == ORDER_INPUT) {
 		out->nwindow = bounds->window ? bounds->window : 1;
 		out->window = xcalloc(out->nwindow, sizeof *out->window);
+		for (size_t i = 0; i < out->nwindow; i++)
+			out->window[i].job = (struct job)JOB_NONE;
 	}
 	seg_new(out);
 	return out;
@@ -172,7 +200,7 @@ void output_destroy(struct output *out)
 		if (out->window[i].present)
 			fate(out, out->window[i].tag, false);
 		buf_free(&out->window[i].bytes);
-		free(out->window[i].job.doc);
+		job_free(&out->window[i].job);
 	}
 	free(out->window);
 	free(out->marks);
@@ -185,6 +213,11 @@ void output_destroy(struct output *out)
 	buf_free(&out->scratch);
 	buf_free(&out->errtext);
 	free(out);
+}
+
+void output_set_bodies(struct output *out, struct bodysink *bodies)
+{
+	out->bodies = bodies;
 }
 
 void output_on_fate(struct output *out, void (*fn)(void *tag, bool written, void *ctx), void *ctx)
@@ -349,40 +382,47 @@ static bool refuse_binary(const struct output *out, const struct result *res)
 	return true;
 }
 
-/* --format body: the bodies of ok responses (all with --all-bodies), a
- * JSON body minified onto one line and a newline, any other body byte
- * for byte - as curl writes it. Each failure gets one line on stderr,
- * as curl's. On a terminal, control characters are escaped and a text
- * body ends with a newline. */
-static void body_record(struct output *out, struct buf *b, const struct result *res)
+/* --format body: the bodies of ok responses (all with --all-bodies), each
+ * exactly the bytes received, nothing added - as curl writes them. A body
+ * from the bodysink is taken whole: its bytes, or its file as a job that
+ * the queue copies out a chunk at a time. Each failure gets one line on
+ * stderr, as curl's. On a terminal (bodies then come in memory), control
+ * characters are escaped, a binary body is refused and a text body ends
+ * with a newline. */
+static void body_record(struct output *out, struct buf *b, const struct result *res,
+			struct job *job)
 {
+	struct buf mem = BUF_INIT;
+	int fd = -1;
+	unsigned long long len = 0;
+	/* Taken whatever happens next: a body not written is dropped now. */
+	bool taken = out->bodies && bodysink_take(out->bodies, &mem, &fd, &len);
 	if (res->error) {
 		msg_warn("ERR %s  %s: %s", res->url, result_kind_name(res->error),
 			 res->error_message);
-		return;
+		goto out;
 	}
 	if (!res->ok) {
 		msg_warn("%ld %s", res->status, res->url);
 		if (!out->cfg->all_bodies)
-			return;
+			goto out;
 	}
-	if (!res->body || refuse_binary(out, res))
-		return;
-	size_t at = b->len;
-	if (json_reformat(res->body, res->body_len, b, -1) == 0) {
-		if (out->tty) {
-			struct buf json = BUF_INIT;
-			buf_add(&json, b->data + at, b->len - at);
-			b->len = at;
-			text(b, json.data, json.len, true, false);
-			buf_free(&json);
-		}
-		buf_addc(b, '\n');
-		return;
+	if (taken && fd >= 0) {
+		job->fd = fd;
+		job->len = (size_t)len;
+		job->at = b->len;
+		fd = -1;
+	} else if (taken) {
+		buf_add(b, mem.data ? mem.data : "", mem.len);
+	} else if (res->body && !refuse_binary(out, res)) {
+		text(b, res->body, res->body_len, out->tty, true);
+		if (out->tty && res->body_len && res->body[res->body_len - 1] != '\n')
+			buf_addc(b, '\n');
 	}
-	text(b, res->body, res->body_len, out->tty, true);
-	if (out->tty && res->body_len && res->body[res->body_len - 1] != '\n')
-		buf_addc(b, '\n');
+out:
+	buf_free(&mem);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* -w on a terminal: values from the server escaped, a binary %{body}
@@ -425,7 +465,7 @@ static void format(struct output *out, const struct result *res, struct buf *b, 
 		break;
 	case FORMAT_AUTO: /* main chose before */
 	case FORMAT_TEXT: text_record(out, b, res, job); break;
-	case FORMAT_BODY: body_record(out, b, res); break;
+	case FORMAT_BODY: body_record(out, b, res, job); break;
 	}
 }
 
@@ -445,7 +485,8 @@ static void queue_job(struct output *out, struct job *job)
 	struct seg *js = seg_new(out);
 	js->job = *job;
 	js->more = true;
-	json_pretty_init(&js->pretty, job->doc, job->len, out->tty);
+	if (job->doc)
+		json_pretty_init(&js->pretty, job->doc, job->len, out->tty);
 	out->queued += job->len;
 	struct buf *rest = tail_bytes(out);
 	buf_add(rest, before->bytes.data + job->at, before->bytes.len - job->at);
@@ -453,6 +494,7 @@ static void queue_job(struct output *out, struct job *job)
 	if (before->bytes.data)
 		before->bytes.data[job->at] = '\0';
 	job->doc = NULL;
+	job->fd = -1;
 }
 
 /* Count a record that has just gone into the queue (added bytes, and its
@@ -460,7 +502,7 @@ static void queue_job(struct output *out, struct job *job)
 static int enqueued(struct output *out, size_t added, struct job *job, void *tag)
 {
 	out->queued += added;
-	if (job->doc)
+	if (has_job(job))
 		queue_job(out, job);
 	add_mark(out, tag);
 	out->written++;
@@ -477,7 +519,7 @@ static int emit(struct output *out, struct buf *bytes, struct job *job, void *ta
 	size_t start = b->len;
 	separate(out, b);
 	size_t sep = b->len - start;
-	if (bytes->len > FLUSH_AT && !job->doc) {
+	if (bytes->len > FLUSH_AT && !has_job(job)) {
 		out->queued += sep;
 		struct seg *s = seg_new(out);
 		s->bytes = *bytes;
@@ -488,7 +530,7 @@ static int emit(struct output *out, struct buf *bytes, struct job *job, void *ta
 		return output_flush(out);
 	}
 	buf_add(b, bytes->data ? bytes->data : "", bytes->len);
-	if (job->doc)
+	if (has_job(job))
 		job->at += start + sep;
 	return enqueued(out, b->len - start, job, tag);
 }
@@ -501,8 +543,7 @@ static void held_free(struct output *out, struct held *h)
 	h->bytes.len = 0;
 	if (h->bytes.cap > KEEP_CAP)
 		buf_free(&h->bytes);
-	free(h->job.doc);
-	memset(&h->job, 0, sizeof h->job);
+	job_free(&h->job);
 	h->tag = NULL;
 }
 
@@ -515,7 +556,7 @@ static int release(struct output *out)
 			return 0;
 		out->next++;
 		int rc = 0;
-		if (h->bytes.len || h->job.doc)
+		if (h->bytes.len || has_job(&h->job))
 			rc = emit(out, &h->bytes, &h->job, h->tag);
 		else
 			fate(out, h->tag, true); /* nothing to write: done */
@@ -537,6 +578,7 @@ static int hold(struct output *out, size_t index, struct buf *bytes, struct job 
 	*bytes = spare;
 	h->job = *job;
 	job->doc = NULL;
+	job->fd = -1;
 	h->tag = tag;
 	h->size = h->bytes.len + h->job.len;
 	out->held_bytes += h->size;
@@ -545,7 +587,7 @@ static int hold(struct output *out, size_t index, struct buf *bytes, struct job 
 
 int output_record(struct output *out, const struct result *res, void *tag)
 {
-	struct job job = {NULL, 0, 0};
+	struct job job = JOB_NONE;
 	if (out->window) {
 		out->scratch.len = 0;
 		format(out, res, &out->scratch, &job);
@@ -558,7 +600,7 @@ int output_record(struct output *out, const struct result *res, void *tag)
 	separate(out, b);
 	size_t at = b->len;
 	format(out, res, b, &job);
-	if (b->len == at && !job.doc) { /* nothing to write for this one */
+	if (b->len == at && !has_job(&job)) { /* nothing to write for this one */
 		b->len = mark;
 		if (b->data)
 			b->data[mark] = '\0';
@@ -572,7 +614,7 @@ int output_skip(struct output *out, size_t index)
 {
 	if (!out->window)
 		return 0;
-	struct job none = {NULL, 0, 0};
+	struct job none = JOB_NONE;
 	out->scratch.len = 0;
 	return hold(out, index, &out->scratch, &none, NULL);
 }
@@ -600,6 +642,29 @@ int output_flush(struct output *out)
 	out->blocked = false;
 	while (out->head) {
 		struct seg *s = out->head;
+		if (s->off == s->bytes.len && s->job.fd >= 0 && s->more) {
+			/* The next piece of a body waiting in its file. */
+			size_t want = s->job.len < FILE_CHUNK ? s->job.len : FILE_CHUNK;
+			s->bytes.len = s->off = 0;
+			buf_reserve(&s->bytes, want);
+			ssize_t n = want ? pread(s->job.fd, s->bytes.data, want, (off_t)s->job.foff)
+					 : 0;
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0 && want) { /* the file failed or shrank */
+				if (n == 0)
+					errno = EIO;
+				return -1;
+			}
+			s->bytes.len = (size_t)n;
+			s->job.foff += (unsigned long long)n;
+			s->job.len -= (size_t)n;
+			if (!s->job.len) {
+				job_free(&s->job);
+				s->more = false;
+			}
+			continue;
+		}
 		if (s->off == s->bytes.len && s->job.doc && s->more) {
 			/* The job's next piece. */
 			s->bytes.len = s->off = 0;

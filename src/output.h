@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bodysink.h"
 #include "bounds.h"
 #include "opts.h"
 #include "result.h"
@@ -39,6 +40,10 @@ struct output *output_create(const struct config *cfg, int fd, bool tty,
 /* Frees everything; writes nothing (call output_finish() first). Tagged
  * records not written get their fate (false) here. */
 void output_destroy(struct output *out);
+
+/* --format body: the bodies come from bodies (borrowed; it must outlive
+ * the output), taken as each ok record is added. */
+void output_set_bodies(struct output *out, struct bodysink *bodies);
 
 /* Call fate(tag, written, ctx) once for each record added with a tag. */
 void output_on_fate(struct output *out, void (*fate)(void *tag, bool written, void *ctx),

@@ -782,6 +782,6 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		res->body = x->body.mem.data ? x->body.mem.data : "";
 		res->body_len = x->body.mem.len;
 	} else if (x->body.mode == BODY_SINK) {
-		res->file = x->file.data;
+		res->file = x->file.len ? x->file.data : NULL; /* a sink may say nothing */
 	}
 }

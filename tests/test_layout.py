@@ -19,7 +19,7 @@ README = os.path.join(SOURCE_ROOT, "README.md")
 
 ENGINE = {"fetch", "xfer", "setopt", "hostlimit", "retry", "body", "deadlines", "ratelimit",
           "adaptive"}
-OUTPUT = {"output", "record", "template", "savedir", "progress", "filesink"}
+OUTPUT = {"output", "record", "template", "savedir", "progress", "filesink", "bodysink"}
 INPUT = {"source"}
 
 

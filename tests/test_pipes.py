@@ -258,6 +258,12 @@ def run_peak(args, stdout, timeout=120, env=None):
 BIG = 150 * 1000 * 1000
 
 
+def pattern(n):
+    """The first n bytes of what /bytes/N serves."""
+    from server import PATTERN
+    return (PATTERN * (n // len(PATTERN) + 2))[:n]
+
+
 # ---------------------------------------------------------------------------
 # 3. -w holds no body, counts what it received, says why a request failed
 # ---------------------------------------------------------------------------
@@ -292,3 +298,64 @@ def test_write_out_with_a_format_is_a_usage_error(srv):
         assert p.returncode == 2, (extra, p.stderr)
         assert b"--write-out" in p.stderr
     assert srv.stats()["count"] == {}
+
+
+# ---------------------------------------------------------------------------
+# 2. --format body: the server's bytes, streamed, any size
+# ---------------------------------------------------------------------------
+
+def test_body_format_writes_the_exact_bytes(srv):
+    from server import PRETTY_BODY
+    for path in ("/pretty", "/pretty?type=text"):
+        p = run(["--format", "body", srv.url(path)])
+        assert p.returncode == 0, p.stderr
+        assert p.stdout == PRETTY_BODY
+    # Several bodies: one after the other, whole, nothing added.
+    p = run(["--format", "body", "--order", "input", srv.url("/pretty"), srv.url("/bytes/70000"),
+             srv.url("/status/404"), "http://127.0.0.1:1/x", srv.url("/pretty")])
+    assert p.returncode == 3
+    assert p.stdout == PRETTY_BODY + pattern(70000) + PRETTY_BODY
+    assert re.search(rb"^urlfan: 404 ", p.stderr, re.M)
+    assert re.search(rb"^urlfan: ERR http://127\.0\.0\.1:1/x  connect: ", p.stderr, re.M)
+
+
+def test_body_format_many_bodies_never_interleave(srv):
+    """Large bodies finishing together: each whole, in completion order."""
+    sizes = [3_000_000 + i for i in range(6)]
+    p = run(["--format", "body", "-j", "6", *[srv.url("/bytes/%d" % n) for n in sizes]])
+    assert p.returncode == 0, p.stderr
+    out, pos, got = p.stdout, 0, []
+    while pos < len(out):
+        # Every body starts the pattern afresh: each is one whole body.
+        n = next(n for n in sizes if n not in got and out[pos:pos + n] == pattern(n)
+                 and (pos + n == len(out) or out[pos + n:pos + n + 3] == b"abc"))
+        got.append(n)
+        pos += n
+    assert sorted(got) == sizes
+
+
+def test_body_format_150mb_streams_in_bounded_memory(srv, tmp_path):
+    out = tmp_path / "big.bin"
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    with open(out, "wb") as f:
+        rc, err, peak = run_peak(["--format", "body", srv.url("/bytes/%d" % BIG)], f,
+                                 env={"TMPDIR": str(spill)})
+    assert rc == 0, err
+    assert out.stat().st_size == BIG
+    with open(out, "rb") as f:
+        want = pattern(1 << 20)
+        for off in range(0, BIG, 1 << 20):  # the pattern repeats every 36 bytes
+            chunk = f.read(1 << 20)
+            assert chunk == want[off % 36:][:len(chunk)] or chunk == pattern(off % 36 + len(chunk))[off % 36:], off
+    assert peak < 80 * 1024 * MEM_SCALE, peak
+    # The temporary file was unlinked: nothing is left behind.
+    assert os.listdir(spill) == []
+
+
+def test_body_format_no_max_body_but_max_filesize(srv):
+    p = run(["--format", "body", "--max-body", "1K", srv.url("/bytes/5000")])
+    assert p.returncode == 0 and len(p.stdout) == 5000
+    p = run(["--format", "body", "--max-filesize", "1K", srv.url("/bytes/5000")])
+    assert p.returncode == 3 and p.stdout == b""
+    assert b"--max-filesize" in p.stderr
