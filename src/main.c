@@ -165,6 +165,10 @@ static int catch_signals(void)
  * larger one waits in a temporary file (the man page's Memory). */
 #define BODY_SHARE (1024 * 1024)
 
+/* Seconds between the plain progress lines of a forced --progress on a
+ * stream that is no terminal. */
+#define PLAIN_PROGRESS_SECS 3.0
+
 /* Everything one run holds. */
 struct app {
 	struct config cfg;
@@ -444,8 +448,14 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		opts_usage(stderr);
 		return -1;
 	}
+	/* No format chosen: the text view for a person at a terminal, the
+	 * server's bytes for a pipe or a file (| jq, > f), as httpie does -
+	 * unless there are no bodies to write (-O, --no-body, -I): then the
+	 * status lines say what happened. */
 	if (cfg->format == FORMAT_AUTO)
-		app->cfg.format = FORMAT_TEXT;
+		app->cfg.format = isatty(1) || cfg->output_dir || cfg->no_body || cfg->head
+					  ? FORMAT_TEXT
+					  : FORMAT_BODY;
 	fit_parallel(&app->cfg);
 	app->bounds = bounds_of(cfg);
 	if (!(app->src = open_source(cfg)))
@@ -487,6 +497,9 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 	if (app->line || app->stats_wanted) {
 		app->progress = progress_create(stderr, app->line, source_total(app->src));
 		progress_set_width(app->progress, app->line ? term_width(2) : 0);
+		/* --progress into a log: a plain line now and then, no redraws. */
+		if (app->line && !isatty(2))
+			progress_set_plain(app->progress, PLAIN_PROGRESS_SECS);
 		progress_tick(app->progress, clock_now(), 0);
 		app->clear_before_output = app->line && isatty(1);
 		msg_set_before(clear_line, app);

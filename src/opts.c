@@ -357,7 +357,8 @@ static const char *const usage_text[] = {
 	"      --skip-done FILE      skip requests with an ok record in FILE (ndjson)\n"
 	"\n",
 	"Output:\n"
-	"      --format FORMAT       text, ndjson, json or body (default text)\n"
+	"      --format FORMAT       text, ndjson, json or body (default: body into a\n"
+	"                            pipe or a file unless -O/--no-body/-I, else text)\n"
 	"  -J                        same as --format ndjson\n"
 	"  -w, --write-out TEMPLATE  print TEMPLATE per record, e.g. '%{status} %{url}\\n'\n"
 	"      --no-body             leave bodies out of the output\n"

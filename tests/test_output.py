@@ -314,7 +314,8 @@ CURL_MS = re.compile(rb"after \d+ ms")
 
 @pytest.mark.parametrize("color", [None, "never", "always"])
 def test_text_format_exact_bytes(known, color):
-    p = run(["--order", "input"] + (["--color", color] if color else []), input=known.input)
+    p = run(["--format", "text", "--order", "input"] + (["--color", color] if color else []),
+            input=known.input)
     assert p.returncode == 3, p.stderr
     # The error messages come from libcurl and urlfan; the ndjson records
     # carry the same text, and its exact rendering is the point here.
@@ -532,7 +533,7 @@ def test_headers_lower_cased_and_repeated_as_arrays(rhs):
 
 
 def test_headers_in_text_format(rhs, srv):
-    p = run(["--headers", "--color", "never", rhs.url("/final")])
+    p = run(["--format", "text", "--headers", "--color", "never", rhs.url("/final")])
     assert p.returncode == 0, p.stderr
     lines = p.stdout.decode().split("\n")
     assert re.fullmatch(r"200 %s  \d+\.\d{3}s  3B" % re.escape(rhs.url("/final")), lines[0])
@@ -735,16 +736,22 @@ def test_progress_line_on_a_terminal(srv):
 
 
 def test_progress_forced_through_a_pipe(srv):
-    urls = [srv.url("/delay/0.3?i=%d" % i) for i in range(6)]
+    """Into a log (issue 21): plain lines every few seconds, never a
+    carriage return or an escape sequence."""
+    urls = [srv.url("/delay/0.8?i=%d" % i) for i in range(6)]
     p = run(["--progress", "-J", "--no-body", "-j", "1", *urls])
     assert p.returncode == 0
-    assert b"req/s" in p.stderr and b"/6 (" in p.stderr and p.stderr.endswith(b"\r\x1b[K")
+    assert b"\r" not in p.stderr and b"\x1b" not in p.stderr, p.stderr
+    lines = p.stderr.decode().splitlines()
+    assert lines, "no progress line in a run of about 5 s"
+    for line in lines:
+        assert re.match(r"urlfan: progress \d/6 \(\d+\.\d%\)  .*req/s", line), line
     assert len(records(p.stdout)) == 6  # never on stdout
 
 
 def test_pipes_get_no_escape_bytes(srv):
     urls = [srv.url("/json"), srv.url("/ctrl"), srv.url("/status/404")]
-    p = run(urls)
+    p = run(["--format", "text", *urls])
     assert p.returncode == 1
     assert b"\x1b" not in p.stderr  # no progress line
     # Through a pipe the text is written as it came (man page, OUTPUT/text):

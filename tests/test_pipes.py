@@ -359,3 +359,49 @@ def test_body_format_no_max_body_but_max_filesize(srv):
     p = run(["--format", "body", "--max-filesize", "1K", srv.url("/bytes/5000")])
     assert p.returncode == 3 and p.stdout == b""
     assert b"--max-filesize" in p.stderr
+
+
+# ---------------------------------------------------------------------------
+# 1. Which view a run gets
+# ---------------------------------------------------------------------------
+
+def test_a_pipe_gets_the_servers_bytes_by_default(srv):
+    from server import PRETTY_BODY
+    p = run([srv.url("/pretty")])
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == PRETTY_BODY
+    # As curl users write it: -sSL and a pipe into jq.
+    sh = subprocess.run(["sh", "-c", '"$0" -sSL "$1" | /usr/bin/python3 -c '
+                         '"import json,sys; print(json.load(sys.stdin)[\'big\'])"',
+                         URLFAN, srv.url("/pretty")], capture_output=True, timeout=60,
+                        stdin=subprocess.DEVNULL)
+    assert sh.stdout == b"12345678901234567890\n", sh.stderr
+
+
+def test_a_file_gets_the_servers_bytes_by_default(srv, tmp_path):
+    out = tmp_path / "x.bin"
+    with open(out, "wb") as f:
+        p = subprocess.run([URLFAN, srv.url("/bytes/5000")], stdout=f, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert out.read_bytes() == pattern(5000)
+
+
+def test_explicit_formats_and_bodiless_runs_choose_the_view(srv, tmp_path):
+    assert records(run(["-J", srv.url("/pretty")]).stdout)[0]["body"]["big"] == \
+        12345678901234567890
+    p = run(["--format", "text", "--color", "never", srv.url("/pretty")])
+    assert p.stdout.startswith(b"200 " + srv.url("/pretty").encode())
+    # No body to write (-O, --no-body, -I): the status lines, into a pipe too.
+    for extra in (["--no-body"], ["-I"], ["-O", str(tmp_path / "d")]):
+        p = run([*extra, "--color", "never", srv.url("/pretty")])
+        assert p.returncode == 0, (extra, p.stderr)
+        assert p.stdout.startswith(b"200 " + srv.url("/pretty").encode()), (extra, p.stdout)
+
+
+def test_a_terminal_gets_the_text_view_by_default(srv):
+    from test_terminal import finished
+    t = finished(["--color", "never", srv.url("/pretty")])
+    assert t.rc == 0
+    assert re.search(rb"200 " + re.escape(srv.url("/pretty").encode()), t.data), t.data
+    assert b'  "spaced": [' in t.data  # pretty-printed by the text view
