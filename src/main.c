@@ -464,6 +464,9 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		app->cfg.format = isatty(1) || cfg->output_dir || cfg->no_body || cfg->head
 					  ? FORMAT_TEXT
 					  : FORMAT_BODY;
+	/* -I in the text view shows the headers, as curl -I does. */
+	if (cfg->head && cfg->format == FORMAT_TEXT && !cfg->write_out)
+		app->cfg.headers_out = true;
 	fit_parallel(&app->cfg);
 	app->bounds = bounds_of(cfg);
 	if (!(app->src = open_source(cfg)))
@@ -525,6 +528,15 @@ static void app_settle(struct app *app)
 	progress_clear(app->progress);
 	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
 		write_failed(app);
+	/* The text view lists no request that never started: one line. */
+	size_t not_started = output_not_started(app->out);
+	if (not_started)
+		msg_warn(
+			"%zu request%s not started%s%s%s", not_started, not_started == 1 ? "" : "s",
+			app->cfg.save_unfinished ? ": listed in '" : " (--save-unfinished FILE",
+			app->cfg.save_unfinished ? app->cfg.save_unfinished
+						 : " keeps them for a next run",
+			app->cfg.save_unfinished ? "' with the rest of the unfinished input" : ")");
 	/* Once, after the last record: what limited the run. */
 	if (app->line && app->stats.host_bound_seen)
 		msg_warn(

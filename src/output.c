@@ -157,6 +157,11 @@ void output_set_bodies(struct output *out, struct bodysink *bodies)
 	view_set_bodies(out->view, bodies);
 }
 
+size_t output_not_started(const struct output *out)
+{
+	return view_not_started(out->view);
+}
+
 void output_on_fate(struct output *out, void (*fn)(void *tag, bool written, void *ctx), void *ctx)
 {
 	out->fate = fn;

@@ -27,7 +27,13 @@ struct view {
 	struct buf errtext;         /* -w: a record's %{stderr} part */
 	bool hinted_binary;         /* -w: the binary-body hint was given */
 	struct bodysink *bodies;    /* --format body's bodies, or NULL */
+	size_t not_started;         /* text: requests a stop kept from starting */
 };
+
+size_t view_not_started(const struct view *v)
+{
+	return v->not_started;
+}
 
 void view_set_bodies(struct view *v, struct bodysink *bodies)
 {
@@ -181,6 +187,11 @@ static void text_record(const struct view *v, const struct result *res, struct b
 	}
 	buf_printf(b, "%s%ld%s ", on, res->status, off);
 	line(b, res->url, v->tty);
+	/* Where a redirected request ended. */
+	if (res->redirects > 0 && res->effective_url && strcmp(res->effective_url, res->url) != 0) {
+		buf_adds(b, " -> ");
+		line(b, res->effective_url, v->tty);
+	}
 	buf_printf(b, "  %.3fs  ", res->time.total);
 	human_size(b, res->size);
 	if (res->file) {
@@ -307,7 +318,14 @@ void view_record(struct view *v, const struct result *res, struct buf *b, struct
 			buf_addc(b, '\n');
 		break;
 	case FORMAT_AUTO: /* main chose before */
-	case FORMAT_TEXT: text_record(v, res, b, job); break;
+	case FORMAT_TEXT:
+		/* After a stop, the requests that never started are counted
+		 * for one line at the end, not listed one by one. */
+		if (res->error == ERR_ABORTED && res->attempts == 0)
+			v->not_started++;
+		else
+			text_record(v, res, b, job);
+		break;
 	case FORMAT_BODY: body_record(v, res, b, job); break;
 	}
 }

@@ -55,6 +55,9 @@ void view_destroy(struct view *v);
  * it). A large JSON body is left to job, which must be empty on entry;
  * the caller then owns it. -w's %{stderr} part is written at once. */
 void view_record(struct view *v, const struct result *res, struct buf *b, struct view_job *job);
+/* The text view: how many records of requests that never started (after
+ * a signal or --deadline) were left out, for one line at the end. */
+size_t view_not_started(const struct view *v);
 /* Whether the records are the elements of one JSON array (--format json),
  * whose punctuation depends on the order they are written in. */
 bool view_is_json_array(const struct view *v);

@@ -405,3 +405,69 @@ def test_a_terminal_gets_the_text_view_by_default(srv):
     assert t.rc == 0
     assert re.search(rb"200 " + re.escape(srv.url("/pretty").encode()), t.data), t.data
     assert b'  "spaced": [' in t.data  # pretty-printed by the text view
+
+
+# ---------------------------------------------------------------------------
+# 9. The text view: Ctrl-C, -I, redirects
+# ---------------------------------------------------------------------------
+
+def test_text_view_sums_up_requests_never_started(srv, tmp_path):
+    import signal
+    lst = tmp_path / "slow.txt"
+    lst.write_text("".join(srv.url("/delay/2?i=%d" % i) + "\n" for i in range(200)))
+    for save in (None, tmp_path / "todo.txt"):
+        srv.reset()
+        args = ["--format", "text", "--color", "never", "--no-body", "-j", "2", "-i", str(lst)]
+        if save:
+            args += ["--save-unfinished", str(save)]
+        proc = subprocess.Popen([URLFAN, *args], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while srv.stats()["inflight"].get(srv.key("127.0.0.1"), 0) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        # The two in flight: their lines; the read-ahead: one line in all.
+        assert len(out.splitlines()) == 2, out
+        assert b"ERR" not in out and b"before it started" not in out + err
+        m = re.search(rb"^urlfan: (\d+) requests not started(.*)$", err, re.M)
+        assert m, err
+        assert 1 <= int(m.group(1)) <= 8
+        if save:
+            assert str(save).encode() in m.group(2)
+            assert len(save.read_text().splitlines()) == 198
+        else:
+            assert b"--save-unfinished" in m.group(2)
+    # -J keeps one record per request.
+    proc = subprocess.Popen([URLFAN, "-J", "--no-body", "-j", "2", "-i", str(lst)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while srv.stats()["inflight"].get(srv.key("127.0.0.1"), 0) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    recs = records(out)
+    assert sum(r.get("error", {}).get("kind") == "aborted" for r in recs) >= 1
+    assert b"not started" not in err
+
+
+def test_head_shows_the_response_headers(srv):
+    p = run(["-I", "--color", "never", srv.url("/json")])
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.decode().splitlines()
+    assert lines[0].startswith("200 " + srv.url("/json"))
+    assert "content-type: application/json" in lines[1:]
+
+
+def test_redirect_shows_where_it_ended(srv):
+    p = run(["--format", "text", "--color", "never", "--no-body", srv.url("/redirect/2"),
+             srv.url("/json")])
+    assert p.returncode == 0
+    lines = sorted(p.stdout.decode().splitlines())
+    assert lines[0].startswith("200 %s  " % srv.url("/json")), lines
+    assert lines[1].startswith("200 %s -> %s  " % (srv.url("/redirect/2"),
+                                                    srv.url("/redirect/0"))), lines
