@@ -471,3 +471,24 @@ def test_redirect_shows_where_it_ended(srv):
     assert lines[0].startswith("200 %s  " % srv.url("/json")), lines
     assert lines[1].startswith("200 %s -> %s  " % (srv.url("/redirect/2"),
                                                     srv.url("/redirect/0"))), lines
+
+
+# ---------------------------------------------------------------------------
+# 11. The README says what urlfan does
+# ---------------------------------------------------------------------------
+
+def test_readme_claims_match_the_program():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = re.sub(r"\s+", " ", f.read())
+    # -J bodies are minified (number literals and escapes kept), not
+    # "byte-for-byte"; --format body is the byte-exact one.
+    assert "byte-for-byte" not in text
+    assert "minified" in text
+    # -L: urlfan always follows redirects, curl does not.
+    assert not re.search(r"`-L`[^.]*mean what they mean in curl", text)
+    assert "always follows redirects" in text
+    # Only a 429/503 with Retry-After pauses a host.
+    assert "a 429 pauses the whole host" not in text
+    assert "carries `Retry-After` pauses the whole host" in text
+    # How to run the examples scripts/demo does not.
+    assert "python3 tests/server.py --port 8080" in text
