@@ -525,6 +525,7 @@ static void app_settle(struct app *app)
 {
 	struct outcome *o = &app->outcome;
 	char err[512];
+	progress_plain_final(app->progress, clock_now(), app->inflight);
 	progress_clear(app->progress);
 	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
 		write_failed(app);

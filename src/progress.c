@@ -396,6 +396,12 @@ void progress_set_width(struct progress *p, int columns)
 	p->redraw = true;
 }
 
+void progress_plain_final(struct progress *p, double now, size_t inflight)
+{
+	if (p && p->line && p->plain > 0)
+		draw_plain(p, inflight, now);
+}
+
 void progress_set_plain(struct progress *p, double interval)
 {
 	if (p)

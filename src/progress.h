@@ -68,6 +68,8 @@ void progress_set_width(struct progress *p, int columns);
  * the line as plain text and a newline, no carriage return, no escape,
  * every interval seconds. progress_clear() then has nothing to erase. */
 void progress_set_plain(struct progress *p, double interval);
+/* In that mode, the last line, at the end of the run, however soon. */
+void progress_plain_final(struct progress *p, double now, size_t inflight);
 /* Whether the per-host cap (per_host), not -j, holds requests back now:
  * the line then says "6/6 per host". */
 void progress_set_host_bound(struct progress *p, long per_host, bool bound);
