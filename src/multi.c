@@ -15,7 +15,20 @@ struct multi {
 	struct loop_timer timer; /* libcurl's timeout action */
 	bool due;                /* ... has come */
 	int watch_errno;         /* watching a socket failed */
+	CURLMcode failed;        /* a socket action that failed */
 };
+
+static void ready_cb(int fd, unsigned events, void *data)
+{
+	struct multi *m = data;
+	int flags = (events & POLLER_IN ? CURL_CSELECT_IN : 0) |
+		    (events & POLLER_OUT ? CURL_CSELECT_OUT : 0) |
+		    (events & POLLER_ERR ? CURL_CSELECT_ERR : 0);
+	int still;
+	CURLMcode mc = curl_multi_socket_action(m->curlm, fd, flags, &still);
+	if (mc != CURLM_OK && m->failed == CURLM_OK)
+		m->failed = mc;
+}
 
 static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
@@ -26,7 +39,8 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 			 ? loop_unwatch(m->loop, fd)
 			 : loop_watch(m->loop, fd,
 				      (what & CURL_POLL_IN ? POLLER_IN : 0u) |
-					      (what & CURL_POLL_OUT ? POLLER_OUT : 0u));
+					      (what & CURL_POLL_OUT ? POLLER_OUT : 0u),
+				      ready_cb, m);
 	if (rc != 0)
 		m->watch_errno = errno;
 	return 0;
@@ -135,13 +149,9 @@ enum multi_status multi_timeout(struct multi *m, char *err, size_t errlen)
 		     errlen);
 }
 
-enum multi_status multi_socket(struct multi *m, int fd, unsigned events, char *err, size_t errlen)
+enum multi_status multi_failed(struct multi *m, char *err, size_t errlen)
 {
-	int flags = (events & POLLER_IN ? CURL_CSELECT_IN : 0) |
-		    (events & POLLER_OUT ? CURL_CSELECT_OUT : 0) |
-		    (events & POLLER_ERR ? CURL_CSELECT_ERR : 0);
-	int still;
-	return check(m, curl_multi_socket_action(m->curlm, fd, flags, &still), err, errlen);
+	return check(m, m->failed, err, errlen);
 }
 
 CURL *multi_next_done(struct multi *m, CURLcode *result)

@@ -1,7 +1,8 @@
 /* multi: libcurl's multi handle on the loop (loop.h). libcurl says which
  * sockets to watch and when to call it back; this module turns that into
- * loop_watch() and one loop timer, and hands ready sockets and due
- * timeouts back to curl_multi_socket_action(). fetch.c adds and removes
+ * loop_watch() and one loop timer, and hands ready sockets (from the
+ * loop's callbacks) and due timeouts back to curl_multi_socket_action().
+ * fetch.c adds and removes
  * easy handles and reads finished transfers; it sees no socket and no
  * libcurl callback.
  *
@@ -35,8 +36,10 @@ void multi_remove(struct multi *m, CURL *easy);
 /* libcurl's timeout action, if it is due (its timer fired, or libcurl
  * asked for one at once since). */
 enum multi_status multi_timeout(struct multi *m, char *err, size_t errlen);
-/* fd, one of libcurl's sockets, is ready for events (POLLER_*). */
-enum multi_status multi_socket(struct multi *m, int fd, unsigned events, char *err, size_t errlen);
+/* Whether handing libcurl its ready sockets (which loop_poll() does
+ * through the callbacks this module gave it) failed, or a socket could
+ * not be watched: the run cannot go on then. */
+enum multi_status multi_failed(struct multi *m, char *err, size_t errlen);
 /* The next finished transfer and its result, or NULL when none is left. */
 CURL *multi_next_done(struct multi *m, CURLcode *result);
 

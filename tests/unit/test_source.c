@@ -640,6 +640,64 @@ static void test_source_reader_white_space_is_not_length(void **state)
 	buf_free(&padded);
 }
 
+/* Issue 20: leading and trailing white space count the same - not at all
+ * - however long, past the reader's buffer of twice the limit included;
+ * white space between two texts counts, as part of the line. */
+static void test_source_reader_white_space_counts_the_same_at_both_ends(void **state)
+{
+	(void)state;
+	size_t pad = 3 * SOURCE_LINE_MAX + 5;
+	struct buf lead = BUF_INIT, trail = BUF_INIT, mid = BUF_INIT;
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&lead, i % 7 ? ' ' : '\t');
+	buf_adds(&lead, "http://a.test/x\nhttp://b.test/y\n");
+	buf_adds(&trail, "http://a.test/x");
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&trail, i % 7 ? ' ' : '\t');
+	buf_adds(&trail, "\nhttp://b.test/y\n");
+	buf_adds(&mid, "http://a.test/x");
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&mid, ' ');
+	buf_adds(&mid, "more\nhttp://b.test/y\n");
+	size_t pieces[] = {pad + 64, 4093, 100};
+	for (size_t k = 0; k < 3; k++) {
+		const struct buf *ok[] = {&lead, &trail};
+		for (size_t j = 0; j < 2; j++) {
+			struct got g = {0};
+			struct source *src;
+			feed_in_pieces(ok[j]->data, ok[j]->len, pieces[k], &g, &src);
+			assert_int_equal(g.n, 2);
+			assert_null(g.req[0]->error);
+			assert_string_equal(g.req[0]->url, "http://a.test/x");
+			assert_string_equal(g.req[1]->url, "http://b.test/y");
+			got_free(&g);
+			source_destroy(src);
+		}
+		struct got g = {0};
+		struct source *src;
+		feed_in_pieces(mid.data, mid.len, pieces[k], &g, &src);
+		assert_int_equal(g.n, 2);
+		assert_non_null(strstr(g.req[0]->error, "64 KiB"));
+		assert_memory_equal(g.req[0]->line, "http://a.test/x", 15);
+		assert_int_equal(g.req[0]->lineno, 1);
+		assert_string_equal(g.req[1]->url, "http://b.test/y");
+		assert_int_equal(g.req[1]->index, 1);
+		got_free(&g);
+		source_destroy(src);
+		/* The same at the end of the input, with no newline. */
+		mid.len -= strlen("\nhttp://b.test/y\n");
+		feed_in_pieces(mid.data, mid.len, pieces[k], &g, &src);
+		assert_int_equal(g.n, 1);
+		assert_non_null(g.req[0]->error);
+		got_free(&g);
+		source_destroy(src);
+		buf_adds(&mid, "\nhttp://b.test/y\n");
+	}
+	buf_free(&lead);
+	buf_free(&trail);
+	buf_free(&mid);
+}
+
 static void test_source_spec_key_with_nul(void **state)
 {
 	(void)state;
@@ -979,6 +1037,7 @@ int main(void)
 		cmocka_unit_test(test_source_reader_long_line_file),
 		cmocka_unit_test(test_source_reader_long_line_record_is_short),
 		cmocka_unit_test(test_source_reader_white_space_is_not_length),
+		cmocka_unit_test(test_source_reader_white_space_counts_the_same_at_both_ends),
 		cmocka_unit_test(test_source_spec_key_with_nul),
 		cmocka_unit_test(test_source_reader_again_not_blocking),
 		cmocka_unit_test(test_source_reader_byte_order_mark),
