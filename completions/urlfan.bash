@@ -32,7 +32,7 @@ _urlfan()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "--input --url --parallel --per-host --request --header
+		COMPREPLY=($(compgen -W "--input --url --globoff --parallel --per-host --request --header
 			--data --data-binary --data-raw --data-urlencode --json --form --get
 			--user-agent --referer --cookie --user --netrc --netrc-file --proxy
 			--noproxy --insecure --cacert --cert --key --cert-type

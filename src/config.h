@@ -13,7 +13,8 @@
 
 #include "shard.h"
 
-enum format { FORMAT_TEXT, FORMAT_NDJSON, FORMAT_JSON, FORMAT_BODY };
+/* FORMAT_AUTO: none chosen; main picks text on a terminal, body else. */
+enum format { FORMAT_TEXT, FORMAT_NDJSON, FORMAT_JSON, FORMAT_BODY, FORMAT_AUTO };
 enum order { ORDER_COMPLETION, ORDER_INPUT };
 enum toggle { TOGGLE_AUTO, TOGGLE_ON, TOGGLE_OFF };
 enum stats_mode { STATS_NONE, STATS_TEXT, STATS_JSON };
@@ -32,6 +33,7 @@ struct config {
 		      an owned array of argv strings */
 	size_t nurls;
 	const char *input; /* -i FILE, "-" for stdin; NULL: args or stdin */
+	bool globoff;      /* -g: no URL globbing */
 
 	/* Concurrency. */
 	long parallel;

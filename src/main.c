@@ -17,6 +17,7 @@
 
 #include <curl/curl.h>
 
+#include "bodysink.h"
 #include "bounds.h"
 #include "clock.h"
 #include "fdlimit.h"
@@ -28,6 +29,7 @@
 #include "progress.h"
 #include "resume.h"
 #include "source.h"
+#include "template.h"
 
 /* The man page's EXIT STATUS table. */
 enum exit_code {
@@ -56,6 +58,7 @@ struct outcome {
 	bool save_failed; /* --save-unfinished could not be written */
 	int signal;       /* the first SIGINT/SIGTERM/SIGHUP acted on, or 0 */
 	bool deadline;    /* --deadline stopped the run */
+	bool no_request;  /* the input held no request at all */
 };
 
 /* The exit status for an outcome; see the man page's EXIT STATUS. */
@@ -76,6 +79,9 @@ static int exit_status(const struct outcome *o)
 	}
 	if (write_error(o) || o->save_failed)
 		return EXIT_FAILED;
+	/* Nothing to do is no success: an empty list in CI must not pass. */
+	if (o->no_request)
+		return EXIT_USAGE;
 	if (o->signal == SIGTERM)
 		return EXIT_SIGTERM;
 	if (o->signal == SIGHUP)
@@ -157,6 +163,14 @@ static int catch_signals(void)
 	return rc;
 }
 
+/* --format body: the most of one body kept in memory; the rest of a
+ * larger one waits in a temporary file (the man page's Memory). */
+#define BODY_SHARE (1024 * 1024)
+
+/* Seconds between the plain progress lines of a forced --progress on a
+ * stream that is no terminal. */
+#define PLAIN_PROGRESS_SECS 3.0
+
 /* Everything one run holds. */
 struct app {
 	struct config cfg;
@@ -164,7 +178,8 @@ struct app {
 	int out_fd; /* where records go: see open_stdout() */
 	struct source *src;
 	struct output *out;
-	struct filesink *files; /* -O */
+	struct filesink *files;  /* -O */
+	struct bodysink *bodies; /* --format body into a pipe or a file */
 	struct resume *resume;
 	struct progress *progress; /* NULL without a line or --stats */
 	bool line;                 /* the progress line is drawn */
@@ -445,11 +460,23 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		opts_usage(stderr);
 		return -1;
 	}
+	/* No format chosen: the text view for a person at a terminal, the
+	 * server's bytes for a pipe or a file (| jq, > f), as httpie does -
+	 * unless there are no bodies to write (-O, --no-body, -I): then the
+	 * status lines say what happened. */
+	if (cfg->format == FORMAT_AUTO)
+		app->cfg.format = isatty(1) || cfg->output_dir || cfg->no_body || cfg->head
+					  ? FORMAT_TEXT
+					  : FORMAT_BODY;
+	/* -I in the text view shows the headers, as curl -I does. */
+	if (cfg->head && cfg->format == FORMAT_TEXT && !cfg->write_out)
+		app->cfg.headers_out = true;
 	size_t connections = fit_parallel(&app->cfg);
 	app->bounds = bounds_of(cfg);
 	app->bounds.connections = connections;
 	if (!(app->src = open_source(cfg)))
 		return -1;
+	source_set_glob(app->src, !cfg->globoff);
 	if (!(app->out =
 		      output_create(cfg, app->out_fd, isatty(1), &app->bounds, err, sizeof err))) {
 		msg_fatal("--write-out: %s", err);
@@ -465,6 +492,14 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		return -1;
 	}
 	output_on_fate(app->out, on_fate, app);
+	/* --format body streams each body, of any size, through memory up
+	 * to its share and then a temporary file. On a terminal bodies stay
+	 * in memory, to be checked for binary and escaped. */
+	if (cfg->format == FORMAT_BODY && !cfg->write_out && !cfg->output_dir && !cfg->no_body &&
+	    !isatty(1)) {
+		app->bodies = bodysink_create(BODY_SHARE, NULL);
+		output_set_bodies(app->out, app->bodies);
+	}
 	/* In auto mode the line needs a terminal that can redraw a line, and
 	 * a stdout that is no pipe: the reader of a pipe (| jq) may write to
 	 * the same terminal, and its lines would run into the progress
@@ -473,10 +508,14 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 	app->line = !cfg->silent && (cfg->progress == TOGGLE_ON ||
 				     (cfg->progress == TOGGLE_AUTO && isatty(2) && !is_pipe(1) &&
 				      !(term && strcmp(term, "dumb") == 0)));
-	app->stats_wanted = cfg->stats != STATS_NONE && !cfg->silent;
+	/* -s silences progress and diagnostics, never a summary asked for. */
+	app->stats_wanted = cfg->stats != STATS_NONE;
 	if (app->line || app->stats_wanted) {
 		app->progress = progress_create(stderr, app->line, source_total(app->src));
 		progress_set_width(app->progress, app->line ? term_width(2) : 0);
+		/* --progress into a log: a plain line now and then, no redraws. */
+		if (app->line && !isatty(2))
+			progress_set_plain(app->progress, PLAIN_PROGRESS_SECS);
 		progress_tick(app->progress, clock_now(), 0);
 		app->clear_before_output = app->line && isatty(1);
 		msg_set_before(clear_line, app);
@@ -491,9 +530,19 @@ static void app_settle(struct app *app)
 {
 	struct outcome *o = &app->outcome;
 	char err[512];
+	progress_plain_final(app->progress, clock_now(), app->inflight);
 	progress_clear(app->progress);
 	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
 		write_failed(app);
+	/* The text view lists no request that never started: one line. */
+	size_t not_started = output_not_started(app->out);
+	if (not_started)
+		msg_warn(
+			"%zu request%s not started%s%s%s", not_started, not_started == 1 ? "" : "s",
+			app->cfg.save_unfinished ? ": listed in '" : " (--save-unfinished FILE",
+			app->cfg.save_unfinished ? app->cfg.save_unfinished
+						 : " keeps them for a next run",
+			app->cfg.save_unfinished ? "' with the rest of the unfinished input" : ")");
 	/* Once, after the last record: what limited the run. */
 	if (app->line && app->stats.host_bound_seen)
 		msg_warn(
@@ -520,6 +569,17 @@ static void app_settle(struct app *app)
 	}
 }
 
+/* Whether a -w template needs the bodies (%{body}, %{json}): when not,
+ * none is kept, so a 10 GB download costs no memory. */
+static bool write_out_needs_body(const char *text)
+{
+	char err[256];
+	struct template *t = template_compile(text, err, sizeof err);
+	bool needs = !t || template_needs_body(t);
+	template_destroy(t);
+	return needs;
+}
+
 /* Run the requests, then settle the output. The outcome records what
  * happened. */
 static void app_run(struct app *app)
@@ -531,10 +591,13 @@ static void app_run(struct app *app)
 		.bounds = app->bounds,
 		.src = app->src,
 		/* The one place that decides where bodies go. */
-		.body = app->files     ? BODY_SINK
-			: cfg->no_body ? BODY_DISCARD
-				       : BODY_MEMORY,
-		.sink = app->files ? filesink_sink(app->files) : NULL,
+		.body = app->files || app->bodies ? BODY_SINK
+			: cfg->no_body || (cfg->write_out && !write_out_needs_body(cfg->write_out))
+				? BODY_DISCARD
+				: BODY_MEMORY,
+		.sink = app->files    ? filesink_sink(app->files)
+			: app->bodies ? bodysink_sink(app->bodies)
+				      : NULL,
 	};
 	struct fetch_hooks hooks = {
 		.on_result = on_result,
@@ -577,6 +640,14 @@ static void app_run(struct app *app)
 	o->deadline = app->stats.deadline;
 	if (app->stats.interrupted)
 		o->signal = first_signal;
+	if (o->stage == RUN_DONE && !o->signal && !o->deadline && !o->input_error &&
+	    !o->write_errno && source_count(app->src) == 0) {
+		o->no_request = true;
+		msg_fatal("no request in %s: nothing to do",
+			  cfg->nurls                                   ? "the arguments"
+			  : cfg->input && strcmp(cfg->input, "-") != 0 ? cfg->input
+								       : "standard input");
+	}
 	app_settle(app);
 }
 
@@ -590,6 +661,7 @@ static int app_close(struct app *app)
 	resume_destroy(app->resume);
 	filesink_destroy(app->files);
 	output_destroy(app->out);
+	bodysink_destroy(app->bodies);
 	source_destroy(app->src);
 	if (app->have_cfg)
 		opts_free(&app->cfg);

@@ -169,6 +169,7 @@ static const struct option options[] = {
 	{"version", no_argument, NULL, 'V'},
 	/* curl's spellings (curl(1) says what they do). */
 	{"url", required_argument, NULL, OPT_URL},
+	{"globoff", no_argument, NULL, 'g'},
 	{"location", no_argument, NULL, 'L'},
 	{"show-error", no_argument, NULL, 'S'},
 	{"fail", no_argument, NULL, 'f'},
@@ -212,7 +213,6 @@ static const struct curl_only {
 	{'N', "no-buffer", "records are written as soon as they are whole"},
 	{'Z', NULL, "urlfan always runs requests in parallel; -j N says how many"},
 	{0, "parallel-max", "use -j N"},
-	{'g', "globoff", "urlfan does no URL globbing: every URL is used as written"},
 	{'y', "speed-time", "use --idle-timeout SECS"},
 	{'Y', "speed-limit", "use --idle-timeout SECS"},
 	{'U', "proxy-user",
@@ -284,7 +284,7 @@ static const struct typed typed[] = {
 /* "-": URLs come back in order (code 1) among the options, so --url and
  * positional URLs keep the order they were typed in. ":": missing values
  * are reported as ':'. */
-static const char short_options[] = "-:i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhVLSf46Ge:b:nE:F:";
+static const char short_options[] = "-:i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhVLSf46Ge:b:nE:F:g";
 
 /* In parts: ISO C promises string literals of only 4095 bytes. */
 static const char *const usage_text[] = {
@@ -300,6 +300,7 @@ static const char *const usage_text[] = {
 	"Input and concurrency:\n"
 	"  -i, --input FILE          read requests from FILE (- for stdin)\n"
 	"      --url URL             one more URL (repeatable)\n"
+	"  -g, --globoff             no URL globbing: URLs as written\n"
 	"  -j, --parallel N          requests in flight overall (default 50)\n"
 	"  -p, --per-host N|auto[:MAX]  requests in flight per host (default 6);\n"
 	"                            auto: adapt each host's limit, up to MAX (64)\n"
@@ -350,7 +351,7 @@ static const char *const usage_text[] = {
 	"      --idle-timeout SECS   abort when no byte arrives for SECS (default 30)\n"
 	"  -m, --max-time SECS       cap on one request (default none)\n"
 	"      --max-body SIZE       longest body kept in memory, K/M/G (default 100M)\n"
-	"      --max-filesize SIZE   longest body written to a file with -O (default none)\n"
+	"      --max-filesize SIZE   longest body for -O or --format body (default none)\n"
 	"      --deadline SECS       stop the whole run after SECS, as on SIGINT\n"
 	"      --retry N             retry transient failures N times (default 0)\n"
 	"      --retry-delay SECS    first backoff delay (default 0.5)\n"
@@ -362,7 +363,8 @@ static const char *const usage_text[] = {
 	"      --skip-done FILE      skip requests with an ok record in FILE (ndjson)\n"
 	"\n",
 	"Output:\n"
-	"      --format FORMAT       text, ndjson, json or body (default text)\n"
+	"      --format FORMAT       text, ndjson, json or body (default: body into a\n"
+	"                            pipe or a file unless -O/--no-body/-I, else text)\n"
 	"  -J                        same as --format ndjson\n"
 	"  -w, --write-out TEMPLATE  print TEMPLATE per record, e.g. '%{status} %{url}\\n'\n"
 	"      --no-body             leave bodies out of the output\n"
@@ -373,12 +375,12 @@ static const char *const usage_text[] = {
 	"  -O, --output-dir DIR      write bodies to files under DIR\n"
 	"      --name TEMPLATE       file names under DIR (default %{index})\n"
 	"      --overwrite           replace existing files under DIR\n"
-	"      --ok RANGES           statuses that count as ok (default 200-399)\n"
+	"      --ok RANGES           statuses counted ok, e.g. 200,3xx (default 200-399)\n"
 	"      --color WHEN          auto, always or never (default auto)\n"
 	"      --progress            show the progress line even when not a terminal\n"
 	"      --no-progress         never show the progress line\n"
 	"      --stats[=json]        print a summary to stderr at the end\n"
-	"  -s, --silent              no progress, no summary, no diagnostics but fatal ones\n"
+	"  -s, --silent              no progress, no diagnostics but fatal ones\n"
 	"  -S, --show-error          with -s, still show error messages\n"
 	"  -v, --verbose             show each request's lifecycle (-vv: libcurl trace)\n"
 	"  -h, --help                show this help\n"
@@ -514,7 +516,16 @@ int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n)
 	const char *p = s;
 	for (;;) {
 		char *end;
-		long lo = strtol(p, &end, 10), hi;
+		long lo, hi;
+		/* "2xx": a status class, 200-299. */
+		if (p[0] >= '1' && p[0] <= '5' && (p[1] == 'x' || p[1] == 'X') &&
+		    (p[2] == 'x' || p[2] == 'X') && (p[3] == '\0' || p[3] == ',')) {
+			lo = (p[0] - '0') * 100;
+			hi = lo + 99;
+			p += 3;
+			goto have;
+		}
+		lo = strtol(p, &end, 10);
 		if (end == p || !isdigit((unsigned char)*p))
 			return -1;
 		p = end;
@@ -527,6 +538,7 @@ int opts_parse_ok(const char *s, struct ok_range *ranges, size_t *n)
 		} else {
 			hi = lo;
 		}
+have:
 		if (lo < 100 || hi > 599 || lo > hi || *n == OK_RANGES_MAX)
 			return -1;
 		ranges[*n].lo = (int)lo;
@@ -748,6 +760,7 @@ static void defaults(struct config *cfg)
 	cfg->ok[0].lo = 200;
 	cfg->ok[0].hi = 399;
 	cfg->nok = 1;
+	cfg->format = FORMAT_AUTO;
 }
 
 static const char *option_name(int c, char *tmp)
@@ -1033,6 +1046,11 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 	const char *body_name = option_name(body_code, tmp);
 	if (cfg->name && !cfg->output_dir)
 		return fail(err, errlen, "--name needs --output-dir");
+	if (cfg->write_out && cfg->format != FORMAT_AUTO)
+		return fail(err, errlen,
+			    "--write-out and %s cannot be used together: the template is the "
+			    "output",
+			    cfg->format == FORMAT_NDJSON ? "-J (or --format)" : "--format");
 	if (cfg->input && cfg->nurls)
 		return fail(err, errlen, "URL arguments and --input cannot be used together");
 	if (cfg->head && !cfg->get && (body || cfg->nforms))
@@ -1146,7 +1164,20 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 		}
 		int rc = 0;
 		switch (c) {
-		case 1: add_url(cfg, optarg); break;
+		case 1:
+			/* "--stats json": the value of an optional argument
+			   must be attached, so "json" came as a URL. */
+			if (optind >= 2 && strcmp(argv[optind - 2], "--stats") == 0 &&
+			    (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
+				rc = fail(
+					err, errlen,
+					"--stats %s: write --stats=%s (the value of --stats needs "
+					"the '=')",
+					optarg, optarg);
+				break;
+			}
+			add_url(cfg, optarg);
+			break;
 		case OPT_URL: add_url(cfg, optarg); break;
 		case 'i': cfg->input = optarg; break;
 		case 'X':
@@ -1219,6 +1250,7 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 		case OPT_UNIX_SOCKET: cfg->unix_socket = optarg; break;
 		case 'I': cfg->head = true; break;
 		case 'L': break; /* redirects are followed anyway (--max-redirs) */
+		case 'g': cfg->globoff = true; break;
 		case OPT_COMPRESSED: cfg->compressed = true; break;
 		case OPT_NO_COMPRESSED: cfg->compressed = false; break;
 		case 'J': cfg->format = FORMAT_NDJSON; break;

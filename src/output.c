@@ -95,7 +95,7 @@ static void seg_free(struct seg *s)
 static struct buf *tail_bytes(struct output *out)
 {
 	struct seg *t = out->tail;
-	if (!t || t->job.doc || t->off > 0 || t->bytes.len >= KEEP_CAP)
+	if (!t || view_job_pending(&t->job) || t->off > 0 || t->bytes.len >= KEEP_CAP)
 		seg_new(out);
 	return &out->tail->bytes;
 }
@@ -150,6 +150,16 @@ void output_destroy(struct output *out)
 	view_destroy(out->view);
 	buf_free(&out->scratch);
 	free(out);
+}
+
+void output_set_bodies(struct output *out, struct bodysink *bodies)
+{
+	view_set_bodies(out->view, bodies);
+}
+
+size_t output_not_started(const struct output *out)
+{
+	return view_not_started(out->view);
 }
 
 void output_on_fate(struct output *out, void (*fn)(void *tag, bool written, void *ctx), void *ctx)
@@ -215,6 +225,7 @@ static void queue_job(struct output *out, struct view_job *job)
 	if (before->bytes.data)
 		before->bytes.data[job->at] = '\0';
 	job->doc = NULL;
+	job->file = 0;
 }
 
 /* Count a record that has just gone into the queue (added bytes, and its
@@ -222,7 +233,7 @@ static void queue_job(struct output *out, struct view_job *job)
 static int enqueued(struct output *out, size_t added, struct view_job *job, void *tag)
 {
 	out->queued += added;
-	if (job->doc)
+	if (view_job_pending(job))
 		queue_job(out, job);
 	add_mark(out, tag);
 	out->written++;
@@ -239,7 +250,7 @@ static int emit(struct output *out, struct buf *bytes, struct view_job *job, voi
 	size_t start = b->len;
 	separate(out, b);
 	size_t sep = b->len - start;
-	if (bytes->len > FLUSH_AT && !job->doc) {
+	if (bytes->len > FLUSH_AT && !view_job_pending(job)) {
 		out->queued += sep;
 		struct seg *s = seg_new(out);
 		s->bytes = *bytes;
@@ -250,7 +261,7 @@ static int emit(struct output *out, struct buf *bytes, struct view_job *job, voi
 		return output_flush(out);
 	}
 	buf_add(b, bytes->data ? bytes->data : "", bytes->len);
-	if (job->doc)
+	if (view_job_pending(job))
 		job->at += start + sep;
 	return enqueued(out, b->len - start, job, tag);
 }
@@ -276,7 +287,7 @@ static int release(struct output *out)
 			return 0;
 		out->next++;
 		int rc = 0;
-		if (h->bytes.len || h->job.doc)
+		if (h->bytes.len || view_job_pending(&h->job))
 			rc = emit(out, &h->bytes, &h->job, h->tag);
 		else
 			fate(out, h->tag, true); /* nothing to write: done */
@@ -299,6 +310,7 @@ static int hold(struct output *out, size_t index, struct buf *bytes, struct view
 	*bytes = spare;
 	h->job = *job;
 	job->doc = NULL;
+	job->file = 0;
 	h->tag = tag;
 	h->size = h->bytes.len + h->job.len;
 	out->held_bytes += h->size;
@@ -320,7 +332,7 @@ int output_record(struct output *out, const struct result *res, void *tag)
 	separate(out, b);
 	size_t at = b->len;
 	view_record(out->view, res, b, &job);
-	if (b->len == at && !job.doc) { /* nothing to write for this one */
+	if (b->len == at && !view_job_pending(&job)) { /* nothing to write for this one */
 		b->len = mark;
 		if (b->data)
 			b->data[mark] = '\0';
@@ -362,7 +374,7 @@ int output_flush(struct output *out)
 	out->blocked = false;
 	while (out->head) {
 		struct seg *s = out->head;
-		if (s->off == s->bytes.len && s->job.doc) {
+		if (s->off == s->bytes.len && view_job_pending(&s->job)) {
 			/* The job's next piece. */
 			s->bytes.len = s->off = 0;
 			bool more = view_job_step(&s->job, &s->bytes, JOB_CHUNK);
@@ -388,7 +400,7 @@ int output_flush(struct output *out)
 			settle_marks(out);
 			continue;
 		}
-		if (s == out->tail && !s->job.doc) {
+		if (s == out->tail && !view_job_pending(&s->job)) {
 			pop_head(out);
 			settle_marks(out);
 			return 0;

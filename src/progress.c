@@ -69,6 +69,7 @@ struct hh {
 struct progress {
 	FILE *to;
 	bool line;
+	double plain; /* progress_set_plain(): seconds between lines; 0: redraw */
 	long long total;
 
 	/* Counts. */
@@ -357,6 +358,20 @@ static void layout(const struct progress *p, size_t inflight, double now, size_t
 	buf_free(&bare);
 }
 
+/* A log's line: no carriage return, no escape, a newline after it. */
+static void draw_plain(struct progress *p, size_t inflight, double now)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "urlfan: progress ");
+	layout(p, inflight, now, 0, &b);
+	buf_addc(&b, '\n');
+	fwrite(b.data, 1, b.len, p->to);
+	fflush(p->to);
+	buf_free(&b);
+	p->drawn = true;
+	p->redraw = false;
+}
+
 static void draw(struct progress *p, size_t inflight, double now)
 {
 	struct buf b = BUF_INIT;
@@ -380,6 +395,18 @@ void progress_set_width(struct progress *p, int columns)
 		return;
 	p->width = columns > 0 ? columns : 0;
 	p->redraw = true;
+}
+
+void progress_plain_final(struct progress *p, double now, size_t inflight)
+{
+	if (p && p->line && p->plain > 0)
+		draw_plain(p, inflight, now);
+}
+
+void progress_set_plain(struct progress *p, double interval)
+{
+	if (p)
+		p->plain = interval;
 }
 
 void progress_set_host_bound(struct progress *p, long per_host, bool bound)
@@ -408,6 +435,13 @@ void progress_tick(struct progress *p, double now, size_t inflight)
 	update_rate(p, now);
 	if (!p->line)
 		return;
+	if (p->plain > 0) {
+		if (now - (p->drawn ? p->last_draw : p->start) >= p->plain) {
+			p->last_draw = now;
+			draw_plain(p, inflight, now);
+		}
+		return;
+	}
 	if (p->drawn && now - p->last_draw < DRAW_INTERVAL && !p->redraw)
 		return;
 	p->last_draw = now;

@@ -64,6 +64,12 @@ void progress_tick(struct progress *p, double now, size_t inflight);
  * in flight, and at last the percentage, so it never wraps. A new width
  * is drawn at the next progress_tick(), however soon. */
 void progress_set_width(struct progress *p, int columns);
+/* For a stream that is no terminal (a CI log): instead of redrawing, write
+ * the line as plain text and a newline, no carriage return, no escape,
+ * every interval seconds. progress_clear() then has nothing to erase. */
+void progress_set_plain(struct progress *p, double interval);
+/* In that mode, the last line, at the end of the run, however soon. */
+void progress_plain_final(struct progress *p, double now, size_t inflight);
 /* Whether the per-host cap (per_host), not -j, holds requests back now:
  * the line then says "6/6 per host". */
 void progress_set_host_bound(struct progress *p, long per_host, bool bound);

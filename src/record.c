@@ -499,6 +499,11 @@ bool record_field_is_body(const struct record_field *f)
 	return f->put == f_body;
 }
 
+bool record_field_needs_body(const struct record_field *f)
+{
+	return f->put == f_body || f->put == f_json;
+}
+
 void record_field_names(struct buf *out)
 {
 	const char *sep = "";

@@ -59,6 +59,9 @@ void record_field_text(const struct record_field *f, const struct result *res, s
 /* Whether f is %{body}: the response's bytes, which a terminal must not
  * get raw. */
 bool record_field_is_body(const struct record_field *f);
+/* Whether f needs the response's body: %{body}, or %{json} (the whole
+ * record). A template without one lets the engine keep no body. */
+bool record_field_needs_body(const struct record_field *f);
 /* Append every variable's name, ", " between them. */
 void record_field_names(struct buf *out);
 

@@ -1,6 +1,7 @@
 #include "source.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "http.h"
 #include "json.h"
 #include "json_string.h"
+#include "urlglob.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -343,6 +345,9 @@ struct source {
 	size_t yield_after; /* source_yield_after(); 0: never yield */
 	char error[256];
 	size_t count;
+	bool glob;              /* source_set_glob() */
+	struct urlglob *expand; /* the line being expanded, or NULL */
+	size_t expand_lineno;
 };
 
 struct source *source_create_args(char **args, size_t n)
@@ -371,8 +376,14 @@ void source_destroy(struct source *src)
 		return;
 	if (src->fd > 0)
 		close(src->fd);
+	urlglob_free(src->expand);
 	free(src->buf);
 	free(src);
+}
+
+void source_set_glob(struct source *src, bool on)
+{
+	src->glob = on;
 }
 
 void source_yield_after(struct source *src, size_t bytes)
@@ -402,7 +413,21 @@ long long source_total(const struct source *src)
 		for (size_t i = 0; i < src->nargs; i++) {
 			size_t len = strlen(src->args[i]);
 			const char *a = source_trim(src->args[i], &len);
-			n += source_is_request(a, len);
+			struct urlglob *g;
+			const char *why;
+			if (len == 0)
+				n++; /* an invalid line */
+			else if (!source_is_request(a, len))
+				continue;
+			else if (src->glob && a[0] != '{' &&
+				 urlglob_compile(a, len, &g, &why) == 1) {
+				unsigned long long c = urlglob_count(g);
+				urlglob_free(g);
+				if (c > (unsigned long long)(LLONG_MAX - n))
+					return -1;
+				n += (long long)c;
+			} else
+				n++;
 		}
 		return n;
 	}
@@ -414,7 +439,7 @@ long long source_total(const struct source *src)
 	/* Count lines whose first non-blank byte is not '#'. */
 	char chunk[65536];
 	long long n = 0;
-	bool at_start = true, counted = false;
+	bool at_start = true, counted = false, plain = false;
 	ssize_t got;
 	if (pos == 0 && pread(src->fd, chunk, 3, 0) == 3 && memcmp(chunk, UTF8_BOM, 3) == 0)
 		pos = 3;
@@ -430,8 +455,12 @@ long long source_total(const struct source *src)
 				if (c != '#' && !counted) {
 					n++;
 					counted = true;
+					plain = c != '{';
 				}
 			}
+			/* A glob makes a line many requests: no total then. */
+			if (src->glob && counted && plain && (c == '[' || c == '{'))
+				return -1;
 		}
 	}
 	return got < 0 ? -1 : n;
@@ -442,16 +471,74 @@ size_t source_count(const struct source *src)
 	return src->count;
 }
 
-/* Make a request from one raw line, or return NULL for skipped lines. */
+static struct request *new_request(struct source *src, size_t lineno)
+{
+	struct request *req = xcalloc(1, sizeof *req);
+	req->index = src->count++;
+	req->lineno = lineno;
+	return req;
+}
+
+/* The next URL of the glob being expanded, or NULL when it is done. */
+static struct request *next_expansion(struct source *src)
+{
+	struct buf url = BUF_INIT;
+	if (!urlglob_next(src->expand, &url)) {
+		urlglob_free(src->expand);
+		src->expand = NULL;
+		return NULL;
+	}
+	struct request *req = new_request(src, src->expand_lineno);
+	source_parse_line(url.data, url.len, req);
+	buf_free(&url);
+	return req;
+}
+
+/* Make a request from one raw line, or return NULL for skipped lines. A
+ * plain URL line with a glob in it starts an expansion: its first URL is
+ * returned, the others come from next_expansion(). */
 static struct request *make_request(struct source *src, const char *raw, size_t n, size_t lineno)
 {
 	const char *line = source_trim(raw, &n);
 	if (!source_is_request(line, n))
 		return NULL;
-	struct request *req = xcalloc(1, sizeof *req);
-	req->index = src->count++;
-	req->lineno = lineno;
+	if (src->glob && line[0] != '{' && n <= SOURCE_LINE_MAX && !memchr(line, '\0', n)) {
+		const char *why;
+		struct request *req;
+		switch (urlglob_compile(line, n, &src->expand, &why)) {
+		case 1:
+			src->expand_lineno = lineno;
+			if ((req = next_expansion(src)))
+				return req;
+			break;
+		case -1:
+			req = new_request(src, lineno);
+			req->line = xstrndup(line, n);
+			req->line_len = n;
+			invalid(req, "bad URL glob: %s (-g turns globbing off)", why);
+			set_shown(req, req->line, n);
+			return req;
+		default: break;
+		}
+	}
+	struct request *req = new_request(src, lineno);
 	source_parse_line(line, n, req);
+	return req;
+}
+
+/* An argument that is empty (or only white space) is no URL: it is an
+ * invalid line, as curl takes "" as a bad URL, so that `urlfan "$UNSET"`
+ * cannot pass as success. */
+static struct request *make_arg_request(struct source *src, const char *a, size_t lineno)
+{
+	size_t n = strlen(a);
+	source_trim(a, &n);
+	if (n > 0)
+		return make_request(src, a, strlen(a), lineno);
+	struct request *req = new_request(src, lineno);
+	req->line = xstrdup("");
+	invalid(req, "%s", "empty URL argument");
+	req->shown = xstrdup("");
 	return req;
 }
 
@@ -657,11 +744,13 @@ static enum source_status next_from_fd(struct source *src, struct request **out)
 enum source_status source_next(struct source *src, struct request **out)
 {
 	*out = NULL;
+	if (src->expand && (*out = next_expansion(src)))
+		return SOURCE_REQUEST;
 	if (src->fd >= 0)
 		return next_from_fd(src, out);
 	while (src->next_arg < src->nargs) {
 		const char *a = src->args[src->next_arg++];
-		if ((*out = make_request(src, a, strlen(a), src->next_arg)))
+		if ((*out = make_arg_request(src, a, src->next_arg)))
 			return SOURCE_REQUEST;
 	}
 	return SOURCE_EOF;

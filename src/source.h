@@ -85,6 +85,10 @@ enum source_status {
 /* Hand out the next request line as a new struct request, owned by the
  * caller. Never blocks on pipes and terminals. */
 enum source_status source_next(struct source *src, struct request **out);
+/* Expand curl's URL globs ("[1-100]", "{a,b}": urlglob.h) in plain URL
+ * lines, lazily, each URL a request of its own with the line's number;
+ * request specs are never globbed. Off by default (-g). */
+void source_set_glob(struct source *src, bool on);
 /* Let source_next() return SOURCE_BUSY once it has read about bytes of
  * input in one call without a request line to hand out (blank lines,
  * comments, the rest of an overlong line), so that a caller with other

@@ -129,6 +129,14 @@ fail:
 	return NULL;
 }
 
+bool template_needs_body(const struct template *t)
+{
+	for (size_t i = 0; i < t->npieces; i++)
+		if (t->pieces[i].kind == PIECE_FIELD && record_field_needs_body(t->pieces[i].field))
+			return true;
+	return false;
+}
+
 void template_destroy(struct template *t)
 {
 	if (!t)

@@ -29,6 +29,9 @@ void template_destroy(struct template *t);
  * cannot use). */
 bool template_has_streams(const struct template *t);
 
+/* Whether the template uses the body (record_field_needs_body()). */
+bool template_needs_body(const struct template *t);
+
 /* Append the template expanded for res (see record_field_text()) to out,
  * %{stdout} and %{stderr} ignored. */
 void template_render(const struct template *t, const struct result *res, struct buf *out);

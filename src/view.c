@@ -1,5 +1,6 @@
 #include "view.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,24 @@ struct view {
 	struct template *write_out; /* -w, or NULL */
 	struct buf errtext;         /* -w: a record's %{stderr} part */
 	bool hinted_binary;         /* -w: the binary-body hint was given */
+	struct bodysink *bodies;    /* --format body's bodies, or NULL */
+	size_t not_started;         /* text: requests a stop kept from starting */
 };
+
+size_t view_not_started(const struct view *v)
+{
+	return v->not_started;
+}
+
+void view_set_bodies(struct view *v, struct bodysink *bodies)
+{
+	v->bodies = bodies;
+}
+
+bool view_job_pending(const struct view_job *job)
+{
+	return job->doc || job->file;
+}
 
 struct view *view_create(const struct config *cfg, bool tty, char *err, size_t errlen)
 {
@@ -96,14 +114,41 @@ static bool pretty_json(const struct view *v, const struct result *res, struct b
 	return true;
 }
 
+/* The next piece of a body waiting in its file; false once all is read
+ * (or the file failed: then a message says so, and the body is short). */
+static bool file_step(struct view_job *job, struct buf *out, size_t chunk)
+{
+	size_t left = job->len - (size_t)job->file_off;
+	size_t want = left < chunk ? left : chunk;
+	ssize_t n;
+	buf_reserve(out, want);
+	do
+		n = want ? pread(job->file - 1, out->data + out->len, want, (off_t)job->file_off)
+			 : 0;
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 && want) {
+		msg_warn("reading a body back from its temporary file: %s",
+			 n < 0 ? strerror(errno) : "the file is shorter than the body");
+		return false;
+	}
+	out->len += (size_t)n;
+	out->data[out->len] = '\0';
+	job->file_off += (unsigned long long)n;
+	return job->file_off < job->len;
+}
+
 bool view_job_step(struct view_job *job, struct buf *out, size_t chunk)
 {
+	if (job->file)
+		return file_step(job, out, chunk);
 	return json_pretty_step(&job->pretty, out, chunk);
 }
 
 void view_job_free(struct view_job *job)
 {
 	free(job->doc);
+	if (job->file)
+		close(job->file - 1);
 	memset(job, 0, sizeof *job);
 }
 
@@ -144,6 +189,11 @@ static void text_record(const struct view *v, const struct result *res, struct b
 	}
 	buf_printf(b, "%s%ld%s ", on, res->status, off);
 	line(b, res->url, v->tty);
+	/* Where a redirected request ended. */
+	if (res->redirects > 0 && res->effective_url && strcmp(res->effective_url, res->url) != 0) {
+		buf_adds(b, " -> ");
+		line(b, res->effective_url, v->tty);
+	}
 	buf_printf(b, "  %.3fs  ", res->time.total);
 	human_size(b, res->size);
 	if (res->file) {
@@ -189,40 +239,48 @@ static bool refuse_binary(const struct view *v, const struct result *res)
 	return true;
 }
 
-/* --format body: the bodies of ok responses (all with --all-bodies), a
- * JSON body minified onto one line and a newline, any other body byte
- * for byte - as curl writes it. Each failure gets one line on stderr,
- * as curl's. On a terminal, control characters are escaped and a text
- * body ends with a newline. */
-static void body_record(const struct view *v, const struct result *res, struct buf *b)
+/* --format body: the bodies of ok responses (all with --all-bodies), each
+ * exactly the bytes received, nothing added - as curl writes them. A body
+ * from the bodysink is taken whole: its bytes, or its file as a job that
+ * the queue copies out a piece at a time. Each failure gets one line on
+ * stderr, as curl's. On a terminal (bodies then come in memory), control
+ * characters are escaped, a binary body is refused and a text body ends
+ * with a newline. */
+static void body_record(const struct view *v, const struct result *res, struct buf *b,
+			struct view_job *job)
 {
+	struct buf mem = BUF_INIT;
+	int fd = -1;
+	unsigned long long len = 0;
+	/* Taken whatever happens next: a body not written is dropped now. */
+	bool taken = v->bodies && bodysink_take(v->bodies, &mem, &fd, &len);
 	if (res->error) {
 		msg_warn("ERR %s  %s: %s", res->url, result_kind_name(res->error),
 			 res->error_message);
-		return;
+		goto out;
 	}
 	if (!res->ok) {
 		msg_warn("%ld %s", res->status, res->url);
 		if (!v->cfg->all_bodies)
-			return;
+			goto out;
 	}
-	if (!res->body || refuse_binary(v, res))
-		return;
-	size_t at = b->len;
-	if (json_reformat(res->body, res->body_len, b, -1) == 0) {
-		if (v->tty) {
-			struct buf json = BUF_INIT;
-			buf_add(&json, b->data + at, b->len - at);
-			b->len = at;
-			text(b, json.data, json.len, true, false);
-			buf_free(&json);
-		}
-		buf_addc(b, '\n');
-		return;
+	if (taken && fd >= 0) {
+		job->file = fd + 1;
+		job->file_off = 0;
+		job->len = (size_t)len;
+		job->at = b->len;
+		fd = -1;
+	} else if (taken) {
+		buf_add(b, mem.data ? mem.data : "", mem.len);
+	} else if (res->body && !refuse_binary(v, res)) {
+		text(b, res->body, res->body_len, v->tty, true);
+		if (v->tty && res->body_len && res->body[res->body_len - 1] != '\n')
+			buf_addc(b, '\n');
 	}
-	text(b, res->body, res->body_len, v->tty, true);
-	if (v->tty && res->body_len && res->body[res->body_len - 1] != '\n')
-		buf_addc(b, '\n');
+out:
+	buf_free(&mem);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* -w on a terminal: values from the server escaped, a binary %{body}
@@ -244,6 +302,10 @@ static void tty_value(struct buf *to, const char *s, size_t n, bool body, void *
 void view_record(struct view *v, const struct result *res, struct buf *b, struct view_job *job)
 {
 	if (v->write_out) {
+		/* As curl -S: a failure's reason on stderr (-s hides it). */
+		if (res->error)
+			msg_warn("ERR %s  %s: %s", res->url, result_kind_name(res->error),
+				 res->error_message);
 		v->errtext.len = 0;
 		template_render_to(v->write_out, res, b, &v->errtext, v->tty ? tty_value : NULL,
 				   v->err_tty ? tty_value : NULL, v);
@@ -258,8 +320,16 @@ void view_record(struct view *v, const struct result *res, struct buf *b, struct
 		if (v->cfg->format == FORMAT_NDJSON)
 			buf_addc(b, '\n');
 		break;
-	case FORMAT_TEXT: text_record(v, res, b, job); break;
-	case FORMAT_BODY: body_record(v, res, b); break;
+	case FORMAT_AUTO: /* main chose before */
+	case FORMAT_TEXT:
+		/* After a stop, the requests that never started are counted
+		 * for one line at the end, not listed one by one. */
+		if (res->error == ERR_ABORTED && res->attempts == 0)
+			v->not_started++;
+		else
+			text_record(v, res, b, job);
+		break;
+	case FORMAT_BODY: body_record(v, res, b, job); break;
 	}
 }
 

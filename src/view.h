@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bodysink.h"
 #include "buf.h"
 #include "config.h"
 #include "json_pretty.h"
@@ -25,13 +26,24 @@ struct view;
 
 /* A JSON body too large to lay out at once in the text view: its minified
  * text, laid out a piece at a time (view_job_step()) as the reader takes
- * it, at offset at of the record's bytes. A struct copy moves it. */
+ * it, at offset at of the record's bytes. Or --format body's body waiting
+ * in its unlinked file (bodysink.h), copied out a piece at a time. A
+ * struct copy moves it; a zeroed job is empty. */
 struct view_job {
-	char *doc; /* NUL-terminated, owned; NULL: no job */
-	size_t len;
+	char *doc;  /* NUL-terminated, owned; NULL: no pretty job */
+	size_t len; /* the doc's length, or the body's in its file */
 	size_t at;
 	struct json_pretty pretty;
+	int file;                    /* the body's file descriptor + 1, owned; 0: none */
+	unsigned long long file_off; /* the bytes of the file copied out */
 };
+
+/* Whether job holds work (a pretty body or a body's file). */
+bool view_job_pending(const struct view_job *job);
+
+/* --format body: bodies that came through the bodysink are taken from it
+ * (borrowed: it must outlive the view) and written exactly as received. */
+void view_set_bodies(struct view *v, struct bodysink *bodies);
 
 /* The view for cfg, its records bound for a terminal or not. NULL when
  * the -w template is invalid, with the reason in err. */
@@ -43,6 +55,9 @@ void view_destroy(struct view *v);
  * it). A large JSON body is left to job, which must be empty on entry;
  * the caller then owns it. -w's %{stderr} part is written at once. */
 void view_record(struct view *v, const struct result *res, struct buf *b, struct view_job *job);
+/* The text view: how many records of requests that never started (after
+ * a signal or --deadline) were left out, for one line at the end. */
+size_t view_not_started(const struct view *v);
 /* Whether the records are the elements of one JSON array (--format json),
  * whose punctuation depends on the order they are written in. */
 bool view_is_json_array(const struct view *v);

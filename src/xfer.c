@@ -1,6 +1,5 @@
 #define _GNU_SOURCE /* memmem */
 #include "xfer.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@ struct xfer {
 	double retry_after;             /* its Retry-After, seconds from now; -1: none */
 	struct buf file;                /* BODY_SINK: where the body went */
 	char errbuf[CURL_ERROR_SIZE];
+	char message[CURL_ERROR_SIZE]; /* errbuf without timings */
 	struct buf url_masked, eff_masked;
 	struct buf url;          /* -G: the URL with the data in its query */
 	curl_mime *mime;         /* -F: this attempt's multipart body */
@@ -765,6 +765,49 @@ void xfer_set_message(struct xfer *x, const char *message)
 	x->own_message = message;
 }
 
+/* Skip " WORD <digits> UNIT" at s (UNIT one of units), or return s. */
+static const char *skip_count(const char *s, const char *word, const char *const *units)
+{
+	size_t w = strlen(word);
+	if (strncmp(s, word, w) != 0 || !isdigit((unsigned char)s[w]))
+		return s;
+	const char *p = s + w;
+	while (isdigit((unsigned char)*p))
+		p++;
+	for (; *units; units++)
+		if (strncmp(p, *units, strlen(*units)) == 0)
+			return p + strlen(*units);
+	return s;
+}
+
+/* libcurl's message without what differs from one run to the next
+ * ("after 4 ms", "with 12 out of 100 bytes received"): timings live in
+ * the record's time fields, and records of the same list must diff. */
+static void scrub_message(const char *in, char *out, size_t outlen)
+{
+	static const char *const ms[] = {" milliseconds", " ms", NULL};
+	static const char *const of[] = {" out of ", NULL};
+	static const char *const bytes[] = {" bytes received", NULL};
+	size_t o = 0;
+	while (*in && o + 1 < outlen) {
+		const char *next = skip_count(in, " after ", ms);
+		if (next == in) {
+			const char *p = skip_count(in, " with ", of);
+			if (p != in)
+				p = skip_count(p - 1, " ", bytes);
+			else
+				p = skip_count(in, " with ", bytes);
+			next = p;
+		}
+		if (next != in) {
+			in = next;
+			continue;
+		}
+		out[o++] = *in++;
+	}
+	out[o] = '\0';
+}
+
 /* The error of a finished attempt, if any, into res. */
 static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 {
@@ -817,9 +860,10 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		res->error = ERR_PROTOCOL;
 		res->error_message = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	} else if ((res->error = classify(rc)) != ERR_NONE) {
-		res->error_message = x->own_message ? x->own_message
-				     : x->errbuf[0] ? x->errbuf
-						    : curl_easy_strerror(rc);
+		scrub_message(x->errbuf, x->message, sizeof x->message);
+		res->error_message = x->own_message  ? x->own_message
+				     : x->message[0] ? x->message
+						     : curl_easy_strerror(rc);
 	}
 }
 
@@ -889,6 +933,6 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		res->body = x->body.mem.data ? x->body.mem.data : "";
 		res->body_len = x->body.mem.len;
 	} else if (x->body.mode == BODY_SINK) {
-		res->file = x->file.data;
+		res->file = x->file.len ? x->file.data : NULL; /* a sink may say nothing */
 	}
 }

@@ -575,6 +575,18 @@ async def redirect(req, n):
     return Response(302, headers=[("Location", f"/redirect/{n - 1}")])
 
 
+# /pretty: JSON as a person writes it - spaces, newlines, a number no double
+# holds - that a client must pass on byte for byte; ?type=text serves it as
+# text/plain.
+PRETTY_BODY = b'{ "spaced" : [ 1 , 2 ],\n  "big": 12345678901234567890,\n  "e": "\\u00e9" }\n'
+
+
+@endpoint("pretty")
+async def pretty(req):
+    kind = TEXT_TYPE if req.arg("type") == "text" else JSON_TYPE
+    return Response(200, PRETTY_BODY, kind)
+
+
 @endpoint("redirect-to")
 async def redirect_to(req):
     url = req.arg("url")

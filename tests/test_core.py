@@ -377,7 +377,7 @@ def test_compressed_responses_are_decoded(srv):
 
 def test_credentials_are_masked(srv):
     url = "http://user:s3cret@127.0.0.1:%d/json" % srv.port
-    for fmt in (["-J"], []):
+    for fmt in (["-J"], ["--format", "text"]):
         p = run([*fmt, url])
         assert p.returncode == 0
         assert b"s3cret" not in p.stdout and b"user:***@" in p.stdout
@@ -407,7 +407,8 @@ def test_usage_when_stdin_is_a_terminal():
 
 
 def test_text_format(srv):
-    p = run([srv.url("/json"), srv.url("/status/404")], env={"NO_COLOR": "1"})
+    p = run(["--format", "text", srv.url("/json"), srv.url("/status/404")],
+            env={"NO_COLOR": "1"})
     out = p.stdout.decode()
     assert p.returncode == 1
     assert "\x1b[" not in out

@@ -364,7 +364,8 @@ def test_unique_prefixes_and_sizes_with_fractions(srv):
 
 
 def test_headers_text_view_blank_line_after_the_headers(srv):
-    p = run(["--headers", "--color", "never", "--order", "input", srv.url("/status/204"),
+    p = run(["--format", "text", "--headers", "--color", "never", "--order", "input",
+             srv.url("/status/204"),
              srv.url("/text"), srv.url("/status/204")])
     assert p.returncode == 0, p.stderr
     blocks = p.stdout.decode().split("\n\n")

@@ -70,13 +70,23 @@ def unescape_scdoc(text):
     return re.sub(r"\\(.)", r"\1", text)
 
 
-def man_examples():
+def man_examples_section():
     with open(MAN_PAGE, encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"^# EXAMPLES\n(.*?)(?=^# |\Z)", text, re.M | re.S)
     assert m, "the man page has no EXAMPLES section"
-    return [("EXAMPLES", unescape_scdoc(line[1:])) for line in m.group(1).splitlines()
-            if line.startswith("\t") and line[1:].strip()]
+    return m.group(1)
+
+
+def man_examples():
+    """The commands of the EXAMPLES section's literal blocks (```), a
+    command continued over lines by a trailing backslash or pipe joined."""
+    out = []
+    for block in re.findall(r"^```\n(.*?)^```$", man_examples_section(), re.M | re.S):
+        cmd = unescape_scdoc(block).replace("\\\n", " ")
+        cmd = re.sub(r"\|\n\s*", "| ", cmd)
+        out += [("EXAMPLES", line) for line in cmd.splitlines() if line.strip()]
+    return out
 
 
 README_EXAMPLES, README_SAMPLES = readme_examples()
@@ -294,3 +304,26 @@ def test_zsh_completes_options_and_values():
         proc.kill()
         proc.wait()
         os.close(master)
+
+
+def test_man_page_examples_survive_80_columns(tmp_path):
+    """MANWIDTH=80 man: the examples are literal blocks, so no example URL
+    is filled, hyphenated (U+2010) or cut, and every example line fits."""
+    if not (shutil.which("scdoc") and shutil.which("man")):
+        pytest.skip("scdoc or man missing")
+    page = tmp_path / "urlfan.1"
+    with open(MAN_PAGE, "rb") as src, open(page, "wb") as dst:
+        subprocess.run(["scdoc"], stdin=src, stdout=dst, check=True, timeout=60)
+    env = dict(os.environ, MANWIDTH="80", MAN_KEEP_FORMATTING="0", LC_ALL="C.UTF-8")
+    shown = subprocess.run(["man", "-l", str(page)], env=env, capture_output=True, check=True,
+                           timeout=60).stdout.decode()
+    shown = re.sub(r".\x08", "", shown)  # overstrike bold/underline
+    section = shown.split("\nEXAMPLES\n", 1)[1].split("\nSEE ALSO\n", 1)[0]
+    urls = [u for _, cmd in MAN_EXAMPLES for u in re.findall(r"https?://[^\s'\"]+", cmd)]
+    assert len(urls) >= 6, urls
+    for url in urls:
+        assert url in section, url
+    example_lines = [line for line in section.splitlines() if line.startswith(" " * 11)]
+    assert len(example_lines) >= len(MAN_EXAMPLES)
+    for line in example_lines:
+        assert "\u2010" not in line and len(line) <= 80, line

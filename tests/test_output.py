@@ -228,7 +228,9 @@ def test_json_format_is_one_array_of_the_ndjson_records(known):
 
 def test_json_format_of_an_empty_run_is_an_empty_array(srv):
     p = run(["--format", "json"], input=b"# only comments\n\n   \n# and blanks\n")
-    assert p.returncode == 0, p.stderr
+    # Nothing to do is no success (issue 21), but the output stays JSON.
+    assert p.returncode == 2, p.stderr
+    assert b"no request" in p.stderr
     assert p.stdout.strip() == b"[]"
     assert json.loads(p.stdout) == []
     assert srv.stats()["total"] == 0
@@ -237,10 +239,10 @@ def test_json_format_of_an_empty_run_is_an_empty_array(srv):
 def test_body_format_writes_only_bodies(known):
     p = run(["--format", "body", "--order", "input"], input=known.input)
     assert p.returncode == 3, p.stderr
-    # The bodies of ok responses: JSON minified on one line and a newline;
-    # text and binary byte for byte, nothing added. The 404, the refused
-    # connection and the invalid line write nothing to stdout...
-    expect = JSON_MIN + b"\n" + TEXT_BODY + BINARY + JSON_MIN + b"\n"
+    # The bodies of ok responses, JSON too, byte for byte, nothing added
+    # (issue 21). The 404, the refused connection and the invalid line
+    # write nothing to stdout...
+    expect = JSON_BODY + TEXT_BODY + BINARY + JSON_BODY
     assert p.stdout == expect
     # ... and one line each on stderr, as curl's (as they finish, which
     # --order input does not change).
@@ -251,7 +253,7 @@ def test_body_format_writes_only_bodies(known):
     assert lines[2].startswith("urlfan: ERR not a url  invalid_input: "), lines
     # --all-bodies: the 404's body too; -s: no lines, -sS: the lines again.
     p = run(["--format", "body", "--order", "input", "--all-bodies"], input=known.input)
-    assert p.stdout == JSON_MIN + b"\n" + TEXT_BODY + BINARY + STATUS_404 + JSON_MIN + b"\n"
+    assert p.stdout == JSON_BODY + TEXT_BODY + BINARY + STATUS_404 + JSON_BODY
     p = run(["--format", "body", "--order", "input", "-s"], input=known.input)
     assert p.stdout == expect and p.stderr == b""
     p = run(["--format", "body", "--order", "input", "-sS"], input=known.input)
@@ -288,9 +290,11 @@ def test_body_format_is_a_stream_of_json_documents(srv):
         docs.append(doc)
     assert len(docs) == 5
     assert sum(d == json.loads(JSON_BODY) for d in docs) == 3
-    # Each document on its own line.
-    assert len(p.stdout.splitlines()) == 5
-    assert all(json.loads(line) is not None for line in p.stdout.splitlines())
+    # The server's bytes, as curl writes them: nothing added or removed.
+    assert p.stdout.count(JSON_BODY) == 3
+    with urllib.request.urlopen(srv.url("/delay/0"), timeout=10) as r:
+        delay_body = r.read()
+    assert len(p.stdout) == 3 * len(JSON_BODY) + 5000 + len(delay_body)
     jq = shutil.which("jq")
     if jq:
         sh = subprocess.run(
@@ -310,7 +314,8 @@ CURL_MS = re.compile(rb"after \d+ ms")
 
 @pytest.mark.parametrize("color", [None, "never", "always"])
 def test_text_format_exact_bytes(known, color):
-    p = run(["--order", "input"] + (["--color", color] if color else []), input=known.input)
+    p = run(["--format", "text", "--order", "input"] + (["--color", color] if color else []),
+            input=known.input)
     assert p.returncode == 3, p.stderr
     # The error messages come from libcurl and urlfan; the ndjson records
     # carry the same text, and its exact rendering is the point here.
@@ -528,7 +533,7 @@ def test_headers_lower_cased_and_repeated_as_arrays(rhs):
 
 
 def test_headers_in_text_format(rhs, srv):
-    p = run(["--headers", "--color", "never", rhs.url("/final")])
+    p = run(["--format", "text", "--headers", "--color", "never", rhs.url("/final")])
     assert p.returncode == 0, p.stderr
     lines = p.stdout.decode().split("\n")
     assert re.fullmatch(r"200 %s  \d+\.\d{3}s  3B" % re.escape(rhs.url("/final")), lines[0])
@@ -731,16 +736,22 @@ def test_progress_line_on_a_terminal(srv):
 
 
 def test_progress_forced_through_a_pipe(srv):
-    urls = [srv.url("/delay/0.3?i=%d" % i) for i in range(6)]
+    """Into a log (issue 21): plain lines every few seconds, never a
+    carriage return or an escape sequence."""
+    urls = [srv.url("/delay/0.8?i=%d" % i) for i in range(6)]
     p = run(["--progress", "-J", "--no-body", "-j", "1", *urls])
     assert p.returncode == 0
-    assert b"req/s" in p.stderr and b"/6 (" in p.stderr and p.stderr.endswith(b"\r\x1b[K")
+    assert b"\r" not in p.stderr and b"\x1b" not in p.stderr, p.stderr
+    lines = p.stderr.decode().splitlines()
+    assert lines, "no progress line in a run of about 5 s"
+    for line in lines:
+        assert re.match(r"urlfan: progress \d/6 \(\d+\.\d%\)  .*req/s", line), line
     assert len(records(p.stdout)) == 6  # never on stdout
 
 
 def test_pipes_get_no_escape_bytes(srv):
     urls = [srv.url("/json"), srv.url("/ctrl"), srv.url("/status/404")]
-    p = run(urls)
+    p = run(["--format", "text", *urls])
     assert p.returncode == 1
     assert b"\x1b" not in p.stderr  # no progress line
     # Through a pipe the text is written as it came (man page, OUTPUT/text):
@@ -782,7 +793,7 @@ def test_color_always_through_a_pipe(srv):
 
 
 def test_terminal_escapes_headers_and_hides_binary_bodies(srv):
-    rc, out, err = run_pty(["--headers", srv.url("/status/200?retry_after=%1b[31mX%07")])
+    rc, out, err = run_pty(["-g", "--headers", srv.url("/status/200?retry_after=%1b[31mX%07")])
     assert rc == 0
     assert b"retry-after: \\x1b[31mX\\x07" in out
     assert b"\x1b[31mX" not in out and b"\x07" not in out
@@ -1158,13 +1169,15 @@ def test_stats_text_summary(srv):
     assert "%s %d" % (srv.key("127.0.0.1"), 37) in lines[4]
 
 
-def test_silent_stats_prints_nothing(srv):
+def test_silent_stats_prints_only_the_summary(srv):
+    """-s silences diagnostics, never a --stats asked for (issue 21)."""
     p = run(["-s", "--stats", "-J", "--no-body", srv.url("/json"), refused_url(), "bad"])
     assert p.returncode == 3
-    assert p.stderr == b""
+    assert b"urlfan:" not in p.stderr
+    assert p.stderr.startswith(b"requests"), p.stderr
     assert len(records(p.stdout)) == 3
-    p = run(["-s", "--stats=json", srv.url("/json")])
-    assert p.stderr == b""
+    p = run(["-s", "--stats=json", "-J", srv.url("/json")])
+    assert json.loads(p.stderr)["requests"] == 1
 
 
 # ---------------------------------------------------------------------------

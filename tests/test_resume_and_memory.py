@@ -273,7 +273,8 @@ def test_endless_pipe_input_stops_at_a_second_interrupt(srv, tmp_path):
 # --------------------------------------------------------------------------
 
 def test_deep_json_in_the_text_view_stays_small(srv):
-    rc, out, err, peak = _run_hwm(["--color", "never", srv.url("/deep/1000000?key=1")])
+    rc, out, err, peak = _run_hwm(["--format", "text", "--color", "never",
+                                    srv.url("/deep/1000000?key=1")])
     assert rc == 0, err
     assert peak < 32 * 1024 * MEM_SCALE, peak
     # The first levels laid out, the rest compact on one line.
@@ -283,7 +284,7 @@ def test_deep_json_in_the_text_view_stays_small(srv):
 
 
 def test_deep_small_body_in_the_text_view_is_not_huge(srv):
-    p = run(["--color", "never", srv.url("/deep/20000")])
+    p = run(["--format", "text", "--color", "never", srv.url("/deep/20000")])
     assert p.returncode == 0
     # 40 KB nested 20,000 deep: 64 levels of layout, not 800 MB.
     assert len(p.stdout) < 100_000

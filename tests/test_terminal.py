@@ -325,13 +325,14 @@ def test_body_format_on_a_terminal(srv):
                   srv.url("/json")])
     assert t.rc == 0
     # No binary byte and no escape sequence reaches the terminal; a hint
-    # says what to do instead; text is escaped, JSON still one line.
+    # says what to do instead; text is escaped, JSON as the server wrote
+    # it (issue 21: the body format adds and removes nothing).
     assert b"\x00" not in t.data and b"\xff" not in t.data and b"\x07" not in t.data
     assert not ESC.sub(b"", t.data.replace(b"\r\x1b[K", b"")).count(b"\x1b")
     assert re.search(rb"urlfan: not writing the binary body of http://\S+/binary \(256 bytes\) "
                      rb"to the terminal: use -O DIR, or redirect: > FILE\r?\n", t.data), t.data
     assert b"red \\x1b[31mRED\\x1b[0m bell \\x07 done" in t.data
-    assert b'{"name":"urlfan","big":12345678901234567890,' in t.data
+    assert b'{"name": "urlfan", "big": 12345678901234567890,' in t.data
 
 
 def test_write_out_body_on_a_terminal(srv):

@@ -23,8 +23,8 @@ static void test_opts_parse_seconds(void **state)
 		const char *s;
 		double want;
 	} good[] = {
-		{"0.5", 0.5}, {"10", 10}, {".25", 0.25}, {"0", 0}, {"1.", 1},
-		{"1e3", 1000}, {"1000000000", 1e9},
+		{"0.5", 0.5}, {"10", 10},    {".25", 0.25},       {"0", 0},
+		{"1.", 1},    {"1e3", 1000}, {"1000000000", 1e9},
 	};
 	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
 		d = -42;
@@ -33,8 +33,8 @@ static void test_opts_parse_seconds(void **state)
 		assert_true(d == good[i].want);
 	}
 	static const char *const bad[] = {
-		"-1", "-0", "abc", "1s", "inf", "nan", "INF", "", " 1", "1 ", "+1",
-		"1e400", "1000000001", ".", "1..2",
+		"-1", "-0", "abc", "1s",    "inf",        "nan", "INF",  "",
+		" 1", "1 ", "+1",  "1e400", "1000000001", ".",   "1..2",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		d = -42;
@@ -65,15 +65,31 @@ static void test_opts_parse_size(void **state)
 		const char *s;
 		long long want;
 	} good[] = {
-		{"100M", 104857600LL}, {"512K", 524288LL}, {"2G", 2147483648LL},
-		{"10", 10}, {"0", 0}, {"1KB", 1024}, {"1kb", 1024}, {"3m", 3LL << 20},
-		{"1g", 1LL << 30}, {"7MB", 7LL << 20}, {"1048576G", 1LL << 50},
+		{"100M", 104857600LL},
+		{"512K", 524288LL},
+		{"2G", 2147483648LL},
+		{"10", 10},
+		{"0", 0},
+		{"1KB", 1024},
+		{"1kb", 1024},
+		{"3m", 3LL << 20},
+		{"1g", 1LL << 30},
+		{"7MB", 7LL << 20},
+		{"1048576G", 1LL << 50},
 		{"1125899906842624", 1LL << 50},
 		/* One meaning whatever the spelling: powers of 1024. */
-		{"1KiB", 1024}, {"1kib", 1024}, {"2MiB", 2LL << 20}, {"1GiB", 1LL << 30},
+		{"1KiB", 1024},
+		{"1kib", 1024},
+		{"2MiB", 2LL << 20},
+		{"1GiB", 1LL << 30},
 		/* Fractions, rounded down to a byte. */
-		{"1.5M", 1572864}, {"0.5K", 512}, {"1.5k", 1536}, {"0.001K", 1},
-		{"0.0001K", 0}, {"2.25GiB", 9LL << 28}, {"1.123456789123G", 1206302541},
+		{"1.5M", 1572864},
+		{"0.5K", 512},
+		{"1.5k", 1536},
+		{"0.001K", 1},
+		{"0.0001K", 0},
+		{"2.25GiB", 9LL << 28},
+		{"1.123456789123G", 1206302541},
 	};
 	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
 		long long v = -42;
@@ -82,9 +98,27 @@ static void test_opts_parse_size(void **state)
 		assert_true(v == good[i].want);
 	}
 	static const char *const bad[] = {
-		"", "M", "-1", "+1", " 1", "1 ", "1T", "1MM", "1B", "1.5", "1.M",
-		".5M", "1Ki", "1KiBB", "1iB", "0x10", "1e3", "1048577G", "1125899906842625",
-		"99999999999999999999", "1048576.1G",
+		"",
+		"M",
+		"-1",
+		"+1",
+		" 1",
+		"1 ",
+		"1T",
+		"1MM",
+		"1B",
+		"1.5",
+		"1.M",
+		".5M",
+		"1Ki",
+		"1KiBB",
+		"1iB",
+		"0x10",
+		"1e3",
+		"1048577G",
+		"1125899906842625",
+		"99999999999999999999",
+		"1048576.1G",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		long long v = -42;
@@ -119,10 +153,20 @@ static void test_opts_parse_ok(void **state)
 	assert_int_equal(r[0].lo, 404);
 	assert_int_equal(r[0].hi, 404);
 
+	/* Status classes: 2xx is 200-299. */
+	assert_int_equal(opts_parse_ok("2xx,404,5XX", r, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[0].lo, 200);
+	assert_int_equal(r[0].hi, 299);
+	assert_int_equal(r[1].lo, 404);
+	assert_int_equal(r[2].lo, 500);
+	assert_int_equal(r[2].hi, 599);
+
 	static const char *const bad[] = {
-		"99", "600", "300-200", "2xx", "200,", "", ",200", "200-", "-200",
-		"200-600", "99-200", "200 ", " 200", "200;300", "200,,300",
-		"200-300-400", "+200", "200-+300", "abc",
+		"99",       "600",         "300-200", "6xx",      "0xx",  "2xxx",
+		"2x",       "2xx-300",     "200,",    "",         ",200", "200-",
+		"-200",     "200-600",     "99-200",  "200 ",     " 200", "200;300",
+		"200,,300", "200-300-400", "+200",    "200-+300", "abc",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		if (opts_parse_ok(bad[i], r, &n) != -1)
@@ -131,8 +175,8 @@ static void test_opts_parse_ok(void **state)
 	/* At most OK_RANGES_MAX ranges. */
 	char list[OK_RANGES_MAX * 4 + 8] = "";
 	for (int i = 0; i < OK_RANGES_MAX; i++)
-		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d",
-			 i ? "," : "", 200 + i);
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", i ? "," : "",
+			 200 + i);
 	assert_int_equal(opts_parse_ok(list, r, &n), 0);
 	assert_int_equal(n, OK_RANGES_MAX);
 	assert_int_equal(r[OK_RANGES_MAX - 1].lo, 200 + OK_RANGES_MAX - 1);
@@ -198,8 +242,7 @@ static void expect_error(char **argv, const char *word)
 		argc++;
 	parse(&p, argc, argv);
 	if (p.act != OPTS_ERROR)
-		fail_msg("'%s %s' gave action %d", argv[1], argc > 2 ? argv[2] : "",
-			 (int)p.act);
+		fail_msg("'%s %s' gave action %d", argv[1], argc > 2 ? argv[2] : "", (int)p.act);
 	if (!strstr(p.err, word))
 		fail_msg("error '%s' does not name '%s'", p.err, word);
 	opts_free(&p.cfg);
@@ -217,7 +260,7 @@ static void test_opts_defaults(void **state)
 	assert_int_equal(c->per_host, 6);
 	assert_int_equal(c->max_redirs, 10);
 	assert_true(c->compressed);
-	assert_int_equal(c->format, FORMAT_TEXT);
+	assert_int_equal(c->format, FORMAT_AUTO);
 	assert_int_equal(c->nok, 1);
 	assert_int_equal(c->ok[0].lo, 200);
 	assert_int_equal(c->ok[0].hi, 399);
@@ -248,9 +291,22 @@ static void test_opts_defaults(void **state)
 static void test_opts_many_options(void **state)
 {
 	(void)state;
-	char *argv[] = {"urlfan", "-j", "8", "-p", "2", "-J", "--no-body",
-			"-H", "A: b", "-H", "C: d", "--ok", "200-499",
-			"http://u1.test/", "http://u2.test/", NULL};
+	char *argv[] = {"urlfan",
+			"-j",
+			"8",
+			"-p",
+			"2",
+			"-J",
+			"--no-body",
+			"-H",
+			"A: b",
+			"-H",
+			"C: d",
+			"--ok",
+			"200-499",
+			"http://u1.test/",
+			"http://u2.test/",
+			NULL};
 	struct parsed p;
 	parse(&p, ARGC(argv), argv);
 	assert_int_equal(p.act, OPTS_RUN);
@@ -276,15 +332,50 @@ static void test_opts_many_options(void **state)
 static void test_opts_more_options(void **state)
 {
 	(void)state;
-	char *argv[] = {"urlfan", "--parallel=3", "--per-host", "4", "-X", "PUT",
-			"-A", "agent/1", "-u", "a:b", "-x", "http://proxy:3128",
-			"-k", "--cacert", "/dev/null", "--http2", "--resolve",
-			"a.test:80:127.0.0.1", "--resolve", "b.test:443:::1",
-			"--unix-socket", "/dev/null", "-I", "--max-redirs", "0",
-			"--no-compressed", "--connect-timeout", "0.5",
-			"--idle-timeout", "7", "-m", "2.5", "--max-body", "512K",
-			"--format", "ndjson", "--color", "never", "-s", "-vv", "-v",
-			"-i", "-", NULL};
+	char *argv[] = {"urlfan",
+			"--parallel=3",
+			"--per-host",
+			"4",
+			"-X",
+			"PUT",
+			"-A",
+			"agent/1",
+			"-u",
+			"a:b",
+			"-x",
+			"http://proxy:3128",
+			"-k",
+			"--cacert",
+			"/dev/null",
+			"--http2",
+			"--resolve",
+			"a.test:80:127.0.0.1",
+			"--resolve",
+			"b.test:443:::1",
+			"--unix-socket",
+			"/dev/null",
+			"-I",
+			"--max-redirs",
+			"0",
+			"--no-compressed",
+			"--connect-timeout",
+			"0.5",
+			"--idle-timeout",
+			"7",
+			"-m",
+			"2.5",
+			"--max-body",
+			"512K",
+			"--format",
+			"ndjson",
+			"--color",
+			"never",
+			"-s",
+			"-vv",
+			"-v",
+			"-i",
+			"-",
+			NULL};
 	struct parsed p;
 	parse(&p, ARGC(argv), argv);
 	if (p.act != OPTS_RUN)
@@ -323,8 +414,7 @@ static void test_opts_urls_before_and_after_options(void **state)
 {
 	(void)state;
 	/* Options after URLs (glibc permutes argv). */
-	char *argv1[] = {"urlfan", "http://u1.test/", "-j", "8", "http://u2.test/",
-			 "-J", NULL};
+	char *argv1[] = {"urlfan", "http://u1.test/", "-j", "8", "http://u2.test/", "-J", NULL};
 	struct parsed p;
 	parse(&p, ARGC(argv1), argv1);
 	assert_int_equal(p.act, OPTS_RUN);
@@ -422,7 +512,7 @@ static void test_opts_errors_name_the_option(void **state)
 	expect_error(a11, "connect-timeout");
 	char *a12[] = {"urlfan", "-m", "-1", NULL};
 	expect_error(a12, "max-time");
-	char *a13[] = {"urlfan", "--ok", "2xx", NULL};
+	char *a13[] = {"urlfan", "--ok", "2xxx", NULL};
 	expect_error(a13, "ok");
 	char *a14[] = {"urlfan", "--resolve", "nocolon", NULL};
 	expect_error(a14, "resolve");
@@ -468,12 +558,20 @@ static void test_opts_choices(void **state)
 		int values[4];
 		const char *listed; /* the names as the message lists them */
 	} choices[] = {
-		{"--format", 'f', {"text", "ndjson", "json", "body"},
+		{"--format",
+		 'f',
+		 {"text", "ndjson", "json", "body"},
 		 {FORMAT_TEXT, FORMAT_NDJSON, FORMAT_JSON, FORMAT_BODY},
 		 "text, ndjson, json, body"},
-		{"--color", 'c', {"auto", "always", "never"},
-		 {COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER}, "auto, always, never"},
-		{"--order", 'o', {"completion", "input"}, {ORDER_COMPLETION, ORDER_INPUT},
+		{"--color",
+		 'c',
+		 {"auto", "always", "never"},
+		 {COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER},
+		 "auto, always, never"},
+		{"--order",
+		 'o',
+		 {"completion", "input"},
+		 {ORDER_COMPLETION, ORDER_INPUT},
 		 "completion, input"},
 		{"--stats", 's', {"text", "json"}, {STATS_TEXT, STATS_JSON}, "text, json"},
 	};
@@ -487,13 +585,13 @@ static void test_opts_choices(void **state)
 		 * seen is this name's and not a default that happens to match. */
 		for (size_t k = 0; k < n; k++) {
 			snprintf(a, sizeof a, "%s=%s", choices[i].opt,
-			         choices[i].names[(k + 1) % n]);
+				 choices[i].names[(k + 1) % n]);
 			snprintf(b, sizeof b, "%s=%s", choices[i].opt, choices[i].names[k]);
 			parse2(&p, a, b);
 			if (p.act != OPTS_RUN)
 				fail_msg("%s %s: %s", a, b, p.err);
 			assert_int_equal(choice_field(&p.cfg, choices[i].field),
-			                 choices[i].values[k]);
+					 choices[i].values[k]);
 			opts_free(&p.cfg);
 		}
 		/* Names are case-sensitive and whole; the message lists them. */
@@ -503,7 +601,7 @@ static void test_opts_choices(void **state)
 			parse2(&p, a, NULL);
 			assert_int_equal(p.act, OPTS_ERROR);
 			snprintf(want, sizeof want, "%s: '%s' is not one of %s", choices[i].opt,
-			         bad[k], choices[i].listed);
+				 bad[k], choices[i].listed);
 			assert_string_equal(p.err, want);
 			opts_free(&p.cfg);
 		}
@@ -624,8 +722,8 @@ static void test_opts_typed_bounds(void **state)
 			if (p.act != OPTS_RUN)
 				fail_msg("%s %s: %s", rows[i].opt, rows[i].arg, p.err);
 			double got = rows[i].type == 'l'   ? (double)*(const long *)field
-			             : rows[i].type == 'L' ? (double)*(const long long *)field
-			                                   : *(const double *)field;
+				     : rows[i].type == 'L' ? (double)*(const long long *)field
+							   : *(const double *)field;
 			if (got != rows[i].want)
 				fail_msg("%s %s gave %.17g", rows[i].opt, rows[i].arg, got);
 		}
@@ -714,12 +812,40 @@ static void test_opts_reparse_after_early_return(void **state)
 static void test_opts_curl_flags(void **state)
 {
 	(void)state;
-	char *argv[] = {"urlfan", "--url", "http://u1.test/", "-LsSf46G", "http://u2.test/",
-			"-e", "http://ref.test/", "-b", "a=1", "--cookie", "c=2; d=3",
-			"--noproxy", "localhost,.test", "-n", "--netrc-file", "/dev/null",
-			"-E", "/dev/null:s3cret", "--key", "/dev/null", "--cert-type", "DER",
-			"--limit-rate", "1.5K", "--url=http://u3.test/", "--data-raw", "@x",
-			"--data-binary", "y", "-H", "A: b", "--", "http://u4.test/", NULL};
+	char *argv[] = {"urlfan",
+			"--url",
+			"http://u1.test/",
+			"-LsSf46G",
+			"http://u2.test/",
+			"-e",
+			"http://ref.test/",
+			"-b",
+			"a=1",
+			"--cookie",
+			"c=2; d=3",
+			"--noproxy",
+			"localhost,.test",
+			"-n",
+			"--netrc-file",
+			"/dev/null",
+			"-E",
+			"/dev/null:s3cret",
+			"--key",
+			"/dev/null",
+			"--cert-type",
+			"DER",
+			"--limit-rate",
+			"1.5K",
+			"--url=http://u3.test/",
+			"--data-raw",
+			"@x",
+			"--data-binary",
+			"y",
+			"-H",
+			"A: b",
+			"--",
+			"http://u4.test/",
+			NULL};
 	struct parsed p;
 	parse(&p, ARGC(argv), argv);
 	if (p.act != OPTS_RUN)
@@ -769,9 +895,10 @@ static void test_opts_data_urlencode_and_files(void **state)
 	snprintf(at, sizeof at, "@%s", path);
 	snprintf(named, sizeof named, "f@%s", path);
 	snprintf(cookie, sizeof cookie, "%s", path);
-	char *argv[] = {"urlfan", "--data-urlencode", "x y=z", "--data-urlencode", "=é/",
-			"--data-urlencode", "n=1+1", "--data-urlencode", at,
-			"--data-urlencode", named, "-b", cookie, "http://a.test/", NULL};
+	char *argv[] = {"urlfan", "--data-urlencode", "x y=z", "--data-urlencode",
+			"=é/",    "--data-urlencode", "n=1+1", "--data-urlencode",
+			at,       "--data-urlencode", named,   "-b",
+			cookie,   "http://a.test/",   NULL};
 	struct parsed p;
 	parse(&p, ARGC(argv), argv);
 	if (p.act != OPTS_RUN)
@@ -788,8 +915,15 @@ static void test_opts_data_urlencode_and_files(void **state)
 static void test_opts_forms(void **state)
 {
 	(void)state;
-	char *argv[] = {"urlfan", "-F", "a=1;type=x", "--form", "f=@/dev/null;type=text/plain",
-			"-F", "g=</dev/null", "http://a.test/", NULL};
+	char *argv[] = {"urlfan",
+			"-F",
+			"a=1;type=x",
+			"--form",
+			"f=@/dev/null;type=text/plain",
+			"-F",
+			"g=</dev/null",
+			"http://a.test/",
+			NULL};
 	struct parsed p;
 	parse(&p, ARGC(argv), argv);
 	if (p.act != OPTS_RUN)
@@ -835,7 +969,8 @@ static void test_opts_conflicts(void **state)
 		 {"--unix-socket", "/nonexistent/s"}},
 		{{"--cert", "/nonexistent/c", "http://a.test/"}, {"--cert", "/nonexistent/c"}},
 		{{"--key", "/nonexistent/k", "http://a.test/"}, {"--key", "/nonexistent/k"}},
-		{{"--netrc-file", "/nonexistent/n", "http://a.test/"}, {"--netrc-file", "/nonexistent"}},
+		{{"--netrc-file", "/nonexistent/n", "http://a.test/"},
+		 {"--netrc-file", "/nonexistent"}},
 		{{"-b", "/nonexistent/jar"}, {"/nonexistent/jar", "No such file"}},
 		{{"-i", "/"}, {"--input", "is a directory"}},
 		{{"-i", "/nonexistent/list"}, {"--input", "No such file"}},
@@ -941,10 +1076,11 @@ static void test_opts_rates(void **state)
 		const char *text;
 		double want; /* 0: refused */
 	} rows[] = {
-		{"10", 10},    {"10/s", 10},  {"600/m", 10}, {"36000/h", 10}, {"0.5", 0.5},
-		{"1/h", 1.0 / 3600}, {"0", 0},      {"-1", 0},     {"5/x", 0},      {"abc", 0},
-		{"", 0},       {"/s", 0},     {"10/", 0},    {"10/S", 0},     {"1e3", 0},
-		{"inf", 0},    {"0/s", 0},    {" 5", 0},     {"5 /s", 0},     {"0x10", 0},
+		{"10", 10},   {"10/s", 10},        {"600/m", 10}, {"36000/h", 10},
+		{"0.5", 0.5}, {"1/h", 1.0 / 3600}, {"0", 0},      {"-1", 0},
+		{"5/x", 0},   {"abc", 0},          {"", 0},       {"/s", 0},
+		{"10/", 0},   {"10/S", 0},         {"1e3", 0},    {"inf", 0},
+		{"0/s", 0},   {" 5", 0},           {"5 /s", 0},   {"0x10", 0},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		double got = -1;
@@ -960,8 +1096,8 @@ static void test_opts_politeness_and_shards(void **state)
 {
 	(void)state;
 	struct parsed p;
-	char *a1[] = {"urlfan", "--rate", "600/m", "--host-rate", "2", "-p", "auto",
-		      "--shard", "2/4", "--shard-by", "host", NULL};
+	char *a1[] = {"urlfan", "--rate",  "600/m", "--host-rate", "2",    "-p",
+		      "auto",   "--shard", "2/4",   "--shard-by",  "host", NULL};
 	parse(&p, ARGC(a1), a1);
 	assert_int_equal(p.act, OPTS_RUN);
 	assert_true(p.cfg.rate == 10 && p.cfg.host_rate == 2);

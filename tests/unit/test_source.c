@@ -856,7 +856,7 @@ static void test_source_reader_line_numbers_and_shown(void **state)
 	got_free(&g);
 	source_destroy(src);
 	/* Arguments are numbered by position. */
-	char *args[] = {"http://a.test/", "", "bad url"};
+	char *args[] = {"http://a.test/", "# c", "bad url"};
 	src = source_create_args(args, 3);
 	read_all(src, &g);
 	assert_int_equal(g.n, 2);
@@ -968,16 +968,44 @@ static void test_source_args(void **state)
 	struct source *src = source_create_args(args, sizeof args / sizeof *args);
 	assert_int_equal(source_fd(src), -1);
 	struct got g = {0};
+	assert_int_equal(source_total(src), 6);
 	read_all(src, &g);
-	assert_int_equal(g.n, 4);
+	/* An empty argument is an invalid line (issue 21), a comment none. */
+	assert_int_equal(g.n, 6);
 	expect_req(g.req[0], 0, "http://a.test/");
-	expect_req(g.req[1], 1, "http://b.test/");
-	assert_string_equal(g.req[1]->line, "http://b.test/");
-	expect_req(g.req[2], 2, NULL);
-	assert_string_equal(g.req[2]->line, "bad url");
-	expect_req(g.req[3], 3, "http://c.test/");
-	assert_string_equal(g.req[3]->method, "HEAD");
-	assert_int_equal(source_count(src), 4);
+	expect_req(g.req[1], 1, NULL);
+	assert_non_null(strstr(g.req[1]->error, "empty"));
+	assert_string_equal(g.req[1]->shown, "");
+	expect_req(g.req[2], 2, "http://b.test/");
+	assert_string_equal(g.req[2]->line, "http://b.test/");
+	expect_req(g.req[3], 3, NULL);
+	assert_string_equal(g.req[3]->line, "bad url");
+	expect_req(g.req[4], 4, "http://c.test/");
+	assert_string_equal(g.req[4]->method, "HEAD");
+	expect_req(g.req[5], 5, NULL);
+	assert_int_equal(source_count(src), 6);
+	got_free(&g);
+	source_destroy(src);
+
+	/* Globs, when asked for: each URL a request, the line's number kept;
+	 * a spec's url is never globbed. */
+	char *globs[] = {"http://a.test/[1-2]", "{\"url\":\"http://c.test/{a,b}\"}",
+			 "http://b.test/{x,y}", "http://a.test/[2-1]"};
+	src = source_create_args(globs, 4);
+	source_set_glob(src, true);
+	assert_int_equal(source_total(src), 6);
+	read_all(src, &g);
+	assert_int_equal(g.n, 6);
+	expect_req(g.req[0], 0, "http://a.test/1");
+	expect_req(g.req[1], 1, "http://a.test/2");
+	assert_int_equal(g.req[1]->lineno, 1);
+	expect_req(g.req[2], 2, "http://c.test/{a,b}");
+	expect_req(g.req[3], 3, "http://b.test/x");
+	expect_req(g.req[4], 4, "http://b.test/y");
+	assert_int_equal(g.req[4]->lineno, 3);
+	assert_string_equal(g.req[4]->line, "http://b.test/y");
+	expect_req(g.req[5], 5, NULL);
+	assert_non_null(strstr(g.req[5]->error, "glob"));
 	got_free(&g);
 	source_destroy(src);
 
