@@ -16,11 +16,11 @@ struct bounds bounds_of(const struct config *cfg)
 }
 
 bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, size_t free_slots,
-		      size_t startable, size_t fresh)
+		      size_t startable, bool seek)
 {
 	if (waiting < b->readahead)
 		return true;
-	return (startable < free_slots || fresh == 0) && held_bytes < b->readahead_bytes;
+	return (startable < free_slots || seek) && held_bytes < b->readahead_bytes;
 }
 
 long bounds_connections(const struct bounds *b, size_t wanted, long parallel)

@@ -46,14 +46,15 @@ struct bounds bounds_of(const struct config *cfg);
 /* Whether to read one more request, with waiting requests read but not
  * started, held_bytes held by the requests read and not yet done,
  * free_slots free under --parallel, startable of the waiting requests
- * that their hosts would start now, and fresh hosts waiting with nothing
- * in flight. Past the count bound, reading goes on within the byte
- * budget while the free slots could not all be taken, or while no fresh
- * host waits: every request waiting is then for a host already running,
- * and the hosts behind them (a list sorted by host) would get no slot
- * until those end, leaving a tail of a few hosts at their caps. */
+ * that their hosts would start now, and seek true when several hosts run
+ * and none waits with nothing in flight. Past the count bound, reading
+ * goes on within the byte budget while the free slots could not all be
+ * taken, or while seek: every request waiting is then for a host already
+ * running, and the hosts behind them (a list sorted by host) would get no
+ * slot until those end, leaving a tail of a few hosts at their caps. With
+ * one host there is nothing to find, and the count bound holds. */
 bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, size_t free_slots,
-		      size_t startable, size_t fresh);
+		      size_t startable, bool seek);
 
 /* The connections libcurl may keep open (in use or idle) when wanted are
  * worth keeping for the requests known now (hostlimit_connections()):

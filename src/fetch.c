@@ -148,7 +148,8 @@ static void read_input(struct fetch *f)
 	while (!f->input_done && !f->stop &&
 	       bounds_read_more(&f->bounds, hostlimit_waiting(f->hl) + jobs_delayed(f->jobs),
 				jobs_held_bytes(f->jobs), slots_free(f->slots),
-				hostlimit_startable(f->hl), hostlimit_fresh(f->hl)) &&
+				hostlimit_startable(f->hl),
+				hostlimit_fresh(f->hl) == 0 && hostlimit_hosts(f->hl) > 1) &&
 	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;
