@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -24,6 +25,7 @@
 #include "opts.h"
 #include "output.h"
 #include "progress.h"
+#include "report.h"
 #include "resume.h"
 #include "source.h"
 
@@ -51,7 +53,8 @@ struct outcome {
 	bool input_error; /* an input line was invalid, or reading failed */
 	int write_errno;  /* writing the output failed (EPIPE: the reader left;
 			     ECANCELED: given up at a second interrupt) */
-	bool save_failed; /* --save-unfinished could not be written */
+	bool save_failed; /* a file asked for could not be written:
+			     --save-unfinished, -c, --report-* */
 	int signal;       /* the first SIGINT/SIGTERM/SIGHUP acted on, or 0 */
 	bool deadline;    /* --deadline stopped the run */
 };
@@ -164,8 +167,14 @@ struct app {
 	struct output *out;
 	struct filesink *files; /* -O */
 	struct resume *resume;
+	struct report *report;     /* --report-junit, --report-markdown */
 	struct progress *progress; /* NULL without a line or --stats */
-	bool line;                 /* the progress line is drawn */
+	size_t failures;           /* requests not ok, for --max-failures */
+	bool failure_stop;         /* --max-failures reached: start no more */
+	char failure_why[64];      /* the not-started records' message */
+	double started;            /* time(NULL) and clock_now() at the start */
+	double started_clock;
+	bool line; /* the progress line is drawn */
 	bool stats_wanted;
 	bool clear_before_output; /* the line and stdout share a terminal */
 	bool told_finishing;      /* the first interrupt's line was written */
@@ -182,15 +191,47 @@ static int write_failed(struct app *app)
 	return -1;
 }
 
+/* --max-failures: the nth request not ok stops the run from starting
+ * more, as a first interrupt does (interrupted() says level 1). */
+static void count_failure(struct app *app)
+{
+	long max = app->cfg.max_failures;
+	if (app->failure_stop || !max || ++app->failures < (size_t)max)
+		return;
+	app->failure_stop = true;
+	snprintf(app->failure_why, sizeof app->failure_why,
+		 "not started: --max-failures %ld reached", max);
+	msg_warn("%ld request%s failed (--max-failures): starting no more, finishing those in "
+		 "flight",
+		 max, max == 1 ? "" : "s");
+}
+
 static int on_result(const struct result *res, void *ctx)
 {
 	struct app *app = ctx;
-	if (res->error)
-		app->outcome.any_failed = true;
-	else if (!res->ok)
-		app->outcome.any_status = true;
+	/* An abort before any attempt: the run stopped before it started. */
+	bool skipped = res->error == ERR_ABORTED && res->attempts == 0;
+	/* After --max-failures those are the stop's doing, not failures: the
+	 * exit status is that of the failures that stopped it. */
+	if (!(skipped && app->failure_stop)) {
+		if (res->error)
+			app->outcome.any_failed = true;
+		else if (!res->ok)
+			app->outcome.any_status = true;
+	}
+	if (!res->ok && !skipped)
+		count_failure(app);
 	progress_record(app->progress, res);
+	report_record(app->report, res, skipped);
 	void *tag = resume_record(app->resume, res);
+	if (app->cfg.only_failed && res->ok) {
+		/* Left out on purpose: done, as if written. */
+		if (tag)
+			resume_fate(app->resume, tag, true);
+		if (output_skip(app->out, res->index) != 0)
+			return write_failed(app);
+		return 0;
+	}
 	if (output_record(app->out, res, tag) != 0)
 		return write_failed(app);
 	return 0;
@@ -282,7 +323,13 @@ static int interrupted(void *ctx)
 			 app->inflight == 1 ? "" : "s",
 			 first_signal == SIGINT ? "Ctrl-C" : "the same signal");
 	}
-	return signal_count;
+	return signal_count ? signal_count : app->failure_stop;
+}
+
+static const char *why_stopped(void *ctx)
+{
+	struct app *app = ctx;
+	return app->failure_stop && !signal_count ? app->failure_why : NULL;
 }
 
 static bool second_interrupt(void *ctx)
@@ -447,10 +494,20 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		msg_fatal("--output-dir: %s", err);
 		return -1;
 	}
+	if (app->files && cfg->remote_time)
+		filesink_remote_time(app->files);
 	if (!(app->resume = resume_create(cfg, err, sizeof err))) {
 		msg_fatal("%s", err);
 		return -1;
 	}
+	bool report_failed;
+	app->report = report_create(cfg, &report_failed, err, sizeof err);
+	if (report_failed) {
+		msg_fatal("%s", err);
+		return -1;
+	}
+	app->started = (double)time(NULL);
+	app->started_clock = clock_now();
 	output_on_fate(app->out, on_fate, app);
 	/* In auto mode the line needs a terminal that can redraw a line, and
 	 * a stdout that is no pipe: the reader of a pipe (| jq) may write to
@@ -495,7 +552,22 @@ static void app_settle(struct app *app)
 	 * filter killed by SIGPIPE does: no summary. */
 	if (app->stats_wanted && o->write_errno != EPIPE)
 		progress_summary(app->progress, stderr, app->cfg.stats == STATS_JSON, clock_now());
-	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;
+	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN ||
+			     app->failure_stop;
+	const char *stopped = o->signal           ? "interrupted by a signal"
+			      : o->deadline       ? "--deadline passed"
+			      : app->failure_stop ? app->failure_why + strlen("not started: ")
+			      : o->write_errno    ? "the output could not be written"
+						  : NULL;
+	if (report_finish(app->report, clock_now() - app->started_clock, app->started, stopped, err,
+			  sizeof err) != 0) {
+		msg_fatal("%s", err);
+		o->save_failed = true;
+	}
+	if (app->stats.jar_error[0]) {
+		msg_fatal("%s", app->stats.jar_error);
+		o->save_failed = true;
+	}
 	/* Records never written have their fate told (the unfinished list)
 	 * before the list is closed. */
 	output_destroy(app->out);
@@ -539,6 +611,7 @@ static void app_run(struct app *app)
 		.idle_ms = app->line ? 100 : 1000,
 		.on_host_limit = on_host_limit,
 		.not_mine = not_mine,
+		.why_stopped = why_stopped,
 	};
 	struct outcome *o = &app->outcome;
 	if (app->out_fd < 0) {
@@ -573,6 +646,7 @@ static int app_close(struct app *app)
 	msg_set_before(NULL, NULL);
 	progress_destroy(app->progress);
 	resume_destroy(app->resume);
+	report_destroy(app->report);
 	filesink_destroy(app->files);
 	output_destroy(app->out);
 	source_destroy(app->src);

@@ -199,7 +199,43 @@ static int open_subdir(int dirfd, struct buf *name)
 	return -1;
 }
 
+static int commit(struct savedir *sd, const char *tmp, const char *wanted, bool replace,
+		  struct buf *final);
+
 int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted, struct buf *final)
+{
+	return commit(sd, tmp, wanted, sd->overwrite, final);
+}
+
+int savedir_replace(struct savedir *sd, const char *tmp, const char *wanted, struct buf *final)
+{
+	return commit(sd, tmp, wanted, true, final);
+}
+
+/* DIR/rel as the record shows it. */
+static void final_path(const struct savedir *sd, const char *rel, struct buf *final)
+{
+	buf_adds(final, sd->path);
+	if (final->len && final->data[final->len - 1] != '/')
+		buf_addc(final, '/');
+	buf_adds(final, rel);
+}
+
+int savedir_find(struct savedir *sd, const char *wanted, struct stat *st, struct buf *final)
+{
+	struct buf rel = BUF_INIT;
+	savedir_sanitize(wanted, &rel);
+	int rc = fstatat(sd->fd, rel.data, st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st->st_mode)
+			 ? 0
+			 : -1;
+	if (rc == 0 && final)
+		final_path(sd, rel.data, final);
+	buf_free(&rel);
+	return rc;
+}
+
+static int commit(struct savedir *sd, const char *tmp, const char *wanted, bool replace,
+		  struct buf *final)
 {
 	struct buf rel = BUF_INIT, part = BUF_INIT, done = BUF_INIT;
 	int dirfd = sd->fd, rc = -1, saved = 0;
@@ -225,8 +261,8 @@ int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted, stru
 			part.len = base;
 			buf_printf(&part, ".%d", n);
 		}
-		int r = sd->overwrite ? renameat(sd->fd, tmp, dirfd, part.data)
-				      : renameat2(sd->fd, tmp, dirfd, part.data, RENAME_NOREPLACE);
+		int r = replace ? renameat(sd->fd, tmp, dirfd, part.data)
+				: renameat2(sd->fd, tmp, dirfd, part.data, RENAME_NOREPLACE);
 		if (r == 0) {
 			buf_adds(final, sd->path);
 			if (final->len && final->data[final->len - 1] != '/')

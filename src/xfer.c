@@ -3,11 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "body.h"
 #include "buf.h"
@@ -54,7 +57,79 @@ struct xfer {
 	int socket_errno;
 	/* -vv: the URL's user name, when it looks like a token. */
 	struct buf token_user;
+	/* -N: the time of the file already there, or -1 (no condition). */
+	long long since;
 };
+
+/* -c: a share handle holding the run's cookies, with -b FILE's loaded
+ * into it once (through a handle of its own, whose engine is the
+ * share's). The loop is single-threaded: no lock functions. */
+static int share_cookies(struct xfer_env *env, char *err, size_t errlen)
+{
+	CURL *e = NULL;
+	CURLcode rc = CURLE_OUT_OF_MEMORY;
+	if (!(env->cookies = curl_share_init()) ||
+	    curl_share_setopt(env->cookies, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK ||
+	    !(e = curl_easy_init()))
+		goto fail;
+	if ((rc = curl_easy_setopt(e, CURLOPT_SHARE, env->cookies)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_COOKIEFILE, "")))
+		goto fail;
+	for (const struct curl_slist *l = env->lists.cookies; l; l = l->next)
+		if ((rc = curl_easy_setopt(e, CURLOPT_COOKIELIST, l->data)))
+			goto fail;
+	curl_easy_cleanup(e);
+	return 0;
+fail:
+	snprintf(err, errlen, "--cookie-jar: %s", curl_easy_strerror(rc));
+	curl_easy_cleanup(e);
+	return -1;
+}
+
+int xfer_env_save_cookies(struct xfer_env *env, char *err, size_t errlen)
+{
+	const char *path = env->cfg->cookie_jar;
+	struct curl_slist *list = NULL;
+	struct buf tmp = BUF_INIT;
+	CURL *e = NULL;
+	FILE *f = NULL;
+	int rc = -1;
+	if (!env->cookies || !path)
+		return 0;
+	if (!(e = curl_easy_init()) || curl_easy_setopt(e, CURLOPT_SHARE, env->cookies) ||
+	    curl_easy_getinfo(e, CURLINFO_COOKIELIST, &list)) {
+		snprintf(err, errlen, "--cookie-jar: cannot read the cookies");
+		goto out;
+	}
+	/* Beside the jar, so that the rename stays on one file system; 0600:
+	 * cookies are credentials. */
+	buf_printf(&tmp, "%s.urlfan-%ld", path, (long)getpid());
+	int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "--cookie-jar: cannot write '%s': %s", tmp.data,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	fputs("# Netscape HTTP Cookie File\n# Written by urlfan; edit at your own risk.\n\n", f);
+	for (const struct curl_slist *l = list; l; l = l->next)
+		fprintf(f, "%s\n", l->data);
+	int bad = ferror(f);
+	bad |= fclose(f);
+	f = NULL;
+	if (bad || rename(tmp.data, path) != 0) {
+		snprintf(err, errlen, "--cookie-jar: cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_slist_free_all(list);
+	curl_easy_cleanup(e);
+	buf_free(&tmp);
+	return rc;
+}
 
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
 		  const struct sink *sink, char *err, size_t errlen)
@@ -67,12 +142,17 @@ int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (cfg->cookie_jar && share_cookies(env, err, errlen) != 0)
+		return -1;
 	return 0;
 }
 
 void xfer_env_free(struct xfer_env *env)
 {
 	setopt_lists_free(&env->lists);
+	if (env->cookies)
+		curl_share_cleanup(env->cookies);
+	env->cookies = NULL;
 }
 
 struct xfer *xfer_create(void)
@@ -418,6 +498,9 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	/* libcurl refuses early a body whose Content-Length says it will not
 	 * fit. */
 	long long max_body = x->body.max;
+	if (x->env->cookies && ((rc = curl_easy_setopt(x->easy, CURLOPT_SHARE, x->env->cookies)) ||
+				(rc = curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, ""))))
+		return rc;
 	if ((rc = callbacks(x)) || (rc = setopt_common(x->easy, cfg, &x->env->lists, max_body)) ||
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
@@ -445,6 +528,40 @@ static const char *request_url(struct xfer *x, const struct request *req)
 	buf_add(&x->url, cfg->body, cfg->body_len);
 	buf_adds(&x->url, req->url + at);
 	return x->url.data;
+}
+
+/* -N: ask for the body only when it is newer than the file already
+ * there (If-Modified-Since); -R and -N: ask for Last-Modified. Set on
+ * every attempt, since a handle keeps its options from one to the next. */
+static CURLcode condition(struct xfer *x, const struct request *req, enum body_mode mode)
+{
+	const struct xfer_env *env = x->env;
+	const struct config *cfg = env->cfg;
+	CURLcode rc;
+	x->since = -1;
+	if (!cfg->newer && !cfg->remote_time)
+		return CURLE_OK;
+	if (cfg->newer && mode == BODY_SINK && env->sink->since) {
+		struct result r;
+		memset(&r, 0, sizeof r);
+		r.index = req->index;
+		r.id = req->id;
+		r.host = req->hostkey;
+		url_path(req->url, &r.path, &r.path_len);
+		x->url_masked.len = 0;
+		url_mask(&x->url_masked, req->url);
+		r.url = x->url_masked.data;
+		r.method = x->method;
+		r.filetime = -1;
+		x->since = env->sink->since(env->sink->ctx, &r);
+	}
+	if ((rc = curl_easy_setopt(x->easy, CURLOPT_FILETIME, 1L)) ||
+	    (rc = curl_easy_setopt(x->easy, CURLOPT_TIMECONDITION,
+				   x->since >= 0 ? (long)CURL_TIMECOND_IFMODSINCE
+						 : (long)CURL_TIMECOND_NONE)))
+		return rc;
+	return curl_easy_setopt(x->easy, CURLOPT_TIMEVALUE_LARGE,
+				(curl_off_t)(x->since >= 0 ? x->since : 0));
 }
 
 int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, char *err,
@@ -496,8 +613,11 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 		rc = options(x, req, method);
 	if (rc == CURLE_OK)
 		rc = setopt_url(x->easy, cfg, request_url(x, req));
-	/* Per attempt: a fresh cookie engine and a fresh form. */
 	if (rc == CURLE_OK)
+		rc = condition(x, req, mode);
+	/* Per attempt: a fresh cookie engine (unless -c shares one) and a
+	 * fresh form. */
+	if (rc == CURLE_OK && !env->cookies)
 		rc = setopt_cookies(x->easy, &env->lists);
 	curl_mime_free(x->mime);
 	x->mime = NULL;
@@ -717,6 +837,20 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	res->time.tls = seconds(e, CURLINFO_APPCONNECT_TIME_T);
 	res->time.ttfb = seconds(e, CURLINFO_STARTTRANSFER_TIME_T);
 	res->size = x->body.size;
+	res->filetime = -1;
+	const struct config *cfg = x->env->cfg;
+	if (cfg->remote_time || cfg->newer) {
+		curl_off_t ft = -1;
+		curl_easy_getinfo(e, CURLINFO_FILETIME_T, &ft);
+		res->filetime = ft;
+	}
+	/* -N: whether the file there is kept (304), replaced by a newer
+	 * copy, or a new file. */
+	if (cfg->newer && x->body.mode == BODY_SINK)
+		res->file_state = x->since < 0                    ? "new"
+				  : status == 304                 ? "kept"
+				  : status >= 200 && status < 300 ? "refreshed"
+								  : "new";
 
 	set_error(x, rc, res);
 	if (res->error != ERR_NONE) {

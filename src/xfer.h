@@ -31,6 +31,9 @@ struct xfer_env {
 	struct setopt_lists lists;
 	enum body_mode body;     /* HEAD requests discard whatever the mode */
 	const struct sink *sink; /* BODY_SINK: where bodies go */
+	CURLSH *cookies;         /* -c: one cookie store for every transfer
+				    (-b FILE's cookies loaded into it once);
+				    NULL: each request starts from -b's */
 };
 
 /* Build the run's environment: bodies go where body says (sink is used
@@ -38,6 +41,10 @@ struct xfer_env {
  * reason in err. */
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
 		  const struct sink *sink, char *err, size_t errlen);
+/* -c FILE: write the run's cookie store to cfg->cookie_jar in the
+ * Netscape format, through a temporary file renamed into place. Returns
+ * 0 (also without -c), or -1 with the reason in err. */
+int xfer_env_save_cookies(struct xfer_env *env, char *err, size_t errlen);
 /* Free what xfer_env_init() built; no transfer may use env afterwards. */
 void xfer_env_free(struct xfer_env *env);
 
