@@ -211,9 +211,11 @@ static int on_result(const struct result *res, void *ctx)
 	struct app *app = ctx;
 	/* An abort before any attempt: the run stopped before it started. */
 	bool skipped = res->error == ERR_ABORTED && res->attempts == 0;
-	/* After --max-failures those are the stop's doing, not failures: the
-	 * exit status is that of the failures that stopped it. */
-	if (!(skipped && app->failure_stop)) {
+	/* After --max-failures, aborts (not started, or no longer retried)
+	 * are the stop's doing: the exit status is that of the failures that
+	 * stopped the run. */
+	bool stop_made = app->failure_stop && !signal_count && res->error == ERR_ABORTED;
+	if (!stop_made) {
 		if (res->error)
 			app->outcome.any_failed = true;
 		else if (!res->ok)
