@@ -169,12 +169,7 @@ struct app {
 	struct resume *resume;
 	struct report *report;     /* --report-junit, --report-markdown */
 	struct progress *progress; /* NULL without a line or --stats */
-	size_t failures;           /* requests not ok, for --max-failures */
-	bool failure_stop;         /* --max-failures reached: start no more */
-	char failure_why[64];      /* the not-started records' message */
-	double started;            /* time(NULL) and clock_now() at the start */
-	double started_clock;
-	bool line; /* the progress line is drawn */
+	bool line;                 /* the progress line is drawn */
 	bool stats_wanted;
 	bool clear_before_output; /* the line and stdout share a terminal */
 	bool told_finishing;      /* the first interrupt's line was written */
@@ -182,6 +177,12 @@ struct app {
 	struct bounds bounds;
 	struct fetch_stats stats;
 	struct outcome outcome;
+	/* --max-failures: requests not ok so far, whether they reached it
+	 * (then no more start), and the not-started records' message. */
+	size_t failures;
+	bool failure_stop;
+	char failure_why[64];
+	double started, started_clock; /* time(NULL), clock_now() at the start */
 };
 
 static int write_failed(struct app *app)
