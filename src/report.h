@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "opts.h"
+#include "config.h"
 #include "result.h"
 
 struct report;
