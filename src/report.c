@@ -104,11 +104,19 @@ static void xml_str(struct buf *b, const char *s)
  * Markdown would read as markup escaped. */
 static void md_cell(struct buf *b, const char *s)
 {
-	for (const char *p = s ? s : ""; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	s = s ? s : "";
+	for (size_t i = 0, n = strlen(s); i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = utf8_seq((const unsigned char *)s + i, n - i);
+		if (len > 1) {
+			buf_add(b, s + i, len);
+			i += len;
+			continue;
+		}
+		i++;
 		if (c == '\n' || c == '\r' || c == '\t')
 			buf_addc(b, ' ');
-		else if (c < 0x20 || c == 0x7F)
+		else if (len == 0 || c < 0x20 || c == 0x7F)
 			buf_adds(b, "\xEF\xBF\xBD");
 		else if (strchr("\\`*_{}[]()<>#+!|~&", c))
 			buf_printf(b, "\\%c", c);
