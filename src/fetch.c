@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "hostlimit.h"
+#include "jobs.h"
 #include "loop.h"
 #include "multi.h"
 #include "msg.h"
@@ -23,17 +24,9 @@
 #include "shard.h"
 #include "slots.h"
 #include "url.h"
-#include "wake.h"
+#include "watches.h"
 #include "xalloc.h"
 #include "xfer.h"
-
-/* A request the engine holds, from the moment it is read until its record
- * is delivered: the input's request and the engine's own count of tries. */
-struct job {
-	struct request *req;
-	long attempts;
-	struct loop_timer retry; /* armed while it waits out a retry delay */
-};
 
 /* -p auto keeps what it learnt about an idle host this long (seconds), so
  * that a host whose requests all wait out a retry delay, or come in bursts,
@@ -47,6 +40,7 @@ struct fetch {
 	struct source *src;
 	struct multi *multi;
 	struct hostlimit *hl;
+	struct jobs *jobs;
 	struct xfer_env env;
 	struct retry_policy retry;
 	size_t readahead;
@@ -56,15 +50,11 @@ struct fetch {
 	const struct fetch_hooks *hooks;
 	struct fetch_stats *stats;
 	bool stop;
-	int level;          /* interruption acted on: 0, 1 or 2 */
-	double deadline_at; /* 0: no --deadline */
-	struct loop *loop;  /* the poller and every timer */
-	int watch_errno;    /* watching an fd failed: the loop stops */
-	bool input_watched; /* the input fd is watched */
-	int out_watched;    /* an fd watched for writability, or -1 */
-	int gone_events;    /* the output fd's watched events, or -1 */
-	size_t ndelayed;    /* jobs waiting out a retry delay */
-	uint64_t rng;       /* for backoff jitter */
+	int level;              /* interruption acted on: 0, 1 or 2 */
+	double deadline_at;     /* 0: no --deadline */
+	struct loop *loop;      /* the poller and every timer */
+	struct watches watches; /* the wake pipe, the input, the output */
+	uint64_t rng;           /* for backoff jitter (retry_uniform()) */
 	/* Input is there, but this turn read its share. */
 	bool input_busy;
 	double now;                       /* the clock at the top of this turn */
@@ -85,52 +75,10 @@ struct fetch {
 #define READ_TURN_LINES 1024
 #define READ_TURN_BYTES (256 * 1024)
 
-/* A uniform number in [0, 1): xorshift64*, enough for jitter. */
-static double uniform(struct fetch *f)
-{
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-}
-
 static void stop_run(struct fetch *f)
 {
 	f->stop = true;
 	f->stats->stopped = 1;
-}
-
-static void retry_due_cb(struct loop_timer *t, void *data);
-
-static struct job *job_new(struct fetch *f, struct request *req)
-{
-	struct job *job = xmalloc(sizeof *job);
-	job->req = req;
-	job->attempts = 0;
-	loop_timer_init(&job->retry, retry_due_cb, f);
-	return job;
-}
-
-static void job_free(struct job *job)
-{
-	if (!job)
-		return;
-	request_free(job->req);
-	free(job);
-}
-
-/* The request's own part of its result: who it is, not what happened. */
-static void describe(struct result *res, const struct request *req, long attempts)
-{
-	memset(res, 0, sizeof *res);
-	res->index = req->index;
-	res->id = req->id;
-	res->line = req->line;
-	res->line_len = req->line_len;
-	res->host = req->error ? "" : req->hostkey;
-	if (!req->error)
-		url_path(req->url, &res->path, &res->path_len);
-	res->attempts = attempts;
 }
 
 static void deliver(struct fetch *f, const struct result *res)
@@ -148,7 +96,7 @@ static void deliver_error(struct fetch *f, const struct request *req, long attem
 {
 	struct result res;
 	struct buf masked = BUF_INIT;
-	describe(&res, req, attempts);
+	result_describe(&res, req, attempts);
 	if (req->error) {
 		res.url = req->shown ? req->shown : "";
 	} else {
@@ -190,7 +138,7 @@ static void read_input(struct fetch *f)
 	 * The --order input window is asked again for every line: another
 	 * shard's line moves it on at once. */
 	while (!f->input_done && !f->stop &&
-	       hostlimit_waiting(f->hl) + f->ndelayed < f->readahead &&
+	       hostlimit_waiting(f->hl) + jobs_delayed(f->jobs) < f->readahead &&
 	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;
@@ -213,7 +161,7 @@ static void read_input(struct fetch *f)
 				f->stats->skipped++;
 				request_free(req);
 			} else {
-				hostlimit_push(f->hl, req->hostkey, job_new(f, req));
+				hostlimit_push(f->hl, req->hostkey, jobs_new(f->jobs, req));
 			}
 			break;
 		case SOURCE_AGAIN: f->input_blocked = true; return;
@@ -269,7 +217,7 @@ static void start_ready(struct fetch *f)
 fail:
 		deliver_error(f, req, job->attempts, ERR_IO, err);
 		hostlimit_release(f->hl, host);
-		job_free(job);
+		jobs_free(f->jobs, job);
 	}
 }
 
@@ -319,7 +267,7 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
 	adapt(f, s, &a);
-	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
+	struct retry_decision d = retry_decide(&f->retry, &a, retry_uniform(&f->rng));
 	/* Only -v tells why; the words cost a printf a request otherwise. */
 	if (d.retry && msg_get_level() >= MSG_VERBOSE)
 		retry_reason(&a, why, whylen);
@@ -354,8 +302,7 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 		/* A retry goes to the front of its host's queue when its delay
 		 * is over (at once when the host's pause is the wait). */
 		if (d.delay > 0) {
-			loop_timer_set(f->loop, &job->retry, clock_now() + d.delay);
-			f->ndelayed++;
+			jobs_delay(f->jobs, job, clock_now() + d.delay);
 		} else {
 			hostlimit_requeue(f->hl, req->hostkey, job);
 		}
@@ -363,7 +310,7 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 		return;
 	}
 	struct result res;
-	describe(&res, req, job->attempts);
+	result_describe(&res, req, job->attempts);
 	xfer_finish(s->x, rc, &res);
 	if (res.error)
 		msg_verbose(1, "[%zu] %s: %s", req->index, result_kind_name(res.error),
@@ -374,27 +321,23 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 	deliver(f, &res);
 	xfer_done(s->x);
 	free_slot(f, s);
-	job_free(job);
+	jobs_free(f->jobs, job);
 }
 
 /* A retry whose delay is over goes to the front of its host's queue. */
-static void retry_due_cb(struct loop_timer *t, void *data)
+static void retry_due(struct job *job, void *ctx)
 {
-	struct fetch *f = data;
-	struct job *job = (struct job *)((char *)t - offsetof(struct job, retry));
-	f->ndelayed--;
+	struct fetch *f = ctx;
 	hostlimit_requeue(f->hl, job->req->hostkey, job);
 }
 
 /* A retry waiting out its delay when the run is interrupted. */
-static void abort_delayed(struct loop_timer *t, void *arg)
+static void abort_delayed(struct job *job, void *arg)
 {
 	struct fetch *f = arg;
-	struct job *job = (struct job *)((char *)t - offsetof(struct job, retry));
-	f->ndelayed--;
 	deliver_error(f, job->req, job->attempts, ERR_ABORTED,
 		      "interrupted while waiting to retry");
-	job_free(job);
+	jobs_free(f->jobs, job);
 }
 
 /* Level 1: no more reading or starting; requests not in flight end now
@@ -413,9 +356,9 @@ static void interrupt(struct fetch *f, int level)
 				      job->attempts ? "interrupted while waiting to retry"
 				      : why         ? why
 						    : "interrupted before it started");
-			job_free(job);
+			jobs_free(f->jobs, job);
 		}
-		loop_timers_take(f->loop, retry_due_cb, abort_delayed, f);
+		jobs_take_delayed(f->jobs, abort_delayed, f);
 	}
 	f->level = level;
 	f->stats->interrupted = level;
@@ -451,16 +394,8 @@ static void idle_cb(struct loop_timer *t, void *data)
 {
 	struct fetch *f = data;
 	struct slot *s = (struct slot *)((char *)t - offsetof(struct slot, idle));
-	if (f->stop)
+	if (f->stop || !slots_idle(f->slots, s, f->now, f->resumed_at, f->cfg->idle_timeout))
 		return;
-	double active = xfer_active_at(s->x);
-	if (active > 0 && active < f->resumed_at)
-		active = f->resumed_at;
-	double next = loop_idle_due(active, f->now, f->cfg->idle_timeout);
-	if (next > 0) {
-		loop_timer_set(f->loop, t, next);
-		return;
-	}
 	xfer_idle_expired(s->x, f->cfg->idle_timeout);
 	finish(f, s, CURLE_OPERATION_TIMEDOUT);
 }
@@ -479,69 +414,6 @@ static void drain(struct fetch *f)
 	CURLcode rc;
 	while ((s = slots_next_done(f->slots, &rc)))
 		finish(f, s, rc);
-}
-
-/* The wake pipe: a signal came; the next turn asks what it means. */
-static void wake_fd_cb(int fd, unsigned events, void *data)
-{
-	(void)events;
-	(void)data;
-	wake_drain(fd);
-}
-
-/* The input or the output is ready: the next turn reads or writes. */
-static void turn_fd_cb(int fd, unsigned events, void *data)
-{
-	(void)fd;
-	(void)events;
-	(void)data;
-}
-
-/* The output pipe's reader went away: stop now, not at the next record. */
-static void out_fd_cb(int fd, unsigned events, void *data)
-{
-	struct fetch *f = data;
-	(void)fd;
-	if ((events & POLLER_ERR) && f->hooks->on_output_gone(f->hooks->ctx) != 0)
-		stop_run(f);
-}
-
-static void watch(struct fetch *f, int fd, unsigned events, loop_fd_cb cb)
-{
-	if ((cb ? loop_watch(f->loop, fd, events, cb, f) : loop_unwatch(f->loop, fd)) != 0)
-		f->watch_errno = errno;
-}
-
-/* Watch the input's fd only while the loop is waiting for input. */
-static void watch_input(struct fetch *f, bool want)
-{
-	if (want != f->input_watched)
-		watch(f, source_fd(f->src), POLLER_IN, want ? turn_fd_cb : NULL);
-	f->input_watched = want;
-}
-
-/* Watch the output's fd for writability while it has bytes waiting, and
- * a pipe's for its reader going away all the time, so that a closed pipe
- * (| head) stops the run at once, not at the next record. */
-static void watch_output(struct fetch *f)
-{
-	int fd = f->hooks->wait_fd ? f->hooks->wait_fd(f->hooks->ctx) : -1;
-	int gone = f->hooks->on_output_gone ? f->hooks->out_fd : -1;
-	if (gone >= 0) {
-		int events = fd == gone ? POLLER_OUT : 0;
-		if (events != f->gone_events)
-			watch(f, gone, (unsigned)events, out_fd_cb);
-		f->gone_events = events;
-		if (fd == gone)
-			fd = -1;
-	}
-	if (fd == f->out_watched)
-		return;
-	if (f->out_watched >= 0)
-		watch(f, f->out_watched, 0, NULL);
-	if (fd >= 0)
-		watch(f, fd, POLLER_OUT, turn_fd_cb);
-	f->out_watched = fd;
 }
 
 static enum fetch_status status_of(enum multi_status ms)
@@ -587,8 +459,8 @@ static bool turn(struct fetch *f, enum fetch_status *rc, char *err, size_t errle
 
 static bool all_done(const struct fetch *f)
 {
-	return slots_running(f->slots) == 0 && hostlimit_waiting(f->hl) == 0 && f->ndelayed == 0 &&
-	       f->input_done;
+	return slots_running(f->slots) == 0 && hostlimit_waiting(f->hl) == 0 &&
+	       jobs_delayed(f->jobs) == 0 && f->input_done;
 }
 
 /* Before the loop waits: output flushed, what waits for its host noted,
@@ -605,10 +477,10 @@ static enum fetch_status before_wait(struct fetch *f, char *err, size_t errlen)
 		stop_run(f);
 		return FETCH_OK;
 	}
-	watch_input(f, f->input_blocked && !f->input_done);
-	watch_output(f);
-	if (f->watch_errno) {
-		snprintf(err, errlen, "watching a descriptor: %s", strerror(f->watch_errno));
+	watches_input(&f->watches, f->input_blocked && !f->input_done);
+	watches_output(&f->watches, f->hooks->wait_fd ? f->hooks->wait_fd(f->hooks->ctx) : -1);
+	if (f->watches.err) {
+		snprintf(err, errlen, "watching a descriptor: %s", strerror(f->watches.err));
 		return FETCH_ESYS;
 	}
 	return FETCH_OK;
@@ -634,6 +506,11 @@ static enum fetch_status run(struct fetch *f, char *err, size_t errlen)
 		}
 		if (loop_overslept(f->loop) > 0)
 			f->resumed_at = clock_now();
+		/* The reader of the output went away (| head): stop now. */
+		if (f->watches.gone && f->hooks->on_output_gone(f->hooks->ctx) != 0) {
+			stop_run(f);
+			return FETCH_OK;
+		}
 		if ((rc = status_of(multi_failed(f->multi, err, errlen))) != FETCH_OK)
 			return rc;
 	}
@@ -645,12 +522,12 @@ static void drop(struct fetch *f, struct job *job)
 {
 	if (f->hooks->dropped)
 		f->hooks->dropped(job->req, f->hooks->ctx);
-	job_free(job);
+	jobs_free(f->jobs, job);
 }
 
-static void drop_delayed(struct loop_timer *t, void *arg)
+static void drop_each(struct job *job, void *arg)
 {
-	drop(arg, (struct job *)((char *)t - offsetof(struct job, retry)));
+	drop(arg, job);
 }
 
 static void teardown(struct fetch *f)
@@ -667,8 +544,9 @@ static void teardown(struct fetch *f)
 		}
 	}
 	slots_destroy(f->slots);
-	if (f->loop)
-		loop_timers_take(f->loop, retry_due_cb, drop_delayed, f);
+	if (f->jobs)
+		jobs_take_delayed(f->jobs, drop_each, f);
+	jobs_destroy(f->jobs);
 	hostlimit_destroy(f->hl);
 	xfer_env_free(&f->env);
 }
@@ -678,8 +556,8 @@ static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 {
 	if (!(f->loop = loop_create(err, errlen)))
 		return FETCH_ESETUP;
-	if (f->hooks->wake_fd >= 0 &&
-	    loop_watch(f->loop, f->hooks->wake_fd, POLLER_IN, wake_fd_cb, f) != 0) {
+	if (watches_init(&f->watches, f->loop, f->hooks->wake_fd, source_fd(f->src),
+			 f->hooks->on_output_gone ? f->hooks->out_fd : -1) != 0) {
 		snprintf(err, errlen, "watching the wake-up pipe: %s", strerror(errno));
 		return FETCH_ESETUP;
 	}
@@ -690,6 +568,7 @@ static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 		loop_timer_set(f->loop, &f->deadline_timer, f->deadline_at);
 	if (!(f->multi = multi_create(f->loop, (long)f->cfg->parallel * 2, err, errlen)))
 		return FETCH_ESETUP;
+	f->jobs = jobs_create(f->loop, retry_due, f);
 	f->slots = slots_create((size_t)f->cfg->parallel, f->loop, f->multi, idle_cb, f);
 	return FETCH_OK;
 }
@@ -706,8 +585,6 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 			  cfg->retry_all_methods, cfg->retry_all_errors},
 		.hooks = hooks,
 		.stats = stats,
-		.out_watched = -1,
-		.gone_events = -1,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^
 		       0x9E3779B97F4A7C15ULL,
 	};

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "source.h"
+
 /* Error kinds, in the order of the man page's table. */
 enum err_kind {
 	ERR_NONE,
@@ -80,5 +82,9 @@ const char *result_header_next(const char *name);
 
 /* "dns", "connect", ... ; NULL for ERR_NONE. */
 const char *result_kind_name(enum err_kind kind);
+
+/* A zeroed result with the request's own part filled in: who it is (index,
+ * id, line, host and path, pointing into req), not what happened. */
+void result_describe(struct result *res, const struct request *req, long attempts);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* What ended an attempt, as far as retrying cares. The engine maps its
  * library's codes onto these. */
@@ -73,5 +74,9 @@ bool retry_status_transient(long status);
 
 /* Whether method is idempotent (RFC 9110 9.2.2) and so safe to repeat. */
 bool retry_method_idempotent(const char *method);
+
+/* A uniform number in [0, 1) for retry_decide()'s jitter, from a state
+ * the caller seeds once (any value but 0) and keeps: xorshift64*. */
+double retry_uniform(uint64_t *state);
 
 #endif

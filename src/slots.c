@@ -102,6 +102,18 @@ void slots_stop(struct slots *ss, struct slot *s)
 	ss->running--;
 }
 
+bool slots_idle(struct slots *ss, struct slot *s, double now, double resumed_at, double timeout)
+{
+	double active = xfer_active_at(s->x);
+	if (active > 0 && active < resumed_at)
+		active = resumed_at;
+	double next = loop_idle_due(active, now, timeout);
+	if (next == 0)
+		return true;
+	loop_timer_set(ss->loop, &s->idle, next);
+	return false;
+}
+
 void slots_release(struct slots *ss, struct slot *s)
 {
 	loop_timer_stop(ss->loop, &s->idle);

@@ -8,6 +8,7 @@
 #ifndef URLFAN_SLOTS_H
 #define URLFAN_SLOTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <curl/curl.h>
@@ -52,6 +53,12 @@ struct slot *slots_start(struct slots *ss, const struct xfer_env *env, struct re
 struct slot *slots_next_done(struct slots *ss, CURLcode *result);
 /* Take s's transfer off the multi handle: it finished, or is given up. */
 void slots_stop(struct slots *ss, struct slot *s);
+/* s's idle timer came due at now: true when its transfer has had no
+ * byte for timeout seconds (the caller ends it); otherwise the timer is
+ * set again for when it could first be. Time before resumed_at (when the
+ * process last ran again after a stop: Ctrl-Z, a suspend) does not
+ * count, since the bytes may be waiting unread in the socket. */
+bool slots_idle(struct slots *ss, struct slot *s, double now, double resumed_at, double timeout);
 /* s is free again: its idle timer stopped, job and host forgotten. */
 void slots_release(struct slots *ss, struct slot *s);
 
