@@ -240,7 +240,7 @@ def test_retry_all_errors_retries_a_404(srv):
 
 
 @pytest.mark.parametrize("args,hint", [
-    (["--proxy-digest"], b"is curl's, not urlfan's"),
+    (["--proxy-digest"], b"use -U USER:PASSWORD"),
     (["--tlsv1.1"], b"use --tlsv1.2"),
     (["-z", "x"], b"use -O DIR -N"),
     (["--etag-save", "x"], b"use -O DIR -N"),
@@ -380,6 +380,9 @@ def test_cookie_jar_shares_one_store_and_is_written_at_the_end(srv, tmp_path):
     (req,) = seen(srv, "jar2")
     assert header_of(req, "Cookie") == ["sess=abc"]
     assert jar_cookies(jar) == {"sess": "abc", "more": "1"}
+    # A jar that cannot be written: one message, exit status 3.
+    p = run(["-J", "-c", str(tmp_path / "no" / "jar"), srv.url("/set-cookie?z=1")])
+    assert p.returncode == 3 and b"--cookie-jar: cannot write" in p.stderr
     # Without -c each request starts from -b's cookies alone.
     run(["-J", "-j", "1", "-b", "x=1", srv.url("/set-cookie?y=2"), srv.url("/headers?tag=jar3")])
     (req,) = seen(srv, "jar3")
