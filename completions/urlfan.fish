@@ -98,7 +98,7 @@ complete -c urlfan -s c -l cookie-jar -r -F -d 'one cookie store for the run, sa
 complete -c urlfan -l retry-all-errors -d 'retry every failure and every status >= 400'
 complete -c urlfan -l max-failures -x -d 'start no new request after N failed'
 complete -c urlfan -l fail-early -d 'the same as --max-failures 1'
-complete -c urlfan -s N -l newer -d 'with -O: ask If-Modified-Since an existing file\'s time'
+complete -c urlfan -s N -l newer -d 'with -O: fetch only what changed since the file was written'
 complete -c urlfan -s R -l remote-time -d 'with -O: give each file the Last-Modified time'
 complete -c urlfan -l only-failed -d 'output only the requests that were not ok'
 complete -c urlfan -l report-junit -r -F -d 'write a JUnit XML report to FILE at the end'
