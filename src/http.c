@@ -120,3 +120,34 @@ int http_form_part(const char *arg, struct http_form_part *part, const char **wh
 	}
 	return 0;
 }
+
+bool http_content_length_valid(const char *v, size_t n)
+{
+	const char *end = v + n, *first = NULL;
+	size_t first_len = 0;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	for (const char *p = v;;) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *d = p;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		if (p == d)
+			return false; /* an element with no digits */
+		while (d + 1 < p && *d == '0')
+			d++; /* 007 is 7 */
+		if (!first) {
+			first = d;
+			first_len = (size_t)(p - d);
+		} else if ((size_t)(p - d) != first_len || memcmp(d, first, first_len) != 0) {
+			return false; /* two lengths */
+		}
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == end)
+			return true;
+		if (*p++ != ',')
+			return false;
+	}
+}

@@ -34,6 +34,12 @@ int http_check_header(const char *line, size_t n, const char **why);
  * header. */
 bool http_same_header(const char *a, const char *b);
 
+/* Whether a response's Content-Length value v[0..n) (what follows the
+ * colon, white space and CRLF included) is one a client may use (RFC
+ * 9110 8.6): digits, or a comma-separated list of the same number
+ * repeated. 0x7, "7, 99", 7abc, +7 and an empty value are not. */
+bool http_content_length_valid(const char *v, size_t n);
+
 /* One -F/--form part as curl spells it: "NAME=VALUE" (a field sent as
  * written), "NAME=@FILE" (a file upload) or "NAME=<FILE" (a field whose
  * value is FILE's contents); after a file name, ";type=MIME" and (for

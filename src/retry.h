@@ -20,7 +20,8 @@ enum retry_cause {
 	CAUSE_DNS,      /* the name did not resolve */
 	CAUSE_REFUSED,  /* the connection was refused or could not be made */
 	CAUSE_TIMEOUT,  /* connect, idle or --max-time timeout */
-	CAUSE_RESET,    /* the connection broke: reset, cut off, no reply */
+	CAUSE_RESET,    /* the connection broke: reset, cut off, no reply,
+			   an HTTP/2 stream reset or GOAWAY */
 	CAUSE_FATAL,    /* anything retrying cannot help: TLS, too large, a
 			   local write error, a redirect refused, bad HTTP */
 };

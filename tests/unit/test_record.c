@@ -210,6 +210,41 @@ static void test_record_bodies(void **state)
 	r.body = "";
 	record_write(&b, &r);
 	assert_non_null(strstr(b.data, ",\"body\":\"\",\"size\":"));
+	/* Valid JSON that jq 1.6 cannot read (a lone surrogate escape, or
+	 * nesting past RECORD_JSON_DEPTH) is its text, and says so. */
+	b.len = 0;
+	r.body = "[ \"\\ud800\" ]";
+	r.body_len = strlen(r.body);
+	record_write(&b, &r);
+	assert_non_null(
+		strstr(b.data,
+		       ",\"body\":\"[ \\\"\\\\ud800\\\" ]\",\"body_encoding\":\"text\",\"size\":"));
+	struct buf deep = BUF_INIT;
+	for (int depth = RECORD_JSON_DEPTH; depth <= RECORD_JSON_DEPTH + 1; depth++) {
+		deep.len = 0;
+		for (int i = 0; i < depth; i++)
+			buf_addc(&deep, '[');
+		for (int i = 0; i < depth; i++)
+			buf_addc(&deep, ']');
+		b.len = 0;
+		r.body = deep.data;
+		r.body_len = deep.len;
+		record_write(&b, &r);
+		bool text = strstr(b.data, "\"body_encoding\":\"text\"") != NULL;
+		assert_int_equal(text, depth > RECORD_JSON_DEPTH);
+	}
+	buf_free(&deep);
+	/* The same for an id. */
+	b.len = 0;
+	r.body = NULL;
+	r.id = "\"\\udc00\"";
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, "\"id\":\"\\\"\\\\udc00\\\"\",\"id_encoding\":\"text\","));
+	b.len = 0;
+	r.id = "\"\\ud83d\\ude00\"";
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, "\"id\":\"\\ud83d\\ude00\","));
+	assert_null(strstr(b.data, "id_encoding"));
 	buf_free(&b);
 }
 
