@@ -102,6 +102,11 @@ static void deliver_error(struct fetch *f, const struct request *req, long attem
 	} else {
 		url_mask(&masked, req->url);
 		res.url = masked.data;
+		if (strcmp(res.url, req->url) != 0) {
+			uint64_t d[2];
+			url_digest(req->url, d);
+			url_digest_hex(d, res.url_digest);
+		}
 	}
 	res.method = xfer_method(req, f->cfg);
 	res.error = kind;

@@ -59,18 +59,12 @@ static int file_commit(void *body, const struct result *res, struct buf *where)
 {
 	struct file_body *b = body;
 	struct filesink *fs = b->fs;
-	int rc = -1;
-	/* -R: the time goes on before the rename, so that no reader sees
-	 * the file with the wrong one. */
+	int rc;
+	/* -R: the time goes on before the file gets its name, so that no
+	 * reader sees it with the wrong one. */
 	if (fs->remote_time && res->filetime >= 0) {
 		struct timespec t[2] = {{(time_t)res->filetime, 0}, {(time_t)res->filetime, 0}};
 		futimens(b->fd, t);
-	}
-	if (close(b->fd) != 0) {
-		int saved = errno;
-		savedir_discard(fs->dir, b->tmp);
-		errno = saved;
-		goto out;
 	}
 	fs->scratch.len = 0;
 	template_render(fs->name, res, &fs->scratch);
@@ -79,15 +73,14 @@ static int file_commit(void *body, const struct result *res, struct buf *where)
 	if (strcmp(state, "kept") == 0) {
 		/* 304: the file there is current; the empty body goes. */
 		struct stat st;
-		savedir_discard(fs->dir, b->tmp);
-		rc = savedir_find(fs->dir, name, &st, where);
-		if (rc != 0)
+		savedir_discard(fs->dir, b->fd, b->tmp);
+		if ((rc = savedir_find(fs->dir, name, &st, where)) != 0)
 			errno = ENOENT;
-		goto out;
+	} else if (strcmp(state, "refreshed") == 0) {
+		rc = savedir_replace(fs->dir, b->fd, b->tmp, name, where);
+	} else {
+		rc = savedir_commit(fs->dir, b->fd, b->tmp, name, where);
 	}
-	rc = strcmp(state, "refreshed") == 0 ? savedir_replace(fs->dir, b->tmp, name, where)
-					     : savedir_commit(fs->dir, b->tmp, name, where);
-out:
 	free(b);
 	return rc;
 }
@@ -95,8 +88,7 @@ out:
 static void file_abandon(void *body)
 {
 	struct file_body *b = body;
-	close(b->fd);
-	savedir_discard(b->fs->dir, b->tmp);
+	savedir_discard(b->fs->dir, b->fd, b->tmp);
 	free(b);
 }
 

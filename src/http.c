@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* RFC 9110 tchar, indexed by byte: the 15 symbols, DIGIT and ALPHA. Every
  * other byte, NUL and those above 0x7f included, is 0. */
@@ -74,6 +75,25 @@ bool http_same_header(const char *a, const char *b)
 			return true;
 	}
 	return false;
+}
+
+const char *http_framing_header(const char *line, size_t n, bool all)
+{
+	static const struct {
+		const char *name;
+		bool spec_only;
+	} framing[] = {
+		{"Content-Length", false}, {"Transfer-Encoding", false}, {"TE", false},
+		{"Upgrade", false},        {"Connection", true},         {"Host", true},
+	};
+	size_t name = token_len(line, n);
+	for (size_t i = 0; i < sizeof framing / sizeof framing[0]; i++) {
+		size_t len = strlen(framing[i].name);
+		if ((all || !framing[i].spec_only) && len == name &&
+		    strncasecmp(line, framing[i].name, len) == 0)
+			return framing[i].name;
+	}
+	return NULL;
 }
 
 int http_form_part(const char *arg, struct http_form_part *part, const char **why)

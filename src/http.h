@@ -27,6 +27,17 @@ bool http_is_method(const char *s, size_t n);
  * the user. n bounds the check; line need not be NUL-terminated. */
 int http_check_header(const char *line, size_t n, const char **why);
 
+/* Whether the header line line[0..n) ("Name: value") names a header that
+ * frames the message or the connection, so that a wrong value in it would
+ * let one request's body be read as the next request on the connection:
+ * Content-Length, Transfer-Encoding, TE and Upgrade, and with all also
+ * Connection and Host. Returns that header's name as RFC 9110 spells it
+ * (a static string), or NULL. A request spec is refused all six (one line
+ * must never change what another line fetches); -H only the first four
+ * (-H 'Host: ...' and -H 'Connection: close' are curl habits that frame
+ * nothing). */
+const char *http_framing_header(const char *line, size_t n, bool all);
+
 /* Whether the NUL-terminated header lines a and b ("Name: value", or just
  * "Name:") name the same header: the names are equal up to ASCII case and
  * both end with ':'. A string without ':' matches nothing, so

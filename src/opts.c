@@ -899,6 +899,10 @@ static int add_header_file(struct config *cfg, const char *path, char *err, size
 			char *line = own(cfg, xstrndup(p, len));
 			if (http_check_header(line, len, &why) != 0)
 				rc = fail(err, errlen, "@%s: '%s': %s", path, line, why);
+			else if ((why = http_framing_header(line, len, false)))
+				rc = fail(err, errlen,
+					  "@%s: '%s': %s is set by urlfan (it frames the message)",
+					  path, line, why);
 			else
 				add_header(cfg, line);
 		}
@@ -1562,6 +1566,13 @@ enum opts_action opts_parse(int argc0, char **argv0, struct config *cfg, char *e
 			}
 			if (http_check_header(optarg, strlen(optarg), &why) != 0) {
 				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
+				break;
+			}
+			if ((why = http_framing_header(optarg, strlen(optarg), false))) {
+				rc = fail(err, errlen,
+					  "--header '%s': %s is set by urlfan (it frames the "
+					  "message)",
+					  optarg, why);
 				break;
 			}
 			add_header(cfg, optarg);

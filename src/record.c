@@ -89,6 +89,15 @@ static bool f_url(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
+/* Only when url shows credentials masked: see result.h. */
+static bool f_url_digest(struct buf *b, const struct result *r, enum mode m)
+{
+	if (!r->url_digest[0])
+		return false;
+	put_str(b, r->url_digest, m);
+	return true;
+}
+
 static bool f_method(struct buf *b, const struct result *r, enum mode m)
 {
 	put_str(b, r->method, m);
@@ -421,6 +430,7 @@ static const struct record_field fields[] = {
 	{"index", KEY("index"), f_index},
 	{"id", KEY("id"), f_id},
 	{"url", KEY("url"), f_url},
+	{NULL, KEY("url_digest"), f_url_digest},
 	{"method", KEY("method"), f_method},
 	{"status", KEY("status"), f_status},
 	{"ok", KEY("ok"), f_ok},

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "source.h"
+#include "url.h"
 
 /* Error kinds, in the order of the man page's table. */
 enum err_kind {
@@ -40,6 +41,9 @@ struct result {
 			     invalid line */
 	size_t path_len;
 	const char *url; /* as given, credentials masked */
+	/* When url shows credentials masked: url_digest()'s hex digest of
+	 * the unmasked URL, what --skip-done compares; else "". */
+	char url_digest[URL_DIGEST_HEX];
 	const char *method;
 	long status;               /* final HTTP status; 0 when none */
 	bool ok;                   /* status within --ok and no error */

@@ -907,6 +907,11 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	x->url_masked.len = 0;
 	url_mask(&x->url_masked, x->req->url);
 	res->url = x->url_masked.data;
+	if (strcmp(res->url, x->req->url) != 0) {
+		uint64_t d[2];
+		url_digest(x->req->url, d);
+		url_digest_hex(d, res->url_digest);
+	}
 	res->method = x->method;
 
 	long status = final_status(x), version = 0;

@@ -108,7 +108,8 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	(void)state;
 	char dir[] = "/tmp/urlfan-test-body-XXXXXX", err[256], names[512], text[64];
 	assert_non_null(mkdtemp(dir));
-	struct filesink *fs = filesink_create(dir, "%{host}%{path}.%{index}", false, err, sizeof err);
+	struct filesink *fs =
+		filesink_create(dir, "%{host}%{path}.%{index}", false, err, sizeof err);
 	assert_non_null(fs);
 	const struct sink *sink = filesink_sink(fs);
 	struct body b = BODY_INIT;
@@ -120,7 +121,7 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	assert_int_equal(body_write(&b, "first ", 6), 0);
 	assert_int_equal(body_write(&b, "body", 4), 0);
 	list_dir(dir, names, sizeof names);
-	assert_non_null(strstr(names, ".part")); /* in progress */
+	assert_string_equal(names, ""); /* in progress, with no name in DIR */
 	assert_int_equal(body_commit(&b, &res, &where), 0);
 	char want[256];
 	snprintf(want, sizeof want, "%s/example.org/a/b.7", dir);
@@ -180,7 +181,8 @@ static void test_body_file_sink_write_error(void **state)
 	struct body b = BODY_INIT;
 	errno = 0;
 	assert_int_equal(body_open(&b, BODY_SINK, filesink_sink(fs), 1), -1);
-	assert_int_equal(errno, ENOENT);
+	/* ENOENT, or EPERM for an O_TMPFILE in a removed directory. */
+	assert_true(errno == ENOENT || errno == EPERM);
 	assert_null(b.open);
 	body_free(&b);
 	filesink_destroy(fs);
