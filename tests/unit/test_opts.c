@@ -1157,6 +1157,12 @@ static void test_opts_config_file(void **state)
 	assert_int_equal(p.act, OPTS_ERROR);
 	assert_non_null(strstr(p.err, "not a header"));
 	opts_free(&p.cfg);
+	/* A file's lines follow -H's rules: no framing header. */
+	write_file(dir, "headers", "X-One: 1\nContent-Length: 5\n");
+	parse(&p, ARGC(h), h);
+	assert_int_equal(p.act, OPTS_ERROR);
+	assert_non_null(strstr(p.err, "is set by urlfan"));
+	opts_free(&p.cfg);
 
 	char cmd[700];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
