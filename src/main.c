@@ -429,12 +429,13 @@ static struct source *open_source(const struct config *cfg)
 }
 
 /* -j must fit in the descriptors urlfan may open: raise the soft limit,
- * and lower -j, with one warning, when even the hard one is too low. */
-static void fit_parallel(struct config *cfg)
+ * and lower -j, with one warning, when even the hard one is too low.
+ * Returns how many connections may be open at once (0: no limit known). */
+static size_t fit_parallel(struct config *cfg)
 {
 	long limit = fdlimit_raise(), in_use = fdlimit_in_use();
 	if (limit < 0 || in_use < 0)
-		return;
+		return 0;
 	bool files = cfg->output_dir != NULL;
 	long fit = fdlimit_parallel(cfg->parallel, limit, in_use, files);
 	if (fit < cfg->parallel)
@@ -442,6 +443,7 @@ static void fit_parallel(struct config *cfg)
 			 "using -j %ld",
 			 cfg->parallel, fdlimit_needed(cfg->parallel, in_use, files), limit, fit);
 	cfg->parallel = fit;
+	return (size_t)fdlimit_connections(fit, limit, in_use, files);
 }
 
 /* Parse the options and open everything the run needs. Returns 0 when
@@ -493,8 +495,9 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		opts_usage(stderr);
 		return -1;
 	}
-	fit_parallel(&app->cfg);
+	size_t connections = fit_parallel(&app->cfg);
 	app->bounds = bounds_of(cfg);
+	app->bounds.connections = connections;
 	if (!(app->src = open_source(cfg)))
 		return -1;
 	if (!(app->out =

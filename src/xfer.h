@@ -32,8 +32,10 @@ struct xfer_env {
 	enum body_mode body;     /* HEAD requests discard whatever the mode */
 	const struct sink *sink; /* BODY_SINK: where bodies go */
 	/* What every handle of the run shares through libcurl (set on each):
-	 * the cookie store, filled once from the -b files, and written to
-	 * the -c jar at the end. NULL when nothing is shared. */
+	 * TLS sessions, so that a second connection to a host resumes its
+	 * session instead of a full handshake; the DNS cache; and the cookie
+	 * store, filled once from the -b files and written to the -c jar at
+	 * the end. One thread, so no locks. */
 	CURLSH *share;
 };
 
