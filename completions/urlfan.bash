@@ -6,9 +6,10 @@ _urlfan()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
 	-i|--input|-d|--data|--data-binary|--json|--cacert|--unix-socket|--save-unfinished|\
-	--skip-done|-b|--cookie|--netrc-file|-E|--cert|--key)
+	--skip-done|-b|--cookie|--netrc-file|-E|--cert|--key|\
+	--proxy-cacert|--crlfile|-c|--cookie-jar|--report-junit|--report-markdown|-K|--config)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	-O|--output-dir)
+	-O|--output-dir|--capath)
 		COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--format)
 		COMPREPLY=($(compgen -W "text ndjson json body" -- "$cur")); return ;;
@@ -18,6 +19,8 @@ _urlfan()
 		COMPREPLY=($(compgen -W "index host" -- "$cur")); return ;;
 	-p|--per-host)
 		COMPREPLY=($(compgen -W "auto" -- "$cur")); return ;;
+	--tls-max)
+		COMPREPLY=($(compgen -W "default 1.0 1.1 1.2 1.3" -- "$cur")); return ;;
 	--color)
 		COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
 	--cert-type)
@@ -28,7 +31,8 @@ _urlfan()
 	--resolve|--max-redirs|--connect-timeout|--idle-timeout|-m|--max-time|\
 	--max-body|--max-filesize|-w|--write-out|--name|--ok|--deadline|--retry|--retry-delay|\
 	--retry-max-delay|--url|--data-raw|--data-urlencode|-F|--form|-e|--referer|\
-	--noproxy|--limit-rate|--rate|--host-rate|--shard)
+	--noproxy|--limit-rate|--rate|--host-rate|--shard|\
+	--oauth2-bearer|--aws-sigv4|-U|--proxy-user|--pinnedpubkey|--ciphers|--tls13-ciphers|--max-failures)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -45,7 +49,8 @@ _urlfan()
 			--format --write-out --no-body --fail --all-bodies
 			--headers --order --output-dir --name --overwrite --ok --color
 			--progress --no-progress --stats --stats=json --silent --show-error
-			--verbose --help --version" -- "$cur"))
+			--verbose --help --version
+			--basic --digest --ntlm --negotiate --anyauth --oauth2-bearer --aws-sigv4 --proxy-user --proxy-cacert --proxy-insecure --capath --crlfile --pinnedpubkey --tlsv1.2 --tlsv1.3 --tls-max --ciphers --tls13-ciphers --cookie-jar --retry-all-errors --max-failures --fail-early --newer --remote-time --only-failed --report-junit --report-markdown --config --disable" -- "$cur"))
 	fi
 }
 complete -o default -F _urlfan urlfan

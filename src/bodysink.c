@@ -115,7 +115,7 @@ struct bodysink *bodysink_create(size_t spill_at, const char *tmpdir)
 	const char *env = getenv("TMPDIR");
 	bs->spill_at = spill_at;
 	bs->tmpdir = xstrdup(tmpdir ? tmpdir : env && *env ? env : "/tmp");
-	bs->sink = (struct sink){spill_open, spill_write, spill_commit, spill_abandon, bs};
+	bs->sink = (struct sink){spill_open, spill_write, spill_commit, spill_abandon, bs, NULL};
 	return bs;
 }
 

@@ -20,6 +20,8 @@ enum toggle { TOGGLE_AUTO, TOGGLE_ON, TOGGLE_OFF };
 enum stats_mode { STATS_NONE, STATS_TEXT, STATS_JSON };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum http_version { HTTPV_DEFAULT, HTTPV_1_1, HTTPV_2, HTTPV_2_PRIOR };
+/* --basic, --digest, --ntlm, --negotiate, --anyauth: the last one wins. */
+enum auth_method { AUTH_DEFAULT, AUTH_BASIC, AUTH_DIGEST, AUTH_NTLM, AUTH_NEGOTIATE, AUTH_ANY };
 
 struct ok_range {
 	int lo, hi;
@@ -128,6 +130,32 @@ struct config {
 	bool per_host_auto; /* -p auto: per_host_max is the ceiling */
 	long per_host_max;  /* -p auto's MAX (default 64), at most --parallel */
 	struct shard shard; /* --shard, --shard-by */
+	/* CI: reports, stopping early, a failures-only view. */
+	const char *report_junit;    /* --report-junit FILE */
+	const char *report_markdown; /* --report-markdown FILE */
+	long max_failures;           /* --max-failures N (--fail-early: 1); 0: none */
+	bool only_failed;            /* --only-failed */
+	bool retry_all_errors;       /* --retry-all-errors */
+	/* curl's auth and TLS options. */
+	enum auth_method auth;     /* how -u's credentials go; AUTH_DEFAULT: Basic */
+	const char *oauth2_bearer; /* --oauth2-bearer TOKEN */
+	const char *aws_sigv4;     /* --aws-sigv4 PROVIDER1[:P2[:REGION[:SERVICE]]] */
+	const char *proxy_user;    /* -U, --proxy-user USER:PASSWORD */
+	const char *proxy_cacert;  /* --proxy-cacert FILE */
+	bool proxy_insecure;       /* --proxy-insecure */
+	int tls_min;               /* --tlsv1.2 / --tlsv1.3: 12 or 13; 0: libcurl's */
+	int tls_max;               /* --tls-max 1.0-1.3 as 10-13; 0: none */
+	const char *ciphers;       /* --ciphers LIST (TLS 1.2 and below) */
+	const char *tls13_ciphers; /* --tls13-ciphers LIST */
+	const char *pinnedpubkey;  /* --pinnedpubkey HASHES|FILE */
+	const char *capath;        /* --capath DIR */
+	const char *crlfile;       /* --crlfile FILE */
+	char **owned;              /* strings a -K file or -H @FILE gave, owned */
+	size_t nowned;
+	/* Cookies and mirrors. */
+	const char *cookie_jar; /* -c FILE: one store for the run, written at its end */
+	bool remote_time;       /* -R: -O files take the Last-Modified time */
+	bool newer;             /* -N: -O asks If-Modified-Since an existing file */
 };
 
 /* Whether status counts as ok under cfg's --ok ranges. */

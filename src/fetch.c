@@ -378,9 +378,12 @@ static void interrupt(struct fetch *f, int level)
 	if (f->level == 0) {
 		f->input_done = true;
 		struct job *job;
+		const char *why =
+			f->hooks->why_stopped ? f->hooks->why_stopped(f->hooks->ctx) : NULL;
 		while ((job = hostlimit_drain(f->hl))) {
 			deliver_error(f, job->req, job->attempts, ERR_ABORTED,
 				      job->attempts ? "interrupted while waiting to retry"
+				      : why         ? why
 						    : "interrupted before it started");
 			jobs_free(f->jobs, job);
 		}
@@ -614,7 +617,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 		.src = params->src,
 		.bounds = params->bounds,
 		.retry = {cfg->retry, cfg->retry_delay, cfg->retry_max_delay,
-			  cfg->retry_all_methods},
+			  cfg->retry_all_methods, cfg->retry_all_errors},
 		.hooks = hooks,
 		.stats = stats,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^
@@ -637,6 +640,10 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 		goto out;
 	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)
 		rc = run(&f, err, errlen);
+	/* After the last transfer, even after a stop: the cookies so far. */
+	if (xfer_env_save_cookies(&f.env, stats->jar_error, sizeof stats->jar_error) != 0 &&
+	    !stats->jar_error[0])
+		snprintf(stats->jar_error, sizeof stats->jar_error, "--cookie-jar: not written");
 out:
 	/* The source goes back to its caller as it came: one that reads on
 	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */

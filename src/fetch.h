@@ -66,6 +66,10 @@ struct fetch_hooks {
 	/* Optional: the request at index belongs to another --shard; it gets
 	 * no record. */
 	void (*not_mine)(size_t index, void *ctx);
+	/* Optional: the message of the records of requests a level-1 stop
+	 * leaves unstarted, when the caller stopped the run for a reason of
+	 * its own (--max-failures); NULL: an interrupt's words. */
+	const char *(*why_stopped)(void *ctx);
 };
 
 /* What to fetch and how: all borrowed for the run. */
@@ -91,6 +95,7 @@ struct fetch_stats {
 	int host_bound;
 	int host_bound_seen;
 	size_t other_shard;  /* requests left to other --shard processes */
+	char jar_error[256]; /* -c: why the cookie jar was not written, or "" */
 	double rate_limited; /* seconds in which a request could have
 				started but for --rate or --host-rate
 				(kept up to date during the run) */

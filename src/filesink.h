@@ -21,6 +21,9 @@ struct filesink *filesink_create(const char *dir, const char *name, bool overwri
 /* Bodies still open must have been committed or abandoned. Accepts NULL. */
 void filesink_destroy(struct filesink *fs);
 
+/* -R: each file takes its response's Last-Modified time. */
+void filesink_remote_time(struct filesink *fs);
+
 /* The sink to hand to the engine; valid until filesink_destroy(). */
 const struct sink *filesink_sink(struct filesink *fs);
 

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -27,6 +28,7 @@
 #include "opts.h"
 #include "output.h"
 #include "progress.h"
+#include "report.h"
 #include "resume.h"
 #include "source.h"
 #include "template.h"
@@ -55,7 +57,8 @@ struct outcome {
 	bool input_error; /* an input line was invalid, or reading failed */
 	int write_errno;  /* writing the output failed (EPIPE: the reader left;
 			     ECANCELED: given up at a second interrupt) */
-	bool save_failed; /* --save-unfinished could not be written */
+	bool save_failed; /* a file asked for could not be written:
+			     --save-unfinished, -c, --report-* */
 	int signal;       /* the first SIGINT/SIGTERM/SIGHUP acted on, or 0 */
 	bool deadline;    /* --deadline stopped the run */
 	bool no_request;  /* the input held no request at all */
@@ -181,6 +184,7 @@ struct app {
 	struct filesink *files;  /* -O */
 	struct bodysink *bodies; /* --format body into a pipe or a file */
 	struct resume *resume;
+	struct report *report;     /* --report-junit, --report-markdown */
 	struct progress *progress; /* NULL without a line or --stats */
 	bool line;                 /* the progress line is drawn */
 	bool stats_wanted;
@@ -190,6 +194,12 @@ struct app {
 	struct bounds bounds;
 	struct fetch_stats stats;
 	struct outcome outcome;
+	/* --max-failures: requests not ok so far, whether they reached it
+	 * (then no more start), and the not-started records' message. */
+	size_t failures;
+	bool failure_stop;
+	char failure_why[64];
+	double started, started_clock; /* time(NULL), clock_now() at the start */
 };
 
 static int write_failed(struct app *app)
@@ -199,15 +209,49 @@ static int write_failed(struct app *app)
 	return -1;
 }
 
+/* --max-failures: the nth request not ok stops the run from starting
+ * more, as a first interrupt does (interrupted() says level 1). */
+static void count_failure(struct app *app)
+{
+	long max = app->cfg.max_failures;
+	if (app->failure_stop || !max || ++app->failures < (size_t)max)
+		return;
+	app->failure_stop = true;
+	snprintf(app->failure_why, sizeof app->failure_why,
+		 "not started: --max-failures %ld reached", max);
+	msg_warn("%ld request%s failed (--max-failures): starting no more, finishing those in "
+		 "flight",
+		 max, max == 1 ? "" : "s");
+}
+
 static int on_result(const struct result *res, void *ctx)
 {
 	struct app *app = ctx;
-	if (res->error)
-		app->outcome.any_failed = true;
-	else if (!res->ok)
-		app->outcome.any_status = true;
+	/* An abort before any attempt: the run stopped before it started. */
+	bool skipped = res->error == ERR_ABORTED && res->attempts == 0;
+	/* After --max-failures, aborts (not started, or no longer retried)
+	 * are the stop's doing: the exit status is that of the failures that
+	 * stopped the run. */
+	bool stop_made = app->failure_stop && !signal_count && res->error == ERR_ABORTED;
+	if (!stop_made) {
+		if (res->error)
+			app->outcome.any_failed = true;
+		else if (!res->ok)
+			app->outcome.any_status = true;
+	}
+	if (!res->ok && !skipped)
+		count_failure(app);
 	progress_record(app->progress, res);
+	report_record(app->report, res, skipped);
 	void *tag = resume_record(app->resume, res);
+	if (app->cfg.only_failed && res->ok) {
+		/* Left out on purpose: done, as if written. */
+		if (tag)
+			resume_fate(app->resume, tag, true);
+		if (output_skip(app->out, res->index) != 0)
+			return write_failed(app);
+		return 0;
+	}
 	if (output_record(app->out, res, tag) != 0)
 		return write_failed(app);
 	return 0;
@@ -307,7 +351,13 @@ static int interrupted(void *ctx)
 			 app->inflight == 1 ? "" : "s",
 			 first_signal == SIGINT ? "Ctrl-C" : "the same signal");
 	}
-	return signal_count;
+	return signal_count ? signal_count : app->failure_stop;
+}
+
+static const char *why_stopped(void *ctx)
+{
+	struct app *app = ctx;
+	return app->failure_stop && !signal_count ? app->failure_why : NULL;
 }
 
 static bool second_interrupt(void *ctx)
@@ -487,10 +537,20 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		msg_fatal("--output-dir: %s", err);
 		return -1;
 	}
+	if (app->files && cfg->remote_time)
+		filesink_remote_time(app->files);
 	if (!(app->resume = resume_create(cfg, err, sizeof err))) {
 		msg_fatal("%s", err);
 		return -1;
 	}
+	bool report_failed;
+	app->report = report_create(cfg, &report_failed, err, sizeof err);
+	if (report_failed) {
+		msg_fatal("%s", err);
+		return -1;
+	}
+	app->started = (double)time(NULL);
+	app->started_clock = clock_now();
 	output_on_fate(app->out, on_fate, app);
 	/* --format body streams each body, of any size, through memory up
 	 * to its share and then a temporary file. On a terminal bodies stay
@@ -557,7 +617,22 @@ static void app_settle(struct app *app)
 	 * filter killed by SIGPIPE does: no summary. */
 	if (app->stats_wanted && o->write_errno != EPIPE)
 		progress_summary(app->progress, stderr, app->cfg.stats == STATS_JSON, clock_now());
-	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN;
+	bool stopped_early = o->signal || o->deadline || o->write_errno || o->stage == RUN_BROKEN ||
+			     app->failure_stop;
+	const char *stopped = o->signal           ? "interrupted by a signal"
+			      : o->deadline       ? "--deadline passed"
+			      : app->failure_stop ? app->failure_why + strlen("not started: ")
+			      : o->write_errno    ? "the output could not be written"
+						  : NULL;
+	if (report_finish(app->report, clock_now() - app->started_clock, app->started, stopped, err,
+			  sizeof err) != 0) {
+		msg_fatal("%s", err);
+		o->save_failed = true;
+	}
+	if (app->stats.jar_error[0]) {
+		msg_fatal("%s", app->stats.jar_error);
+		o->save_failed = true;
+	}
 	/* Records never written have their fate told (the unfinished list)
 	 * before the list is closed. */
 	output_destroy(app->out);
@@ -617,6 +692,7 @@ static void app_run(struct app *app)
 		.idle_ms = app->line ? 100 : 1000,
 		.on_host_limit = on_host_limit,
 		.not_mine = not_mine,
+		.why_stopped = why_stopped,
 	};
 	struct outcome *o = &app->outcome;
 	if (app->out_fd < 0) {
@@ -659,6 +735,7 @@ static int app_close(struct app *app)
 	msg_set_before(NULL, NULL);
 	progress_destroy(app->progress);
 	resume_destroy(app->resume);
+	report_destroy(app->report);
 	filesink_destroy(app->files);
 	output_destroy(app->out);
 	bodysink_destroy(app->bodies);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "cfgfile.h"
 #include "http.h"
 #include "suggest.h"
 #include "xalloc.h"
@@ -63,6 +64,29 @@ enum {
 	OPT_HOST_RATE,
 	OPT_SHARD,
 	OPT_SHARD_BY,
+	OPT_REPORT_JUNIT,
+	OPT_REPORT_MARKDOWN,
+	OPT_MAX_FAILURES,
+	OPT_FAIL_EARLY,
+	OPT_ONLY_FAILED,
+	OPT_RETRY_ALL_ERRORS,
+	OPT_BASIC,
+	OPT_DIGEST,
+	OPT_NTLM,
+	OPT_NEGOTIATE,
+	OPT_ANYAUTH,
+	OPT_OAUTH2_BEARER,
+	OPT_AWS_SIGV4,
+	OPT_PROXY_CACERT,
+	OPT_PROXY_INSECURE,
+	OPT_TLSV12,
+	OPT_TLSV13,
+	OPT_TLS_MAX,
+	OPT_CIPHERS,
+	OPT_TLS13_CIPHERS,
+	OPT_PINNEDPUBKEY,
+	OPT_CAPATH,
+	OPT_CRLFILE,
 };
 
 /* The values an option takes by name; the first entry is also the value of
@@ -94,6 +118,9 @@ static const struct choice stats_choices[] = {
 	{"text", STATS_TEXT},
 	{"json", STATS_JSON},
 	{NULL, 0},
+};
+static const struct choice tls_max_choices[] = {
+	{"default", 0}, {"1.0", 10}, {"1.1", 11}, {"1.2", 12}, {"1.3", 13}, {NULL, 0},
 };
 static const struct choice shard_by_choices[] = {
 	{"index", SHARD_BY_INDEX},
@@ -190,6 +217,36 @@ static const struct option options[] = {
 	{"key", required_argument, NULL, OPT_KEY},
 	{"cert-type", required_argument, NULL, OPT_CERT_TYPE},
 	{"limit-rate", required_argument, NULL, OPT_LIMIT_RATE},
+	{"config", required_argument, NULL, 'K'},
+	{"disable", no_argument, NULL, 'q'},
+	{"fail-early", no_argument, NULL, OPT_FAIL_EARLY},
+	{"retry-all-errors", no_argument, NULL, OPT_RETRY_ALL_ERRORS},
+	{"basic", no_argument, NULL, OPT_BASIC},
+	{"digest", no_argument, NULL, OPT_DIGEST},
+	{"ntlm", no_argument, NULL, OPT_NTLM},
+	{"negotiate", no_argument, NULL, OPT_NEGOTIATE},
+	{"anyauth", no_argument, NULL, OPT_ANYAUTH},
+	{"oauth2-bearer", required_argument, NULL, OPT_OAUTH2_BEARER},
+	{"aws-sigv4", required_argument, NULL, OPT_AWS_SIGV4},
+	{"proxy-user", required_argument, NULL, 'U'},
+	{"proxy-cacert", required_argument, NULL, OPT_PROXY_CACERT},
+	{"proxy-insecure", no_argument, NULL, OPT_PROXY_INSECURE},
+	{"tlsv1.2", no_argument, NULL, OPT_TLSV12},
+	{"tlsv1.3", no_argument, NULL, OPT_TLSV13},
+	{"tls-max", required_argument, NULL, OPT_TLS_MAX},
+	{"ciphers", required_argument, NULL, OPT_CIPHERS},
+	{"tls13-ciphers", required_argument, NULL, OPT_TLS13_CIPHERS},
+	{"pinnedpubkey", required_argument, NULL, OPT_PINNEDPUBKEY},
+	{"capath", required_argument, NULL, OPT_CAPATH},
+	{"crlfile", required_argument, NULL, OPT_CRLFILE},
+	{"cookie-jar", required_argument, NULL, 'c'},
+	{"remote-time", no_argument, NULL, 'R'},
+	{"newer", no_argument, NULL, 'N'},
+	/* Reports and stopping early, for CI jobs. */
+	{"report-junit", required_argument, NULL, OPT_REPORT_JUNIT},
+	{"report-markdown", required_argument, NULL, OPT_REPORT_MARKDOWN},
+	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
+	{"only-failed", no_argument, NULL, OPT_ONLY_FAILED},
 	{NULL, 0, NULL, 0},
 };
 
@@ -202,21 +259,17 @@ static const struct curl_only {
 	const char *instead;
 } curl_only[] = {
 	{'o', "output", "use -O DIR --name TEMPLATE, or --format body > FILE"},
-	{'c', "cookie-jar", "urlfan keeps no cookie jar; -J --headers shows each set-cookie"},
 	{'T', "upload-file", "use -X PUT -d @FILE"},
 	{'D', "dump-header", "use --headers (in -J records too)"},
 	{0, "include", "use --headers (urlfan's -i is --input)"},
 	{'r', "range", "use -H 'Range: bytes=START-END'"},
-	{'K', "config", "put the options in a script or a shell alias"},
 	{'#', "progress-bar",
 	 "the progress line is on by default on a terminal; --progress forces it"},
-	{'N', "no-buffer", "records are written as soon as they are whole"},
+	{0, "no-buffer", "records are written as soon as they are whole"},
 	{'Z', NULL, "urlfan always runs requests in parallel; -j N says how many"},
 	{0, "parallel-max", "use -j N"},
 	{'y', "speed-time", "use --idle-timeout SECS"},
 	{'Y', "speed-limit", "use --idle-timeout SECS"},
-	{'U', "proxy-user",
-	 "put the credentials in the proxy URL: -x http://USER:PASSWORD@HOST:PORT"},
 	{0, "remote-name", "use -O DIR --name '%{path}'"},
 	{0, "remote-name-all", "use -O DIR --name '%{path}'"},
 	{0, "retry-connrefused", "--retry retries refused connections already"},
@@ -225,6 +278,53 @@ static const struct curl_only {
 	{0, "trace-ascii", "use -vv"},
 	{0, "create-dirs", "-O creates the directories it needs"},
 	{0, "http3", "urlfan speaks HTTP/1.1 and HTTP/2"},
+	{0, "http3-only", "urlfan speaks HTTP/1.1 and HTTP/2"},
+	{0, "http1.0", "urlfan speaks HTTP/1.1 and HTTP/2: use --http1.1"},
+	{0, "tlsv1", "use --tlsv1.2 (or --tls-max to cap the version)"},
+	{0, "tlsv1.0", "use --tlsv1.2 (or --tls-max to cap the version)"},
+	{0, "tlsv1.1", "use --tlsv1.2 (or --tls-max to cap the version)"},
+	{'1', "tlsv1", "use --tlsv1.2 (or --tls-max to cap the version)"},
+	{0, "sslv3", "use --tlsv1.2"},
+	{0, "proxy-basic", "-U USER:PASSWORD sends Basic credentials to the proxy already"},
+	{0, "proxy-digest", "urlfan speaks Basic auth to a proxy: use -U USER:PASSWORD"},
+	{0, "proxy-ntlm", "urlfan speaks Basic auth to a proxy: use -U USER:PASSWORD"},
+	{0, "proxy-anyauth", "urlfan speaks Basic auth to a proxy: use -U USER:PASSWORD"},
+	{0, "proxy-cert", "urlfan has no client certificate for the proxy; --cert is the server's"},
+	{0, "proxy-key", "urlfan has no client certificate for the proxy; --key is the server's"},
+	{0, "proxy-capath", "use --proxy-cacert FILE"},
+	{0, "proxy-tlsv1", "urlfan sets no TLS version for the proxy; --tlsv1.2 is the server's"},
+	{0, "proxy-ciphers", "urlfan sets no ciphers for the proxy; --ciphers is the server's"},
+	{0, "delegation", "--negotiate delegates no credentials"},
+	{0, "sasl-authzid", "urlfan speaks HTTP only; --user is the server's credentials"},
+	{0, "login-options", "urlfan speaks HTTP only; --user is the server's credentials"},
+	{'z', "time-cond", "use -O DIR -N: If-Modified-Since from each file's time"},
+	{0, "etag-save", "use -O DIR -N: If-Modified-Since from each file's time"},
+	{0, "etag-compare", "use -O DIR -N: If-Modified-Since from each file's time"},
+	{0, "xattr", "the record holds the URL and the Content-Type of each file"},
+	{0, "cert-status", "urlfan does not check OCSP stapling"},
+	{0, "ssl-no-revoke", "urlfan checks revocation only with --crlfile"},
+	{0, "ssl-revoke-best-effort", "urlfan checks revocation only with --crlfile"},
+	{0, "ssl-allow-beast", "urlfan uses libcurl's TLS defaults"},
+	{0, "false-start", "urlfan uses libcurl's TLS defaults"},
+	{0, "hsts", "urlfan keeps no HSTS cache; give https:// URLs"},
+	{0, "alt-svc", "urlfan keeps no Alt-Svc cache"},
+	{0, "junk-session-cookies", "urlfan loads every cookie of -b FILE"},
+	{0, "post301", "use -X POST: the method then stays on every redirect"},
+	{0, "post302", "use -X POST: the method then stays on every redirect"},
+	{0, "post303", "use -X POST: the method then stays on every redirect"},
+	{0, "path-as-is", "urlfan sends each URL as libcurl normalises it"},
+	{0, "no-keepalive", "urlfan keeps connections for reuse; -j and -p bound them"},
+	{0, "keepalive-time", "urlfan keeps connections for reuse; -j and -p bound them"},
+	{0, "styled-output", "use --color always"},
+	{0, "write-out-file", "use -w TEMPLATE > FILE"},
+	{0, "stderr", "use 2> FILE"},
+	{0, "libcurl", "urlfan writes no C code; see src/setopt.c for the libcurl options it sets"},
+	{0, "remote-header-name", "use -O DIR --name '%{header{content-disposition}}'"},
+	{0, "parallel-immediate", "urlfan always runs requests in parallel; -j N says how many"},
+	{0, "rate-limit", "use --rate N[/s|/m|/h]"},
+	{0, "retry-max-time", "use --deadline SECS for the whole run"},
+	{0, "expect100-timeout", "urlfan never waits for 100-continue"},
+	{0, "ignore-content-length", "urlfan reads each body to its end"},
 };
 
 /* The largest size opts_parse_size() accepts (1 PiB, 1048576G), and the
@@ -278,13 +378,15 @@ static const struct typed typed[] = {
 	{OPT_STATS, KIND_CHOICE, FIELD(stats, enum stats_mode), 0, 0, stats_choices},
 	{OPT_LIMIT_RATE, KIND_SIZE, FIELD(limit_rate, long long), 0, SIZE_MAX_VALUE, NULL},
 	{OPT_SHARD_BY, KIND_CHOICE, FIELD(shard.by, enum shard_by), 0, 0, shard_by_choices},
+	{OPT_MAX_FAILURES, KIND_LONG, FIELD(max_failures, long), 1, 1000000000, NULL},
+	{OPT_TLS_MAX, KIND_CHOICE, FIELD(tls_max, int), 0, 0, tls_max_choices},
 };
 #undef FIELD
 
 /* "-": URLs come back in order (code 1) among the options, so --url and
  * positional URLs keep the order they were typed in. ":": missing values
  * are reported as ':'. */
-static const char short_options[] = "-:i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhVLSf46Ge:b:nE:F:g";
+static const char short_options[] = "-:i:j:p:X:H:d:A:u:x:kIm:Jw:O:svhVLSf46Ge:b:nE:F:gU:K:qc:RN";
 
 /* In parts: ISO C promises string literals of only 4095 bytes. */
 static const char *const usage_text[] = {
@@ -311,7 +413,7 @@ static const char *const usage_text[] = {
 	"\n",
 	"HTTP (curl's options, with curl's meaning):\n"
 	"  -X, --request METHOD      request method\n"
-	"  -H, --header 'K: V'       add a request header (repeatable)\n"
+	"  -H, --header 'K: V'|@FILE  add a request header, or FILE's, one a line\n"
 	"  -d, --data TEXT|@FILE     request body (POST unless -X); parts joined by &\n"
 	"      --data-binary TEXT|@FILE  the same as -d\n"
 	"      --data-raw TEXT       request body; a leading @ is just a character\n"
@@ -322,13 +424,33 @@ static const char *const usage_text[] = {
 	"  -A, --user-agent STRING   User-Agent (default urlfan/VERSION)\n"
 	"  -e, --referer URL         Referer header\n"
 	"  -b, --cookie NAME=VAL|FILE  send cookies: a string, or a cookie file\n"
+	"  -c, --cookie-jar FILE     one cookie store for the run, saved to FILE\n"
 	"  -u, --user USER[:PASSWORD]  server credentials (asks on a terminal)\n"
 	"  -n, --netrc               server credentials from ~/.netrc\n"
 	"      --netrc-file FILE     server credentials from FILE\n"
+	"      --basic               send -u's credentials with Basic auth (default)\n"
+	"      --digest              send -u's credentials with Digest auth\n"
+	"      --ntlm                send -u's credentials with NTLM\n"
+	"      --negotiate           authenticate with Negotiate (SPNEGO, Kerberos)\n"
+	"      --anyauth             use the best auth method the server offers\n"
+	"      --oauth2-bearer TOKEN  Authorization: Bearer TOKEN\n"
+	"      --aws-sigv4 PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]\n"
+	"                            sign requests with AWS SigV4 and -u KEY:SECRET\n"
 	"  -x, --proxy URL           use this proxy\n"
 	"      --noproxy HOSTS       comma-separated hosts to reach without a proxy\n"
+	"  -U, --proxy-user USER:PASSWORD  proxy credentials\n"
+	"      --proxy-cacert FILE   CA certificates to verify an HTTPS proxy with\n"
+	"      --proxy-insecure      do not verify the HTTPS proxy's certificate\n"
 	"  -k, --insecure            do not verify TLS certificates\n"
 	"      --cacert FILE         CA certificates to verify with\n"
+	"      --capath DIR          a directory of CA certificates to verify with\n"
+	"      --crlfile FILE        certificates revoked (PEM CRLs)\n"
+	"      --pinnedpubkey HASHES|FILE  the server's public key must be this one\n"
+	"      --tlsv1.2             use TLS 1.2 or later\n"
+	"      --tlsv1.3             use TLS 1.3 or later\n"
+	"      --tls-max VERSION     the highest TLS version: 1.2, 1.3 or default\n"
+	"      --ciphers LIST        TLS 1.2 cipher list (OpenSSL names)\n"
+	"      --tls13-ciphers LIST  TLS 1.3 cipher suites\n"
 	"  -E, --cert FILE[:PASSWORD]  TLS client certificate\n"
 	"      --key FILE            private key of the client certificate\n"
 	"      --cert-type TYPE      client certificate type: PEM, DER or P12\n"
@@ -357,6 +479,9 @@ static const char *const usage_text[] = {
 	"      --retry-delay SECS    first backoff delay (default 0.5)\n"
 	"      --retry-max-delay SECS  longest backoff delay (default 30)\n"
 	"      --retry-all-methods   retry non-idempotent methods too\n"
+	"      --retry-all-errors    retry every failure and every status >= 400\n"
+	"      --max-failures N      start no new request after N failed\n"
+	"      --fail-early          the same as --max-failures 1\n"
 	"\n",
 	"Resuming:\n"
 	"      --save-unfinished FILE  when interrupted, save lines without an ok record\n"
@@ -375,16 +500,26 @@ static const char *const usage_text[] = {
 	"  -O, --output-dir DIR      write bodies to files under DIR\n"
 	"      --name TEMPLATE       file names under DIR (default %{index})\n"
 	"      --overwrite           replace existing files under DIR\n"
+	"  -N, --newer               with -O: fetch only what changed since the file\n"
+	"                            there was written (If-Modified-Since)\n"
+	"  -R, --remote-time         with -O: give each file the Last-Modified time\n"
+	"      --ok RANGES           statuses that count as ok (default 200-399)\n"
 	"      --ok RANGES           statuses counted ok, e.g. 200,3xx (default 200-399)\n"
 	"      --color WHEN          auto, always or never (default auto)\n"
 	"      --progress            show the progress line even when not a terminal\n"
 	"      --no-progress         never show the progress line\n"
 	"      --stats[=json]        print a summary to stderr at the end\n"
+	"      --only-failed         output only the requests that were not ok\n"
+	"      --report-junit FILE   write a JUnit XML report to FILE at the end\n"
+	"      --report-markdown FILE  write a Markdown summary to FILE at the end\n"
+	"  -s, --silent              no progress, no summary, no diagnostics but fatal ones\n"
 	"  -s, --silent              no progress, no diagnostics but fatal ones\n"
 	"  -S, --show-error          with -s, still show error messages\n"
 	"  -v, --verbose             show each request's lifecycle (-vv: libcurl trace)\n"
 	"  -h, --help                show this help\n"
 	"  -V, --version             show urlfan's and libcurl's versions\n"
+	"  -K, --config FILE         read options from FILE, in curl's syntax\n"
+	"  -q, --disable             first option only: skip the default config file\n"
 	"\n",
 	"Exit status: 0 all ok, 1 some status outside --ok, 2 usage error,\n"
 	"3 some request failed or some input line was invalid.\n"
@@ -663,6 +798,7 @@ static const char *later_file(const struct later *l)
 	case OPT_JSON: return l->arg[0] == '@' ? l->arg + 1 : NULL;
 	case OPT_DATA_URLENCODE: return urlencode_file(l->arg);
 	case 'b': return l->arg;
+	case 'H': return l->arg + 1;
 	default: return NULL;
 	}
 }
@@ -742,6 +878,52 @@ static int add_cookie_file(struct config *cfg, const char *path, char *err, size
 	free(cfg->cookie_lines);
 	cfg->cookie_lines = b.data;
 	return 0;
+}
+
+/* A string the config owns from now on (a -K file's value, a -H @FILE
+ * line): it lives as long as the config. */
+static char *own(struct config *cfg, char *s)
+{
+	cfg->owned = xrealloc(cfg->owned, (cfg->nowned + 1) * sizeof *cfg->owned);
+	cfg->owned[cfg->nowned++] = s;
+	return s;
+}
+
+static void add_header(struct config *cfg, const char *line)
+{
+	cfg->headers = xrealloc(cfg->headers, (cfg->nheaders + 1) * sizeof *cfg->headers);
+	cfg->headers[cfg->nheaders++] = line;
+}
+
+/* -H @FILE: one header a line, as curl reads it (CR LF or LF line ends);
+ * blank lines and lines starting with '#' are skipped. */
+static int add_header_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	const char *why;
+	int rc = 0;
+	if (slurp(path, &b, err, errlen) != 0)
+		return -1;
+	buf_addc(&b, '\0');
+	for (const char *p = b.data; *p && rc == 0;) {
+		size_t n = strcspn(p, "\n"), len = n;
+		while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len && p[0] != '#') {
+			char *line = own(cfg, xstrndup(p, len));
+			if (http_check_header(line, len, &why) != 0)
+				rc = fail(err, errlen, "@%s: '%s': %s", path, line, why);
+			else if ((why = http_framing_header(line, len, false)))
+				rc = fail(err, errlen,
+					  "@%s: '%s': %s is set by urlfan (it frames the message)",
+					  path, line, why);
+			else
+				add_header(cfg, line);
+		}
+		p += n + (p[n] == '\n');
+	}
+	buf_free(&b);
+	return rc;
 }
 
 static void defaults(struct config *cfg)
@@ -1038,7 +1220,7 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 				    "--%s %s and the URLs both read standard input; give the URLs "
 				    "as arguments, with --url or with -i FILE",
 				    name, later[i].arg);
-		if (later[i].code != 'b' && !body) {
+		if (later[i].code != 'b' && later[i].code != 'H' && !body) {
 			body = true;
 			body_code = later[i].code;
 		}
@@ -1062,6 +1244,13 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 		return fail(err, errlen, "--get and --form cannot be used together");
 	if (cfg->fail && cfg->all_bodies)
 		return fail(err, errlen, "--fail and --all-bodies cannot be used together");
+	if ((cfg->newer || cfg->remote_time) && !cfg->output_dir)
+		return fail(err, errlen, "--%s needs --output-dir",
+			    cfg->newer ? "newer" : "remote-time");
+	if (cfg->newer && cfg->overwrite)
+		return fail(err, errlen, "--newer and --overwrite cannot be used together");
+	if (cfg->aws_sigv4 && !cfg->user)
+		return fail(err, errlen, "--aws-sigv4 needs --user KEY:SECRET");
 	if (cfg->shard.by != SHARD_BY_INDEX && cfg->shard.n == 0)
 		return fail(err, errlen, "--shard-by needs --shard");
 	/* -p auto never goes above -j: more could never run. */
@@ -1086,10 +1275,14 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 		{"cert", cfg->cert},
 		{"key", cfg->key},
 		{"netrc-file", cfg->netrc_file},
+		{"proxy-cacert", cfg->proxy_cacert},
+		{"crlfile", cfg->crlfile},
 	};
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
 		if (files[i].path && check_file(files[i].opt, files[i].path, false, err, errlen))
 			return -1;
+	if (cfg->capath && check_file("capath", cfg->capath, true, err, errlen))
+		return -1;
 	if (cfg->nforms)
 		cfg->form_data = xcalloc(cfg->nforms, sizeof *cfg->form_data);
 	for (size_t i = 0; i < cfg->nforms; i++) {
@@ -1119,6 +1312,8 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 		int rc;
 		if (l->code == 'b')
 			rc = add_cookie_file(cfg, l->arg, err, errlen);
+		else if (l->code == 'H')
+			rc = add_header_file(cfg, l->arg + 1, err, errlen);
 		else
 			rc = add_body(cfg, l, err, errlen);
 		if (rc) {
@@ -1136,20 +1331,231 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 	return 0;
 }
 
+/* The command line as getopt_long() reads it: argv with each -K FILE
+ * replaced by FILE's options, after the default config file's unless
+ * --disable (-q) comes first, as curl does with .curlrc. Strings made
+ * here are owned by the config; the array by the caller. */
+struct args {
+	char **v;
+	int n;
+};
+
+static void args_add(struct args *a, char *s)
+{
+	a->v = xrealloc(a->v, ((size_t)a->n + 2) * sizeof *a->v);
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+/* How deep -K files may name -K files. */
+#define CONFIG_DEPTH 8
+
+static const struct option *find_long(const char *name, size_t n, bool prefix)
+{
+	const struct option *found = NULL;
+	int matches = 0;
+	for (const struct option *o = options; o->name; o++) {
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (o->name[n] == '\0')
+			return o;
+		found = o;
+		matches++;
+	}
+	return prefix && matches == 1 ? found : NULL;
+}
+
+/* Whether short option c takes a value (-1: no such option). */
+static int short_takes_value(char c)
+{
+	const char *p = c && c != ':' && c != '-' ? strchr(short_options + 2, c) : NULL;
+	return p ? p[1] == ':' : -1;
+}
+
+static int read_config(struct config *cfg, const char *path, struct args *out, int depth, char *err,
+		       size_t errlen);
+
+/* One line's option as command-line words. */
+static int config_option(struct config *cfg, const char *path, size_t lineno, const char *name,
+			 int dashes, const char *value, bool has_value, struct args *out, int depth,
+			 char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+	struct buf w = BUF_INIT;
+	int takes;
+	char c = 0;
+	if (dashes == 1 || n == 1) {
+		c = name[0];
+		if (n != 1 || (takes = short_takes_value(c)) < 0) {
+			const struct curl_only *co = n == 1 ? curl_only_short(c) : NULL;
+			if (co)
+				return fail(err, errlen,
+					    "%s:%zu: option '-%c' is curl's, not urlfan's: %s",
+					    path, lineno, c, co->instead);
+			return fail(err, errlen, "%s:%zu: unknown option '-%s'", path, lineno,
+				    name);
+		}
+		buf_printf(&w, "-%c", c);
+	} else {
+		const struct option *o = find_long(name, n, false);
+		if (!o) {
+			char why[300];
+			unknown_long(name, name, n, why, sizeof why);
+			return fail(err, errlen, "%s:%zu: %s", path, lineno, why);
+		}
+		c = (char)(o->val < 256 ? o->val : 0);
+		takes = o->has_arg == required_argument;
+		if (o->has_arg == optional_argument && has_value) {
+			buf_printf(&w, "--%s=%s", o->name, value);
+			args_add(out, own(cfg, w.data));
+			return 0;
+		}
+		buf_printf(&w, "--%s", o->name);
+	}
+	if (takes && !has_value) {
+		buf_free(&w);
+		return fail(err, errlen, "%s:%zu: option '%s' needs a value", path, lineno, name);
+	}
+	if (!takes && has_value) {
+		buf_free(&w);
+		return fail(err, errlen, "%s:%zu: option '%s' takes no value", path, lineno, name);
+	}
+	if (c == 'K') {
+		buf_free(&w);
+		return read_config(cfg, value, out, depth + 1, err, errlen);
+	}
+	args_add(out, own(cfg, w.data));
+	if (takes)
+		args_add(out, own(cfg, xstrndup(value, strlen(value))));
+	return 0;
+}
+
+static int read_config(struct config *cfg, const char *path, struct args *out, int depth, char *err,
+		       size_t errlen)
+{
+	struct buf text = BUF_INIT, name = BUF_INIT, value = BUF_INIT;
+	int rc = -1;
+	if (depth > CONFIG_DEPTH)
+		return fail(err, errlen, "--config '%s': config files name each other too deep",
+			    path);
+	if (strcmp(path, "-") == 0)
+		return fail(err, errlen, "--config -: standard input is for the URLs; give a file");
+	if (check_file("config", path, false, err, errlen) != 0 ||
+	    slurp(path, &text, err, errlen) != 0)
+		goto out;
+	buf_addc(&text, '\0');
+	size_t lineno = 0;
+	for (const char *p = text.data; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *why;
+		int dashes;
+		bool has_value;
+		lineno++;
+		switch (cfgfile_line(p, len, &name, &dashes, &value, &has_value, &why)) {
+		case CFGFILE_NONE: break;
+		case CFGFILE_ERROR: fail(err, errlen, "%s:%zu: %s", path, lineno, why); goto out;
+		case CFGFILE_OPTION:
+			if (config_option(cfg, path, lineno, name.data, dashes,
+					  value.data ? value.data : "", has_value, out, depth, err,
+					  errlen) != 0)
+				goto out;
+			break;
+		}
+		p += len + (p[len] == '\n');
+	}
+	rc = 0;
+out:
+	buf_free(&text);
+	buf_free(&name);
+	buf_free(&value);
+	return rc;
+}
+
+/* Whether argv element arg (an option) takes the next element as its
+ * value; *config gets the config file it names when it is -K. */
+static bool takes_next(const char *arg, const char **config, const char *next)
+{
+	*config = NULL;
+	if (strncmp(arg, "--", 2) == 0) {
+		const char *eq = strchr(arg, '=');
+		size_t n = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		const struct option *o = find_long(arg + 2, n, true);
+		if (!o || o->has_arg != required_argument)
+			return false;
+		if (o->val == 'K')
+			*config = eq ? eq + 1 : next;
+		return !eq;
+	}
+	for (const char *p = arg + 1; *p; p++) {
+		if (short_takes_value(*p) != 1)
+			continue;
+		if (*p == 'K')
+			*config = p[1] ? p + 1 : next;
+		return !p[1];
+	}
+	return false;
+}
+
+static int expand(int argc, char **argv, struct config *cfg, struct args *out, char *err,
+		  size_t errlen)
+{
+	args_add(out, argv[0]);
+	bool disable =
+		argc > 1 && (strcmp(argv[1], "-q") == 0 || strcmp(argv[1], "--disable") == 0);
+	struct buf def = BUF_INIT;
+	struct stat st;
+	int rc = 0;
+	if (!disable && cfgfile_default_path(&def) && stat(def.data, &st) == 0)
+		rc = read_config(cfg, def.data, out, 0, err, errlen);
+	buf_free(&def);
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *config;
+		if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-' || !argv[i][1]) {
+			if (strcmp(argv[i], "--") == 0)
+				for (; i < argc; i++)
+					args_add(out, argv[i]);
+			else
+				args_add(out, argv[i]);
+			continue;
+		}
+		bool next = takes_next(argv[i], &config, i + 1 < argc ? argv[i + 1] : NULL);
+		if (!config) {
+			args_add(out, argv[i]);
+			if (next && i + 1 < argc)
+				args_add(out, argv[++i]);
+			continue;
+		}
+		/* -sK FILE: the flags before K stay. */
+		const char *k = argv[i][1] != '-' ? strchr(argv[i], 'K') : NULL;
+		if (k && k > argv[i] + 1)
+			args_add(out, own(cfg, xstrndup(argv[i], (size_t)(k - argv[i]))));
+		rc = read_config(cfg, config, out, 0, err, errlen);
+		if (next)
+			i++;
+	}
+	return rc;
+}
+
 static void add_url(struct config *cfg, char *url)
 {
 	cfg->urls = xrealloc(cfg->urls, (cfg->nurls + 1) * sizeof *cfg->urls);
 	cfg->urls[cfg->nurls++] = url;
 }
 
-enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
+enum opts_action opts_parse(int argc0, char **argv0, struct config *cfg, char *err, size_t errlen)
 {
 	defaults(cfg);
 	const char *why;
 	int c, li;
-	struct later *later = xcalloc((size_t)argc + 1, sizeof *later);
+	struct args args = {NULL, 0};
+	struct later *later = NULL;
 	size_t nlater = 0;
 	enum opts_action act = OPTS_ERROR;
+	if (expand(argc0, argv0, cfg, &args, err, errlen) != 0)
+		goto out;
+	int argc = args.n;
+	char **argv = args.v;
+	later = xcalloc((size_t)argc + 1, sizeof *later);
 	/* Our own messages, naming the option, replace getopt's. */
 	opterr = 0;
 	optind = 0; /* 0, not 1: also resets glibc's state inside grouped flags */
@@ -1187,6 +1593,10 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 			cfg->method = optarg;
 			break;
 		case 'H':
+			if (optarg[0] == '@') {
+				later[nlater++] = (struct later){c, optarg};
+				break;
+			}
 			if (http_check_header(optarg, strlen(optarg), &why) != 0) {
 				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
 				break;
@@ -1198,9 +1608,7 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 					  optarg, why);
 				break;
 			}
-			cfg->headers =
-				xrealloc(cfg->headers, (cfg->nheaders + 1) * sizeof *cfg->headers);
-			cfg->headers[cfg->nheaders++] = optarg;
+			add_header(cfg, optarg);
 			break;
 		case 'd':
 		case OPT_DATA_BINARY:
@@ -1293,6 +1701,33 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 					  "--shard: '%s' is not K/N with 1 <= K <= N, like 2/4",
 					  optarg);
 			break;
+		case OPT_REPORT_JUNIT: cfg->report_junit = optarg; break;
+		case OPT_REPORT_MARKDOWN: cfg->report_markdown = optarg; break;
+		case OPT_FAIL_EARLY: cfg->max_failures = 1; break;
+		case OPT_ONLY_FAILED: cfg->only_failed = true; break;
+		case OPT_RETRY_ALL_ERRORS: cfg->retry_all_errors = true; break;
+		case OPT_BASIC: cfg->auth = AUTH_BASIC; break;
+		case OPT_DIGEST: cfg->auth = AUTH_DIGEST; break;
+		case OPT_NTLM: cfg->auth = AUTH_NTLM; break;
+		case OPT_NEGOTIATE: cfg->auth = AUTH_NEGOTIATE; break;
+		case OPT_ANYAUTH: cfg->auth = AUTH_ANY; break;
+		case OPT_OAUTH2_BEARER: cfg->oauth2_bearer = optarg; break;
+		case OPT_AWS_SIGV4: cfg->aws_sigv4 = optarg; break;
+		case 'U': cfg->proxy_user = optarg; break;
+		case OPT_PROXY_CACERT: cfg->proxy_cacert = optarg; break;
+		case OPT_PROXY_INSECURE: cfg->proxy_insecure = true; break;
+		case OPT_TLSV12: cfg->tls_min = 12; break;
+		case OPT_TLSV13: cfg->tls_min = 13; break;
+		case OPT_CIPHERS: cfg->ciphers = optarg; break;
+		case OPT_TLS13_CIPHERS: cfg->tls13_ciphers = optarg; break;
+		case OPT_PINNEDPUBKEY: cfg->pinnedpubkey = optarg; break;
+		case OPT_CAPATH: cfg->capath = optarg; break;
+		case OPT_CRLFILE: cfg->crlfile = optarg; break;
+		case 'c': cfg->cookie_jar = optarg; break;
+		case 'R': cfg->remote_time = true; break;
+		case 'N': cfg->newer = true; break;
+		case 'K': break; /* read by expand() already */
+		case 'q': break; /* only as the first option: see expand() */
 		case 's': cfg->silent = true; break;
 		case 'S': cfg->show_error = true; break;
 		case 'v': cfg->verbose++; break;
@@ -1310,6 +1745,7 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 		act = OPTS_RUN;
 out:
 	free(later);
+	free(args.v);
 	return act;
 }
 
@@ -1341,6 +1777,11 @@ void opts_free(struct config *cfg)
 	free(cfg->form_data);
 	cfg->form_data = NULL;
 	free((void *)cfg->forms);
+	for (size_t i = 0; i < cfg->nowned; i++)
+		free(cfg->owned[i]);
+	free(cfg->owned);
+	cfg->owned = NULL;
+	cfg->nowned = 0;
 	if (cfg->userpwd) /* a password: not left in freed memory */
 		memset(cfg->userpwd, 0, strlen(cfg->userpwd));
 	free(cfg->userpwd);

@@ -293,6 +293,14 @@ static bool f_file(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
+static bool f_file_state(struct buf *b, const struct result *r, enum mode m)
+{
+	if (!r->file_state || !r->file)
+		return false;
+	put_str(b, r->file_state, m);
+	return true;
+}
+
 static bool f_size(struct buf *b, const struct result *r, enum mode m)
 {
 	(void)m;
@@ -434,6 +442,7 @@ static const struct record_field fields[] = {
 	{NULL, KEY("headers"), f_headers},
 	{"body", KEY("body"), f_body},
 	{"file", KEY("file"), f_file},
+	{"file_state", KEY("file_state"), f_file_state},
 	{"size", KEY("size"), f_size},
 	{NULL, KEY("time"), f_time},
 	{"attempts", KEY("attempts"), f_attempts},

@@ -54,6 +54,11 @@ struct result {
 	size_t body_len;
 	size_t size;      /* body bytes received, after decoding */
 	const char *file; /* -O: where the body was written, or NULL */
+	/* -O -N: "new" (no file was there), "refreshed" (a newer copy
+	 * replaced it) or "kept" (304: the file is current); else NULL. */
+	const char *file_state;
+	long long filetime; /* -R, -N: the response's Last-Modified, seconds
+			       since the epoch; -1 when unknown */
 	/* The final response's headers as "name\0value\0" pairs (names
 	 * lower-cased, in order), with --headers or for -w's
 	 * %{header{NAME}}; NULL when not kept. */

@@ -26,8 +26,12 @@ bool retry_method_idempotent(const char *method)
 	return false;
 }
 
-static bool transient(const struct retry_attempt *a)
+static bool transient(const struct retry_policy *policy, const struct retry_attempt *a)
 {
+	/* curl's sledgehammer: any failure, and any status curl's -f
+	 * fails on. */
+	if (policy->all_errors)
+		return a->cause != CAUSE_RESPONSE || a->status >= 400;
 	switch (a->cause) {
 	case CAUSE_RESPONSE: return retry_status_transient(a->status);
 	case CAUSE_DNS:
@@ -53,7 +57,7 @@ struct retry_decision retry_decide(const struct retry_policy *policy, const stru
 	 * request to it, not only this one. */
 	if (has_after && (a->status == 429 || a->status == 503))
 		d.pause_host = capped(a->retry_after, policy->max_delay);
-	if (!transient(a) || a->attempt > policy->retries || a->stopping || a->host_down ||
+	if (!transient(policy, a) || a->attempt > policy->retries || a->stopping || a->host_down ||
 	    (!policy->all_methods && !retry_method_idempotent(a->method)))
 		return d;
 	d.retry = true;

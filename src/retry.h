@@ -32,6 +32,8 @@ struct retry_policy {
 	double delay;     /* the first backoff cap, seconds */
 	double max_delay; /* caps every backoff and every Retry-After */
 	bool all_methods; /* retry methods that are not idempotent too */
+	bool all_errors;  /* --retry-all-errors: every failure and every
+			     status of 400 or above is transient */
 };
 
 /* One finished attempt. */

@@ -150,6 +150,36 @@ void savedir_no_tmpfile(struct savedir *sd)
 	sd->no_tmpfile = true;
 }
 
+int savedir_replace(struct savedir *sd, int fd, const char *tmp, const char *wanted,
+		    struct buf *final)
+{
+	/* --overwrite's path, for this one file: the loop is the only
+	 * thread. */
+	bool overwrite = sd->overwrite;
+	sd->overwrite = true;
+	sd->last_n = 0; /* the name itself, not the suffix after the last one */
+	int rc = savedir_commit(sd, fd, tmp, wanted, final);
+	sd->overwrite = overwrite;
+	return rc;
+}
+
+int savedir_find(struct savedir *sd, const char *wanted, struct stat *st, struct buf *final)
+{
+	struct buf rel = BUF_INIT;
+	savedir_sanitize(wanted, &rel);
+	int rc = fstatat(sd->fd, rel.data, st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st->st_mode)
+			 ? 0
+			 : -1;
+	if (rc == 0 && final) {
+		buf_adds(final, sd->path);
+		if (final->len && final->data[final->len - 1] != '/')
+			buf_addc(final, '/');
+		buf_adds(final, rel.data);
+	}
+	buf_free(&rel);
+	return rc;
+}
+
 void savedir_discard(struct savedir *sd, int fd, const char *tmp)
 {
 	if (fd >= 0)

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/stat.h>
+
 #include "buf.h"
 
 struct savedir;
@@ -37,6 +39,14 @@ int savedir_temp(struct savedir *sd, char tmp[64]);
  * errno set (the temporary file is then removed). */
 int savedir_commit(struct savedir *sd, int fd, const char *tmp, const char *wanted,
 		   struct buf *final);
+/* The same, replacing a file of that name whatever --overwrite says (-N:
+ * a newer copy of the file). */
+int savedir_replace(struct savedir *sd, int fd, const char *tmp, const char *wanted,
+		    struct buf *final);
+/* Whether the sanitised form of wanted is a regular file in the
+ * directory (no symlink followed at its end): 0 with its stat in *st and
+ * its path (DIR/...) appended to final (when not NULL), else -1. */
+int savedir_find(struct savedir *sd, const char *wanted, struct stat *st, struct buf *final);
 /* Close fd and remove the temporary file: the body was not complete. */
 void savedir_discard(struct savedir *sd, int fd, const char *tmp);
 

@@ -84,6 +84,47 @@ static CURLcode timeouts(CURL *e, const struct config *cfg)
 	return CURLE_OK;
 }
 
+/* --tlsv1.2/--tlsv1.3/--tls-max as CURLOPT_SSLVERSION's bits. */
+static long tls_version(const struct config *cfg)
+{
+	long v = cfg->tls_min == 13   ? (long)CURL_SSLVERSION_TLSv1_3
+		 : cfg->tls_min == 12 ? (long)CURL_SSLVERSION_TLSv1_2
+				      : (long)CURL_SSLVERSION_DEFAULT;
+	switch (cfg->tls_max) {
+	case 10: v |= (long)CURL_SSLVERSION_MAX_TLSv1_0; break;
+	case 11: v |= (long)CURL_SSLVERSION_MAX_TLSv1_1; break;
+	case 12: v |= (long)CURL_SSLVERSION_MAX_TLSv1_2; break;
+	case 13: v |= (long)CURL_SSLVERSION_MAX_TLSv1_3; break;
+	default: break;
+	}
+	return v;
+}
+
+/* curl's TLS options beyond verification: versions, ciphers, a pinned
+ * key, CA directory and revocation list, and the HTTPS proxy's own. */
+static CURLcode tls_more(CURL *e, const struct config *cfg)
+{
+	if (cfg->tls_min || cfg->tls_max)
+		SET(CURLOPT_SSLVERSION, tls_version(cfg));
+	if (cfg->ciphers)
+		SET(CURLOPT_SSL_CIPHER_LIST, cfg->ciphers);
+	if (cfg->tls13_ciphers)
+		SET(CURLOPT_TLS13_CIPHERS, cfg->tls13_ciphers);
+	if (cfg->pinnedpubkey)
+		SET(CURLOPT_PINNEDPUBLICKEY, cfg->pinnedpubkey);
+	if (cfg->capath)
+		SET(CURLOPT_CAPATH, cfg->capath);
+	if (cfg->crlfile)
+		SET(CURLOPT_CRLFILE, cfg->crlfile);
+	if (cfg->proxy_cacert)
+		SET(CURLOPT_PROXY_CAINFO, cfg->proxy_cacert);
+	if (cfg->proxy_insecure) {
+		SET(CURLOPT_PROXY_SSL_VERIFYPEER, 0L);
+		SET(CURLOPT_PROXY_SSL_VERIFYHOST, 0L);
+	}
+	return CURLE_OK;
+}
+
 static CURLcode tls(CURL *e, const struct config *cfg)
 {
 	if (cfg->insecure) {
@@ -101,7 +142,7 @@ static CURLcode tls(CURL *e, const struct config *cfg)
 		SET(CURLOPT_SSLKEY, cfg->key);
 	if (cfg->cert_type)
 		SET(CURLOPT_SSLCERTTYPE, cfg->cert_type);
-	return CURLE_OK;
+	return tls_more(e, cfg);
 }
 
 static long http_version(const struct config *cfg)
@@ -158,6 +199,33 @@ static CURLcode connection(CURL *e, const struct config *cfg, const struct setop
 	return CURLE_OK;
 }
 
+/* How credentials go: --basic ... --anyauth for -u's, a bearer token, an
+ * AWS signature, and the proxy's own. As in curl, --oauth2-bearer adds
+ * Bearer to the methods allowed. */
+static CURLcode auth(CURL *e, const struct config *cfg)
+{
+	static const unsigned long methods[] = {
+		[AUTH_DEFAULT] = CURLAUTH_BASIC,       [AUTH_BASIC] = CURLAUTH_BASIC,
+		[AUTH_DIGEST] = CURLAUTH_DIGEST,       [AUTH_NTLM] = CURLAUTH_NTLM,
+		[AUTH_NEGOTIATE] = CURLAUTH_NEGOTIATE, [AUTH_ANY] = CURLAUTH_ANY,
+	};
+	unsigned long bits = methods[cfg->auth];
+	if (cfg->auth == AUTH_NEGOTIATE && !cfg->user)
+		SET(CURLOPT_USERPWD, ":"); /* curl's -u : for the ticket's identity */
+	if (cfg->oauth2_bearer) {
+		SET(CURLOPT_XOAUTH2_BEARER, cfg->oauth2_bearer);
+		bits = cfg->auth == AUTH_DEFAULT && !cfg->user ? CURLAUTH_BEARER
+							       : bits | CURLAUTH_BEARER;
+	}
+	if (cfg->auth != AUTH_DEFAULT || cfg->oauth2_bearer)
+		SET(CURLOPT_HTTPAUTH, bits);
+	if (cfg->aws_sigv4)
+		SET(CURLOPT_AWS_SIGV4, cfg->aws_sigv4);
+	if (cfg->proxy_user)
+		SET(CURLOPT_PROXYUSERPWD, cfg->proxy_user);
+	return CURLE_OK;
+}
+
 /* Who the request says it is and comes from: User-Agent, credentials,
  * Referer and cookies given as a string. */
 static CURLcode identity(CURL *e, const struct config *cfg)
@@ -165,6 +233,9 @@ static CURLcode identity(CURL *e, const struct config *cfg)
 	SET(CURLOPT_USERAGENT, cfg->user_agent);
 	if (cfg->user)
 		SET(CURLOPT_USERPWD, cfg->user);
+	CURLcode rc = auth(e, cfg);
+	if (rc != CURLE_OK)
+		return rc;
 	if (cfg->netrc || cfg->netrc_file)
 		SET(CURLOPT_NETRC, (long)CURL_NETRC_REQUIRED);
 	if (cfg->netrc_file)
@@ -176,7 +247,7 @@ static CURLcode identity(CURL *e, const struct config *cfg)
 		char *ref = strndup(cfg->referer, autoref ? n - 5 : n);
 		if (!ref)
 			return CURLE_OUT_OF_MEMORY;
-		CURLcode rc = curl_easy_setopt(e, CURLOPT_REFERER, ref); /* copied */
+		rc = curl_easy_setopt(e, CURLOPT_REFERER, ref); /* copied */
 		free(ref);
 		if (rc != CURLE_OK)
 			return rc;

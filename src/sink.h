@@ -31,6 +31,12 @@ struct sink {
 	/* Drop the body and free its handle. */
 	void (*abandon)(void *body);
 	void *ctx;
+	/* Optional (-N): the modification time of the file already there
+	 * for a request, whose record so far holds only the request's own
+	 * fields; -1 when there is none. commit() then reads
+	 * res->file_state: "kept" leaves that file as it is, "refreshed"
+	 * replaces it. */
+	long long (*since)(void *ctx, const struct result *req);
 };
 
 /* What the engine does with bodies. */

@@ -2,6 +2,8 @@
 #include "xfer.h"
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -63,6 +65,8 @@ struct xfer {
 	int socket_errno;
 	/* -vv: the URL's user name, when it looks like a token. */
 	struct buf token_user;
+	/* -N: the time of the file already there, or -1 (no condition). */
+	long long since;
 };
 
 /* Fill share's cookie store with the -b files' lines (read by opts at
@@ -107,7 +111,7 @@ out:
 }
 
 /* The run's share handle, when anything is shared: the cookie store of
- * -b FILE. One thread uses it, so it needs no locks. */
+ * -b FILE and of -c FILE. One thread uses it, so it needs no locks. */
 static int share_init(struct xfer_env *env, char *err, size_t errlen)
 {
 	const struct config *cfg = env->cfg;
@@ -115,12 +119,56 @@ static int share_init(struct xfer_env *env, char *err, size_t errlen)
 	if (!(env->share = curl_share_init()) ||
 	    (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)) ||
 	    (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)) ||
-	    (cfg->cookie_lines &&
+	    ((cfg->cookie_lines || cfg->cookie_jar) &&
 	     (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE)))) {
 		snprintf(err, errlen, "libcurl: %s", curl_share_strerror(sc));
 		return -1;
 	}
 	return cfg->cookie_lines ? load_cookies(env->share, cfg->cookie_lines, err, errlen) : 0;
+}
+
+int xfer_env_save_cookies(struct xfer_env *env, char *err, size_t errlen)
+{
+	const char *path = env->cfg->cookie_jar;
+	struct curl_slist *list = NULL;
+	struct buf tmp = BUF_INIT;
+	CURL *e = NULL;
+	FILE *f = NULL;
+	int rc = -1;
+	if (!env->share || !path)
+		return 0;
+	if (!(e = curl_easy_init()) || curl_easy_setopt(e, CURLOPT_SHARE, env->share) ||
+	    curl_easy_getinfo(e, CURLINFO_COOKIELIST, &list)) {
+		snprintf(err, errlen, "--cookie-jar: cannot read the cookies");
+		goto out;
+	}
+	/* Beside the jar, so that the rename stays on one file system; 0600:
+	 * cookies are credentials. */
+	buf_printf(&tmp, "%s.urlfan-%ld", path, (long)getpid());
+	int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "--cookie-jar: cannot write '%s': %s", tmp.data,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	fputs("# Netscape HTTP Cookie File\n# Written by urlfan; edit at your own risk.\n\n", f);
+	for (const struct curl_slist *l = list; l; l = l->next)
+		fprintf(f, "%s\n", l->data);
+	int bad = ferror(f);
+	bad |= fclose(f);
+	if (bad || rename(tmp.data, path) != 0) {
+		snprintf(err, errlen, "--cookie-jar: cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_slist_free_all(list);
+	curl_easy_cleanup(e);
+	buf_free(&tmp);
+	return rc;
 }
 
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
@@ -538,7 +586,8 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	/* With -b, the share handle's cookie store (callbacks() set the
 	 * share): an empty cookie file name turns the handle's cookie engine
 	 * on without reading anything. */
-	if (x->env->cfg->cookie_lines && (rc = curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, "")))
+	if ((x->env->cfg->cookie_lines || x->env->cfg->cookie_jar) &&
+	    (rc = curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, "")))
 		return rc;
 	/* The progress callback only tells --idle-timeout of a body going out. */
 	if (body && cfg->idle_timeout > 0 &&
@@ -563,6 +612,40 @@ static const char *request_url(struct xfer *x, const struct request *req)
 	buf_add(&x->url, cfg->body, cfg->body_len);
 	buf_adds(&x->url, req->url + at);
 	return x->url.data;
+}
+
+/* -N: ask for the body only when it is newer than the file already
+ * there (If-Modified-Since); -R and -N: ask for Last-Modified. Set on
+ * every attempt, since a handle keeps its options from one to the next. */
+static CURLcode condition(struct xfer *x, const struct request *req, enum body_mode mode)
+{
+	const struct xfer_env *env = x->env;
+	const struct config *cfg = env->cfg;
+	CURLcode rc;
+	x->since = -1;
+	if (!cfg->newer && !cfg->remote_time)
+		return CURLE_OK;
+	if (cfg->newer && mode == BODY_SINK && env->sink->since) {
+		struct result r;
+		memset(&r, 0, sizeof r);
+		r.index = req->index;
+		r.id = req->id;
+		r.host = req->hostkey;
+		url_path(req->url, &r.path, &r.path_len);
+		x->url_masked.len = 0;
+		url_mask(&x->url_masked, req->url);
+		r.url = x->url_masked.data;
+		r.method = x->method;
+		r.filetime = -1;
+		x->since = env->sink->since(env->sink->ctx, &r);
+	}
+	if ((rc = curl_easy_setopt(x->easy, CURLOPT_FILETIME, 1L)) ||
+	    (rc = curl_easy_setopt(x->easy, CURLOPT_TIMECONDITION,
+				   x->since >= 0 ? (long)CURL_TIMECOND_IFMODSINCE
+						 : (long)CURL_TIMECOND_NONE)))
+		return rc;
+	return curl_easy_setopt(x->easy, CURLOPT_TIMEVALUE_LARGE,
+				(curl_off_t)(x->since >= 0 ? x->since : 0));
 }
 
 int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, char *err,
@@ -615,6 +698,8 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 		rc = options(x, req, method);
 	if (rc == CURLE_OK)
 		rc = setopt_url(x->easy, cfg, request_url(x, req));
+	if (rc == CURLE_OK)
+		rc = condition(x, req, mode);
 	/* Per attempt: a fresh form. */
 	curl_mime_free(x->mime);
 	x->mime = NULL;
@@ -912,6 +997,20 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	res->time.tls = seconds(e, CURLINFO_APPCONNECT_TIME_T);
 	res->time.ttfb = seconds(e, CURLINFO_STARTTRANSFER_TIME_T);
 	res->size = x->body.size;
+	res->filetime = -1;
+	const struct config *cfg = x->env->cfg;
+	if (cfg->remote_time || cfg->newer) {
+		curl_off_t ft = -1;
+		curl_easy_getinfo(e, CURLINFO_FILETIME_T, &ft);
+		res->filetime = ft;
+	}
+	/* -N: whether the file there is kept (304), replaced by a newer
+	 * copy, or a new file. */
+	if (cfg->newer && x->body.mode == BODY_SINK)
+		res->file_state = x->since < 0                    ? "new"
+				  : status == 304                 ? "kept"
+				  : status >= 200 && status < 300 ? "refreshed"
+								  : "new";
 
 	set_error(x, rc, res);
 	if (res->error != ERR_NONE) {

@@ -34,7 +34,8 @@ struct xfer_env {
 	/* What every handle of the run shares through libcurl (set on each):
 	 * TLS sessions, so that a second connection to a host resumes its
 	 * session instead of a full handshake; the DNS cache; and the cookie
-	 * store, filled once from the -b files. One thread, so no locks. */
+	 * store, filled once from the -b files and written to the -c jar at
+	 * the end. One thread, so no locks. */
 	CURLSH *share;
 };
 
@@ -43,6 +44,10 @@ struct xfer_env {
  * reason in err. */
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
 		  const struct sink *sink, char *err, size_t errlen);
+/* -c FILE: write the run's cookie store to cfg->cookie_jar in the
+ * Netscape format, through a temporary file renamed into place. Returns
+ * 0 (also without -c), or -1 with the reason in err. */
+int xfer_env_save_cookies(struct xfer_env *env, char *err, size_t errlen);
 /* Free what xfer_env_init() built; no transfer may use env afterwards. */
 void xfer_env_free(struct xfer_env *env);
 

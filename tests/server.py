@@ -34,6 +34,7 @@ the @endpoint handlers below for the available paths.
 import argparse
 import asyncio
 import contextlib
+import email.utils
 import gzip
 import json
 import logging
@@ -607,6 +608,26 @@ async def set_cookie(req):
     cookies = [("Set-Cookie", header_value(f"{k}={v[0]}; Path=/"))
                for k, v in req.args.items() if k != "tag"]
     return json_response({"cookie": req.header("cookie")}, headers=cookies)
+
+
+# /lastmod's document, last changed at this fixed time.
+LASTMOD = "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+@endpoint("lastmod", 1)
+async def lastmod(req, name):
+    """/lastmod/NAME: a document with a fixed Last-Modified: 304 to an If-Modified-Since
+    at or after it (RFC 9110 13.1.3), the document otherwise."""
+    since = req.header("if-modified-since")
+    if since:
+        try:
+            when = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None and when >= email.utils.parsedate_to_datetime(LASTMOD):
+            return Response(304, headers=[("Last-Modified", LASTMOD)])
+    return Response(200, json.dumps({"doc": name}).encode(), JSON_TYPE,
+                    [("Last-Modified", LASTMOD)])
 
 
 @endpoint("peer-cert")

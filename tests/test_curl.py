@@ -226,7 +226,7 @@ def test_limit_rate_caps_each_transfer(srv):
 @pytest.mark.parametrize("args,hint", [
     (["-o", "x.json"], b"use -O DIR --name TEMPLATE, or --format body > FILE"),
     (["--output", "x.json"], b"use -O DIR --name TEMPLATE, or --format body > FILE"),
-    (["-c", "jar.txt"], b"no cookie jar"),
+    (["-z", "x"], b"use -O DIR -N"),
     (["-T", "f"], b"use -X PUT -d @FILE"),
     (["--include"], b"use --headers"),
 ])

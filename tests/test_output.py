@@ -68,7 +68,7 @@ BASE_KEYS = {"index", "url", "method", "status", "ok", "effective_url", "redirec
 TEMPLATE_VARS = ["index", "id", "url", "effective_url", "method", "status", "ok", "size",
                  "time_total", "time_ttfb", "http_version", "content_type", "error_kind",
                  "error", "attempts", "body", "file", "json", "host", "path", "redirects",
-                 "remote_ip",
+                 "remote_ip", "file_state",
                  # curl's names
                  "http_code", "response_code", "url_effective", "num_redirects", "remote_port",
                  "time_namelookup", "time_connect", "time_appconnect", "time_starttransfer",
@@ -379,7 +379,7 @@ def expected_var(var, rec, raw_body, host, port=None):
         return s(port) if rec["remote_ip"] else b""
     if var == "errormsg":
         return s(err.get("message"))
-    if var == "filename_effective":
+    if var in ("filename_effective", "file_state"):  # no -O (-N) here
         return b""
     if var == "ok":
         return b"true" if rec["ok"] else b"false"

@@ -413,6 +413,18 @@ def test_set_cookie_sets_and_reports_cookies(srv):
     assert json.loads(body) == {"cookie": None}
 
 
+def test_lastmod_answers_if_modified_since(srv):
+    lm = "Wed, 21 Oct 2015 07:28:00 GMT"
+    resp, body = srv.request("GET", "/lastmod/a")
+    assert resp.status == 200 and resp.getheader("Last-Modified") == lm
+    assert json.loads(body) == {"doc": "a"}
+    for since, status in ((lm, 304), ("Thu, 22 Oct 2015 00:00:00 GMT", 304),
+                          ("Tue, 20 Oct 2015 00:00:00 GMT", 200), ("not a date", 200)):
+        resp, body = srv.request("GET", "/lastmod/a", headers={"If-Modified-Since": since})
+        assert resp.status == status, since
+        assert (body == b"") == (status == 304)
+
+
 @pytest.fixture(scope="module")
 def client_cert_server(tmp_path_factory):
     if shutil.which("openssl") is None:

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1020,13 +1021,15 @@ static void test_opts_unknown_options_say_what_to_do(void **state)
 		       "--format body > FILE"},
 		{"--output", "option '--output' is curl's, not urlfan's: use -O DIR"},
 		{"--output=x", "option '--output' is curl's"},
-		{"-c", "no cookie jar"},
-		{"--cookie-jar", "no cookie jar"},
+		{"--tlsv1.1", "curl's, not urlfan's: use --tlsv1.2"},
+		{"--time-cond", "use -O DIR -N"},
+		{"--proxy-digest", "curl's, not urlfan's"},
 		{"-T", "-X PUT -d @FILE"},
 		{"--include", "--headers"},
 		{"-D", "--headers"},
 		{"--remote-name", "-O DIR"},
-		{"-z", "unknown option '-z'"},
+		{"-z", "option '-z' is curl's, not urlfan's: use -O DIR -N"},
+		{"-Q", "unknown option '-Q'"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
 		struct parsed p;
@@ -1145,6 +1148,215 @@ static void test_opts_politeness_and_shards(void **state)
 	expect_error(e10, "--shard-by: 'url' is not one of index, host");
 }
 
+/* Write text to dir/name; returns the path (static storage, one at a
+ * time). */
+static const char *write_file(const char *dir, const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* -K FILE in curl's syntax, the default file and -q, -H @FILE. */
+static void test_opts_config_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/urlfan-opts-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char xdg[100], sub[200];
+	snprintf(xdg, sizeof xdg, "%s/xdg", dir);
+	snprintf(sub, sizeof sub, "%s/urlfan", xdg);
+	assert_int_equal(mkdir(xdg, 0700), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+
+	char conf[600];
+	snprintf(conf, sizeof conf, "%s",
+		 write_file(dir, "conf",
+			    "# a comment\n"
+			    "url = http://a.test/1\n"
+			    "--header \"X-A: one \\\"two\\\"\"\n"
+			    "  -H X-B:b\n"
+			    "retry: 3\n"
+			    "\n"
+			    "silent\n"
+			    "fail-early # curl's name for --max-failures 1\n"
+			    "stats = json\n"));
+	char *argv[] = {"urlfan", "-K", conf, "--url", "http://b.test/", NULL};
+	struct parsed p;
+	parse(&p, ARGC(argv), argv);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.nurls, 2);
+	assert_string_equal(p.cfg.urls[0], "http://a.test/1");
+	assert_string_equal(p.cfg.urls[1], "http://b.test/");
+	assert_int_equal(p.cfg.nheaders, 2);
+	assert_string_equal(p.cfg.headers[0], "X-A: one \"two\"");
+	assert_string_equal(p.cfg.headers[1], "X-B:b");
+	assert_int_equal(p.cfg.retry, 3);
+	assert_true(p.cfg.silent);
+	assert_int_equal(p.cfg.max_failures, 1);
+	assert_int_equal(p.cfg.stats, STATS_JSON);
+	opts_free(&p.cfg);
+
+	/* --config=FILE and -sKFILE are the same. */
+	char eq[700];
+	snprintf(eq, sizeof eq, "--config=%s", conf);
+	char *argv2[] = {"urlfan", eq, NULL};
+	parse(&p, ARGC(argv2), argv2);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.nurls, 1);
+	opts_free(&p.cfg);
+	char glued[700];
+	snprintf(glued, sizeof glued, "-vK%s", conf);
+	char *argv3[] = {"urlfan", glued, NULL};
+	parse(&p, ARGC(argv3), argv3);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.verbose, 1);
+	assert_int_equal(p.cfg.retry, 3);
+	opts_free(&p.cfg);
+	/* A -K that is another option's value is that value. */
+	char *argv4[] = {"urlfan", "-A", "-K", "http://c.test/", NULL};
+	parse(&p, ARGC(argv4), argv4);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_string_equal(p.cfg.user_agent, "-K");
+	opts_free(&p.cfg);
+
+	/* The default file comes first; the command line and -q win. */
+	write_file(sub, "config", "retry 5\nuser-agent \"from the default\"\n");
+	char *def[] = {"urlfan", "http://x.test/", NULL};
+	parse(&p, ARGC(def), def);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.retry, 5);
+	assert_string_equal(p.cfg.user_agent, "from the default");
+	opts_free(&p.cfg);
+	char *over[] = {"urlfan", "--retry", "2", "http://x.test/", NULL};
+	parse(&p, ARGC(over), over);
+	assert_int_equal(p.cfg.retry, 2);
+	opts_free(&p.cfg);
+	char *q[] = {"urlfan", "-q", "http://x.test/", NULL};
+	parse(&p, ARGC(q), q);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.retry, 0);
+	opts_free(&p.cfg);
+	char *disable[] = {"urlfan", "--disable", "http://x.test/", NULL};
+	parse(&p, ARGC(disable), disable);
+	assert_int_equal(p.cfg.retry, 0);
+	opts_free(&p.cfg);
+	write_file(sub, "config", "");
+
+	/* Mistakes name the file and the line. */
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{"silent\nnosuch-option 1\n", "conf:2: unknown option 'nosuch-option'"},
+		{"retry\n", "conf:1: option 'retry' needs a value"},
+		{"silent yes\n", "conf:1: option 'silent' takes no value"},
+		{"header \"X-A: 1\n", "conf:1: the quoted value has no closing quote"},
+		{"header X-A: 1\n", "conf:1: there is more after the value"},
+		{"time-cond x\n", "curl's, not urlfan's"},
+		{"retry x\n", "--retry: 'x' is not a number"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		write_file(dir, "conf", bad[i].text);
+		char *b[] = {"urlfan", "-K", conf, "http://x.test/", NULL};
+		parse(&p, ARGC(b), b);
+		if (p.act != OPTS_ERROR || !strstr(p.err, bad[i].want))
+			fail_msg("'%s': act %d, '%s' does not say '%s'", bad[i].text, p.act, p.err,
+				 bad[i].want);
+		opts_free(&p.cfg);
+	}
+	char *missing[] = {"urlfan", "-K", "/nonexistent/conf", "http://x.test/", NULL};
+	parse(&p, ARGC(missing), missing);
+	assert_int_equal(p.act, OPTS_ERROR);
+	assert_non_null(strstr(p.err, "--config: cannot use '/nonexistent/conf'"));
+	opts_free(&p.cfg);
+
+	/* -H @FILE: one header a line, CR LF or LF; blank and # lines
+	 * skipped; a bad line names the file. */
+	const char *hf = write_file(dir, "headers", "X-One: 1\r\n\n# no\nX-Two: 2\n");
+	char harg[600];
+	snprintf(harg, sizeof harg, "@%s", hf);
+	char *h[] = {"urlfan", "-H", "X-Zero: 0", "-H", harg, "http://x.test/", NULL};
+	parse(&p, ARGC(h), h);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.nheaders, 3);
+	assert_string_equal(p.cfg.headers[0], "X-Zero: 0");
+	assert_string_equal(p.cfg.headers[1], "X-One: 1");
+	assert_string_equal(p.cfg.headers[2], "X-Two: 2");
+	opts_free(&p.cfg);
+	write_file(dir, "headers", "X-One: 1\nnot a header\n");
+	parse(&p, ARGC(h), h);
+	assert_int_equal(p.act, OPTS_ERROR);
+	assert_non_null(strstr(p.err, "not a header"));
+	opts_free(&p.cfg);
+	/* A file's lines follow -H's rules: no framing header. */
+	write_file(dir, "headers", "X-One: 1\nContent-Length: 5\n");
+	parse(&p, ARGC(h), h);
+	assert_int_equal(p.act, OPTS_ERROR);
+	assert_non_null(strstr(p.err, "is set by urlfan"));
+	opts_free(&p.cfg);
+
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("XDG_CONFIG_HOME");
+}
+
+/* curl's auth, TLS and CI options set their fields; -N and -R need -O. */
+static void test_opts_curl_auth_tls_ci(void **state)
+{
+	(void)state;
+	char *argv[] = {"urlfan", "--digest", "--oauth2-bearer", "tok", "-U", "p:q",
+			"--proxy-insecure", "--tlsv1.3", "--tls-max", "1.3", "--ciphers", "A:B",
+			"--tls13-ciphers", "C", "--pinnedpubkey", "sha256//x", "--retry-all-errors",
+			"--max-failures", "4", "--only-failed", "--report-junit", "j.xml",
+			"--report-markdown", "m.md", "-c", "jar", "-O", "d", "-N", "-R",
+			"http://x.test/", NULL};
+	struct parsed p;
+	parse(&p, ARGC(argv), argv);
+	assert_int_equal(p.act, OPTS_RUN);
+	assert_int_equal(p.cfg.auth, AUTH_DIGEST);
+	assert_string_equal(p.cfg.oauth2_bearer, "tok");
+	assert_string_equal(p.cfg.proxy_user, "p:q");
+	assert_true(p.cfg.proxy_insecure);
+	assert_int_equal(p.cfg.tls_min, 13);
+	assert_int_equal(p.cfg.tls_max, 13);
+	assert_string_equal(p.cfg.ciphers, "A:B");
+	assert_string_equal(p.cfg.tls13_ciphers, "C");
+	assert_string_equal(p.cfg.pinnedpubkey, "sha256//x");
+	assert_true(p.cfg.retry_all_errors);
+	assert_int_equal(p.cfg.max_failures, 4);
+	assert_true(p.cfg.only_failed);
+	assert_string_equal(p.cfg.report_junit, "j.xml");
+	assert_string_equal(p.cfg.report_markdown, "m.md");
+	assert_string_equal(p.cfg.cookie_jar, "jar");
+	assert_true(p.cfg.newer && p.cfg.remote_time);
+	opts_free(&p.cfg);
+	/* The last auth method wins, as in curl. */
+	char *last[] = {"urlfan", "--digest", "--ntlm", "--anyauth", "http://x.test/", NULL};
+	parse(&p, ARGC(last), last);
+	assert_int_equal(p.cfg.auth, AUTH_ANY);
+	opts_free(&p.cfg);
+	char *n[] = {"urlfan", "-N", "http://x.test/", NULL};
+	parse(&p, ARGC(n), n);
+	assert_int_equal(p.act, OPTS_ERROR);
+	assert_non_null(strstr(p.err, "--newer needs --output-dir"));
+	opts_free(&p.cfg);
+	char *tm[] = {"urlfan", "--tls-max", "1.4", "http://x.test/", NULL};
+	parse(&p, ARGC(tm), tm);
+	assert_int_equal(p.act, OPTS_ERROR);
+	assert_non_null(strstr(p.err, "--tls-max: '1.4' is not one of default, 1.0, 1.1, 1.2, 1.3"));
+	opts_free(&p.cfg);
+	char *mf[] = {"urlfan", "--max-failures", "0", "http://x.test/", NULL};
+	parse(&p, ARGC(mf), mf);
+	assert_int_equal(p.act, OPTS_ERROR);
+	opts_free(&p.cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1172,6 +1384,8 @@ int main(void)
 		cmocka_unit_test(test_opts_password),
 		cmocka_unit_test(test_opts_rates),
 		cmocka_unit_test(test_opts_politeness_and_shards),
+		cmocka_unit_test(test_opts_config_file),
+		cmocka_unit_test(test_opts_curl_auth_tls_ci),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

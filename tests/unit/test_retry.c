@@ -49,11 +49,11 @@ static const struct row rows[] = {
 	{"attempt 2", three, {2, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.5, 0}},
 	{"attempt 3", three, {3, "GET", CAUSE_RESET, 0, -1, false, false, false}, 1.0 / 4, {true, 0.5, 0}},
 	{"jitter 0", three, GET(CAUSE_RESET, 0, -1), 0, {true, 0, 0}},
-	{"cap", {1000, 10, 30, false}, {5, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 15, 0}},
-	{"huge attempt", {1000, 1, 30, false}, {900, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 15, 0}},
+	{"cap", {1000, 10, 30, false, false}, {5, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 15, 0}},
+	{"huge attempt", {1000, 1, 30, false, false}, {900, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 15, 0}},
 	/* Out of tries. */
 	{"last try", three, {4, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
-	{"no retries", {0, 0.5, 30, false}, GET(CAUSE_RESET, 0, -1), 0.5, {false, 0, 0}},
+	{"no retries", {0, 0.5, 30, false, false}, GET(CAUSE_RESET, 0, -1), 0.5, {false, 0, 0}},
 	/* A host that is down (its connects failed in a row, none made):
 	 * a retry would fail without trying, so the record comes now. */
 	{"host down", three, {1, "GET", CAUSE_REFUSED, 0, -1, false, false, true}, 0.5, {false, 0, 0}},
@@ -69,21 +69,26 @@ static const struct row rows[] = {
 	{"POST", three, {1, "POST", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
 	{"PATCH", three, {1, "PATCH", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
 	{"lower-case get", three, {1, "get", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
-	{"POST, all methods", {3, 0.5, 30, true}, {1, "POST", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
+	{"POST, all methods", {3, 0.5, 30, true, false}, {1, "POST", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
+	/* --retry-all-errors: every failure, and every status of 400 up. */
+	{"404, all errors", {3, 0.5, 30, false, true}, GET(CAUSE_RESPONSE, 404, -1), 0.5, {true, 0.25, 0}},
+	{"TLS, all errors", {3, 0.5, 30, false, true}, GET(CAUSE_FATAL, 0, -1), 0.5, {true, 0.25, 0}},
+	{"404 without", three, GET(CAUSE_RESPONSE, 404, -1), 0.5, {false, 0, 0}},
+	{"302, all errors", {3, 0.5, 30, false, true}, GET(CAUSE_RESPONSE, 302, -1), 0.5, {false, 0, 0}},
 	/* Retry-After on a status that pauses the host: the pause is the
 	 * wait, applied once - the retry itself has no delay of its own. */
 	{"429 after 2", three, GET(CAUSE_RESPONSE, 429, 2), 0.5, {true, 0, 2}},
 	{"503 after 2", three, GET(CAUSE_RESPONSE, 503, 2), 0.5, {true, 0, 2}},
-	{"429 after capped", {3, 0.5, 1.5, false}, GET(CAUSE_RESPONSE, 429, 60), 0.5, {true, 0, 1.5}},
+	{"429 after capped", {3, 0.5, 1.5, false, false}, GET(CAUSE_RESPONSE, 429, 60), 0.5, {true, 0, 1.5}},
 	/* The host is paused even when this request is not retried. */
-	{"429 after, no retries", {0, 0.5, 30, false}, GET(CAUSE_RESPONSE, 429, 2), 0.5, {false, 0, 2}},
+	{"429 after, no retries", {0, 0.5, 30, false, false}, GET(CAUSE_RESPONSE, 429, 2), 0.5, {false, 0, 2}},
 	{"503 after, POST", three, {1, "POST", CAUSE_RESPONSE, 503, 2, false, false, false}, 0.5, {false, 0, 2}},
 	{"503 after, stopping", three, {1, "GET", CAUSE_RESPONSE, 503, 2, true, false, false}, 0.5, {false, 0, 2}},
 	/* Retry-After 0 pauses nothing and retries at once. */
 	{"429 after 0", three, GET(CAUSE_RESPONSE, 429, 0), 0.5, {true, 0, 0}},
 	/* Retry-After on other transient statuses delays this request only. */
 	{"500 after 2", three, GET(CAUSE_RESPONSE, 500, 2), 0.5, {true, 2, 0}},
-	{"502 after capped", {3, 0.5, 1, false}, GET(CAUSE_RESPONSE, 502, 9), 0.5, {true, 1, 0}},
+	{"502 after capped", {3, 0.5, 1, false, false}, GET(CAUSE_RESPONSE, 502, 9), 0.5, {true, 1, 0}},
 	/* ...and nothing on a status that is not retried. */
 	{"404 after", three, GET(CAUSE_RESPONSE, 404, 2), 0.5, {false, 0, 0}},
 	{"200 after", three, GET(CAUSE_RESPONSE, 200, 2), 0.5, {false, 0, 0}},

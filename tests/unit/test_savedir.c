@@ -611,6 +611,40 @@ static void test_savedir_commit_overwrite_replaces(void **state)
 	savedir_close(sd);
 }
 
+/* -N: savedir_find() sees the file a name gives (never a symlink or a
+ * directory), and savedir_replace() puts a newer copy in its place
+ * whatever --overwrite says. */
+static void test_savedir_find_and_replace(void **state)
+{
+	struct fixture *fx = *state;
+	struct savedir *sd = open_dir(fx, false);
+	struct stat st;
+	struct buf where = BUF_INIT;
+	assert_int_equal(savedir_find(sd, "a/f", &st, &where), -1);
+	assert_string_equal(save(sd, "a/f", "old"), at(fx, "out/a/f"));
+	assert_int_equal(savedir_find(sd, "a//./f", &st, &where), 0); /* sanitised alike */
+	assert_string_equal(where.data, at(fx, "out/a/f"));
+	assert_int_equal(st.st_size, 3);
+	char tmp[64];
+	int fd = savedir_temp(sd, tmp);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "newer", 5), 5);
+	where.len = 0;
+	assert_int_equal(savedir_replace(sd, fd, tmp, "a/f", &where), 0);
+	assert_string_equal(where.data, at(fx, "out/a/f"));
+	assert_string_equal(content(at(fx, "out/a/f")), "newer");
+	assert_string_equal(listing(at(fx, "out/a")), "f");
+	/* --overwrite stays as it was: the next commit gets a suffix. */
+	assert_string_equal(save(sd, "a/f", "third"), at(fx, "out/a/f.1"));
+	assert_int_equal(unlink(at(fx, "out/a/f.1")), 0);
+	/* Not a regular file: not found. */
+	assert_int_equal(symlink("f", at(fx, "out/a/link")), 0);
+	assert_int_equal(savedir_find(sd, "a/link", &st, NULL), -1);
+	assert_int_equal(savedir_find(sd, "a", &st, NULL), -1);
+	buf_free(&where);
+	savedir_close(sd);
+}
+
 static void test_savedir_commit_does_not_follow_symlinks(void **state)
 {
 	struct fixture *fx = *state;
@@ -695,6 +729,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_commit_overwrite_replaces, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_savedir_find_and_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_commit_does_not_follow_symlinks, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_commit_deep_long_name, setup,
