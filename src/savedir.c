@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* renameat2 */
 #include "savedir.h"
 
 #include <errno.h>
@@ -9,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "hash.h"
 #include "xalloc.h"
 
@@ -226,7 +226,7 @@ int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted, stru
 			buf_printf(&part, ".%d", n);
 		}
 		int r = sd->overwrite ? renameat(sd->fd, tmp, dirfd, part.data)
-				      : renameat2(sd->fd, tmp, dirfd, part.data, RENAME_NOREPLACE);
+				      : compat_rename_noreplace(sd->fd, tmp, dirfd, part.data);
 		if (r == 0) {
 			buf_adds(final, sd->path);
 			if (final->len && final->data[final->len - 1] != '/')

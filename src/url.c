@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem, memrchr */
 #include "url.h"
 
 #include <ctype.h>
@@ -7,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compat.h"
 #include "suggest.h"
 #include "utf8.h"
 
@@ -131,7 +131,7 @@ static const unsigned char host_char[128] = {
 /* The last '@' of the authority s[a..end): the user part ends there. */
 static const char *last_at(const char *s, size_t a, size_t end)
 {
-	return memrchr(s + a, '@', end - a);
+	return compat_memrchr(s + a, '@', end - a);
 }
 
 /* The user name's length in the userinfo s[a..at): up to its first ':'. */
@@ -331,7 +331,7 @@ static void mask_urls(struct buf *out, const char *s, size_t n,
 {
 	size_t i = 0;
 	while (i < n) {
-		const char *sep = i + 3 <= n ? memmem(s + i, n - i, "://", 3) : NULL;
+		const char *sep = i + 3 <= n ? compat_memmem(s + i, n - i, "://", 3) : NULL;
 		if (!sep) {
 			buf_add(out, s + i, n - i);
 			return;
@@ -358,13 +358,13 @@ static size_t line_authority_end(const char *s, size_t n, size_t a)
 		end++;
 	/* "y://": the next URL's "://" begins at the ':' before the '/'. */
 	size_t stop = end + 2 < n ? end + 2 : n;
-	const char *next = stop - a >= 3 ? memmem(s + a, stop - a, "://", 3) : NULL;
+	const char *next = stop - a >= 3 ? compat_memmem(s + a, stop - a, "://", 3) : NULL;
 	return next ? (size_t)(next - s) : end;
 }
 
 void url_mask_loose(struct buf *out, const char *s, size_t n)
 {
-	if (n >= 3 && memmem(s, n, "://", 3)) {
+	if (n >= 3 && compat_memmem(s, n, "://", 3)) {
 		mask_urls(out, s, n, line_authority_end);
 		return;
 	}

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem */
 #include "xfer.h"
 
 #include <ctype.h>
@@ -12,6 +11,7 @@
 #include "body.h"
 #include "buf.h"
 #include "clock.h"
+#include "compat.h"
 #include "msg.h"
 #include "termesc.h"
 #include "url.h"
@@ -250,11 +250,11 @@ static void hide_token_user(const struct xfer *x, struct buf *line)
 {
 	const char *tok = x->token_user.data;
 	size_t n = x->token_user.len;
-	if (!n || !line->data || !memmem(line->data, line->len, tok, n))
+	if (!n || !line->data || !compat_memmem(line->data, line->len, tok, n))
 		return;
 	struct buf out = BUF_INIT;
 	const char *p = line->data, *end = line->data + line->len, *hit;
-	while ((hit = memmem(p, (size_t)(end - p), tok, n))) {
+	while ((hit = compat_memmem(p, (size_t)(end - p), tok, n))) {
 		buf_add(&out, p, (size_t)(hit - p));
 		buf_adds(&out, "***");
 		p = hit + n;
@@ -373,7 +373,7 @@ static curl_socket_t opensocket_cb(void *userp, curlsocktype purpose, struct cur
 {
 	struct xfer *x = userp;
 	(void)purpose;
-	curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+	curl_socket_t fd = compat_socket_cloexec(addr->family, addr->socktype, addr->protocol);
 	if (fd == CURL_SOCKET_BAD)
 		x->socket_errno = errno;
 	return fd;
