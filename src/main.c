@@ -26,6 +26,7 @@
 #include "progress.h"
 #include "resume.h"
 #include "source.h"
+#include "version.h"
 
 /* The man page's EXIT STATUS table. */
 enum exit_code {
@@ -384,6 +385,14 @@ static void fit_parallel(struct config *cfg)
 	cfg->parallel = fit;
 }
 
+static void print_version(void)
+{
+	struct buf text = BUF_INIT;
+	version_text(&text);
+	fwrite(text.data, 1, text.len, stdout);
+	buf_free(&text);
+}
+
 /* Parse the options and open everything the run needs. Returns 0 when
  * the run can go ahead; otherwise the outcome says why not. Either way
  * app_close() undoes what was done. */
@@ -408,7 +417,7 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		app->outcome.stage = RUN_INFO;
 		return -1;
 	case OPTS_VERSION:
-		printf("urlfan %s\n%s\n", URLFAN_VERSION, curl_version());
+		print_version();
 		app->outcome.stage = RUN_INFO;
 		return -1;
 	case OPTS_ERROR:
