@@ -207,6 +207,27 @@ static void test_poller_hangup(void **state)
 	close(a[0]);
 }
 
+/* Watched for nothing (events 0), a pipe's write end still says when its
+ * reader has gone: the loop ends a run early that way (| head). */
+static void test_poller_reader_gone(void **state)
+{
+	(void)state;
+	struct poller *p = create();
+	struct poller_event ev[MAX_EV];
+	int a[2];
+	assert_int_equal(pipe(a), 0);
+	assert_int_equal(poller_set(p, a[1], 0), 0);
+	assert_int_equal(poller_wait(p, ev, MAX_EV, 0), 0);
+	close(a[0]);
+	int n = poller_wait(p, ev, MAX_EV, 1000);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].fd, a[1]);
+	assert_true(ev[0].events & POLLER_ERR);
+	assert_false(ev[0].events & POLLER_IN);
+	poller_destroy(p);
+	close(a[1]);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -367,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_poller_remove),
 		cmocka_unit_test(test_poller_remove_closed),
 		cmocka_unit_test(test_poller_hangup),
+		cmocka_unit_test(test_poller_reader_gone),
 		cmocka_unit_test(test_poller_timeout),
 		cmocka_unit_test(test_poller_signal),
 		cmocka_unit_test(test_poller_many),
