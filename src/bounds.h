@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "opts.h"
+#include "config.h"
 
 struct bounds {
 	/* Requests read but not started (waiting for a slot or a retry):

@@ -1,4 +1,4 @@
-#include "have.h"
+/* HAVE_*: 0 or 1 from meson (src/meson.build), never guessed here. */
 #if HAVE_MEMRCHR || HAVE_MEMMEM || HAVE_RENAMEAT2
 #define _GNU_SOURCE /* memrchr, memmem, renameat2: declared only with it */
 #endif

@@ -1,6 +1,6 @@
 /* compat: the few calls urlfan wants that POSIX 2008 lacks, each with a
  * fallback written from POSIX alone. Which one is built is decided by
- * meson's checks of this system (have.h, generated), not by guessing
+ * meson's checks of this system (-DHAVE_...), not by guessing
  * from the OS's name; -Dportable=true builds every fallback, so that
  * they are compiled and tested on Linux too. Only compat.c needs
  * _GNU_SOURCE; its callers need no feature macro. */

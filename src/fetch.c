@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,8 +13,8 @@
 #include "adaptive.h"
 #include "buf.h"
 #include "clock.h"
-#include "deadlines.h"
 #include "hostlimit.h"
+#include "loop.h"
 #include "msg.h"
 #include "num.h"
 #include "ratelimit.h"
@@ -31,6 +30,7 @@
 struct job {
 	struct request *req;
 	long attempts;
+	struct loop_timer retry; /* armed while it waits out a retry delay */
 };
 
 /* One request in flight. Each slot keeps its xfer (and so its easy handle
@@ -39,19 +39,14 @@ struct slot {
 	struct xfer *x;
 	struct job *job;
 	struct host *host;
-	double started; /* when the attempt was added, for -p auto */
+	double started;         /* when the attempt was added, for -p auto */
+	struct loop_timer idle; /* --idle-timeout: when to look at it again */
 };
 
 /* -p auto keeps what it learnt about an idle host this long (seconds), so
  * that a host whose requests all wait out a retry delay, or come in bursts,
  * does not start over from ADAPTIVE_START. */
 #define ADAPT_LINGER 30.0
-
-/* A request waiting out its retry delay; it holds no slot meanwhile. */
-struct delayed {
-	double due;
-	struct job *job;
-};
 
 /* The loop's whole state: one struct, one xfer per easy handle (found
  * again through CURLINFO_PRIVATE). */
@@ -72,23 +67,26 @@ struct fetch {
 	const struct fetch_hooks *hooks;
 	struct fetch_stats *stats;
 	bool stop;
-	int level;            /* interruption acted on: 0, 1 or 2 */
-	double deadline_at;   /* 0: no --deadline */
-	int epfd;             /* epoll: libcurl's sockets, the wake fd, input */
-	int epoll_errno;      /* an epoll_ctl() that failed: the loop stops */
-	double curl_due;      /* when libcurl wants its timeout action; 0: never */
-	bool input_watched;   /* the input fd is in the epoll set */
-	int out_watched;      /* the output fd in the epoll set for EPOLLOUT, or -1 */
-	struct delayed *heap; /* retries, a min-heap on due */
-	size_t nheap, capheap;
-	uint64_t rng; /* for backoff jitter */
+	int level;          /* interruption acted on: 0, 1 or 2 */
+	double deadline_at; /* 0: no --deadline */
+	struct loop *loop;  /* the poller and every timer */
+	int watch_errno;    /* watching an fd failed: the loop stops */
+	bool input_watched; /* the input fd is watched */
+	int out_watched;    /* an fd watched for writability, or -1 */
+	int gone_events;    /* the output fd's watched events, or -1 */
+	size_t ndelayed;    /* jobs waiting out a retry delay */
+	uint64_t rng;       /* for backoff jitter */
 	/* Input is there, but this turn read its share. */
 	bool input_busy;
-	/* --idle-timeout: when to look at which slot; NULL without it. */
-	struct deadlines *idle;
-	struct ratelimit rate; /* --rate, gating every start */
-	double rate_due;       /* a start waits for --rate's token until then */
-	bool limited;          /* at limited_t, only a bucket held starts back */
+	double now;                       /* the clock at the top of this turn */
+	double resumed_at;                /* when the loop last ran again after a stop */
+	struct loop_timer curl_timer;     /* libcurl's timeout action */
+	bool curl_timeout_due;            /* ... has come */
+	struct ratelimit rate;            /* --rate, gating every start */
+	struct loop_timer rate_timer;     /* armed: a start waits for a token */
+	struct loop_timer pause_timer;    /* the next host pause's end */
+	struct loop_timer deadline_timer; /* --deadline */
+	bool limited;                     /* at limited_t, only a bucket held starts back */
 	double limited_t;
 };
 
@@ -109,46 +107,14 @@ static double uniform(struct fetch *f)
 	return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
-static void heap_push(struct fetch *f, double due, struct job *job)
-{
-	if (f->nheap == f->capheap) {
-		f->capheap = f->capheap ? f->capheap * 2 : 16;
-		f->heap = xrealloc(f->heap, f->capheap * sizeof *f->heap);
-	}
-	size_t i = f->nheap++;
-	while (i > 0 && f->heap[(i - 1) / 2].due > due) {
-		f->heap[i] = f->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	f->heap[i] = (struct delayed){due, job};
-}
+static void retry_due_cb(struct loop_timer *t, void *data);
 
-static struct job *heap_pop(struct fetch *f)
-{
-	struct job *top = f->heap[0].job;
-	struct delayed last = f->heap[--f->nheap];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= f->nheap)
-			break;
-		if (c + 1 < f->nheap && f->heap[c + 1].due < f->heap[c].due)
-			c++;
-		if (f->heap[c].due >= last.due)
-			break;
-		f->heap[i] = f->heap[c];
-		i = c;
-	}
-	if (f->nheap)
-		f->heap[i] = last;
-	return top;
-}
-
-static struct job *job_new(struct request *req)
+static struct job *job_new(struct fetch *f, struct request *req)
 {
 	struct job *job = xmalloc(sizeof *job);
 	job->req = req;
 	job->attempts = 0;
+	loop_timer_init(&job->retry, retry_due_cb, f);
 	return job;
 }
 
@@ -174,13 +140,13 @@ static void describe(struct result *res, const struct request *req, long attempt
 	res->attempts = attempts;
 }
 
+static void stop_run(struct fetch *f);
+
 static void deliver(struct fetch *f, const struct result *res)
 {
 	f->stats->requests++;
-	if (f->hooks->on_result(res, f->hooks->ctx) != 0) {
-		f->stop = true;
-		f->stats->stopped = 1;
-	}
+	if (f->hooks->on_result(res, f->hooks->ctx) != 0)
+		stop_run(f);
 }
 
 /* A request that never reached libcurl (or not again), or an invalid
@@ -232,7 +198,8 @@ static void read_input(struct fetch *f)
 	 * that fails everything must not make urlfan read the whole input.
 	 * The --order input window is asked again for every line: another
 	 * shard's line moves it on at once. */
-	while (!f->input_done && !f->stop && hostlimit_waiting(f->hl) + f->nheap < f->readahead &&
+	while (!f->input_done && !f->stop &&
+	       hostlimit_waiting(f->hl) + f->ndelayed < f->readahead &&
 	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;
@@ -255,7 +222,7 @@ static void read_input(struct fetch *f)
 				f->stats->skipped++;
 				request_free(req);
 			} else {
-				hostlimit_push(f->hl, req->hostkey, job_new(req));
+				hostlimit_push(f->hl, req->hostkey, job_new(f, req));
 			}
 			break;
 		case SOURCE_AGAIN: f->input_blocked = true; return;
@@ -284,7 +251,7 @@ static void start_ready(struct fetch *f)
 		double now = clock_now();
 		double wait = ratelimit_take(&f->rate, now);
 		if (wait > 0) {
-			f->rate_due = now + wait;
+			loop_timer_set(f->loop, &f->rate_timer, now + wait);
 			return;
 		}
 		struct host *host;
@@ -313,8 +280,8 @@ static void start_ready(struct fetch *f)
 		f->nfree--;
 		f->running++;
 		job->attempts++;
-		if (f->idle)
-			deadlines_set(f->idle, (size_t)(s - f->slots), now + f->cfg->idle_timeout);
+		if (f->cfg->idle_timeout > 0)
+			loop_timer_set(f->loop, &s->idle, now + f->cfg->idle_timeout);
 		if (msg_get_level() >= MSG_VERBOSE) {
 			struct buf masked = BUF_INIT;
 			url_mask(&masked, req->url);
@@ -392,8 +359,7 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 /* Give a slot back after its transfer left the multi handle. */
 static void free_slot(struct fetch *f, struct slot *s)
 {
-	if (f->idle)
-		deadlines_clear(f->idle, (size_t)(s - f->slots));
+	loop_timer_stop(f->loop, &s->idle);
 	hostlimit_release(f->hl, s->host);
 	s->job = NULL;
 	s->host = NULL;
@@ -415,10 +381,12 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 		xfer_abandon(s->x);
 		/* A retry goes to the front of its host's queue when its delay
 		 * is over (at once when the host's pause is the wait). */
-		if (d.delay > 0)
-			heap_push(f, clock_now() + d.delay, job);
-		else
+		if (d.delay > 0) {
+			loop_timer_set(f->loop, &job->retry, clock_now() + d.delay);
+			f->ndelayed++;
+		} else {
 			hostlimit_requeue(f->hl, req->hostkey, job);
+		}
 		free_slot(f, s);
 		return;
 	}
@@ -437,13 +405,24 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 	job_free(job);
 }
 
-/* Retries whose delay is over go to the front of their host's queue. */
-static void requeue_due(struct fetch *f, double t)
+/* A retry whose delay is over goes to the front of its host's queue. */
+static void retry_due_cb(struct loop_timer *t, void *data)
 {
-	while (f->nheap && f->heap[0].due <= t) {
-		struct job *job = heap_pop(f);
-		hostlimit_requeue(f->hl, job->req->hostkey, job);
-	}
+	struct fetch *f = data;
+	struct job *job = (struct job *)((char *)t - offsetof(struct job, retry));
+	f->ndelayed--;
+	hostlimit_requeue(f->hl, job->req->hostkey, job);
+}
+
+/* A retry waiting out its delay when the run is interrupted. */
+static void abort_delayed(struct loop_timer *t, void *arg)
+{
+	struct fetch *f = arg;
+	struct job *job = (struct job *)((char *)t - offsetof(struct job, retry));
+	f->ndelayed--;
+	deliver_error(f, job->req, job->attempts, ERR_ABORTED,
+		      "interrupted while waiting to retry");
+	job_free(job);
 }
 
 /* Level 1: no more reading or starting; requests not in flight end now
@@ -461,12 +440,7 @@ static void interrupt(struct fetch *f, int level)
 						    : "interrupted before it started");
 			job_free(job);
 		}
-		while (f->nheap) {
-			job = heap_pop(f);
-			deliver_error(f, job->req, job->attempts, ERR_ABORTED,
-				      "interrupted while waiting to retry");
-			job_free(job);
-		}
+		loop_timers_take(f->loop, retry_due_cb, abort_delayed, f);
 	}
 	f->level = level;
 	f->stats->interrupted = level;
@@ -493,47 +467,54 @@ static void check_interrupt(struct fetch *f, double t)
 	interrupt(f, level);
 }
 
-/* --idle-timeout: stop the transfers that have had no byte for that long.
- * Only the slots whose deadline has come are looked at; one still busy
- * gets its next deadline. */
-static void stop_idle(struct fetch *f, double t)
+/* --idle-timeout: stop a transfer that has had no byte for that long, or
+ * look again when it could first have. Time in which the loop did not run
+ * (Ctrl-Z, a suspend) does not count: the bytes may be waiting in the
+ * socket, unread. */
+static void idle_cb(struct loop_timer *t, void *data)
 {
-	size_t id;
-	double due;
-	while (f->idle && !f->stop && deadlines_first(f->idle, &id, &due) && due <= t) {
-		struct slot *s = &f->slots[id];
-		double next = deadlines_idle_next(xfer_active_at(s->x), t, f->cfg->idle_timeout);
-		if (next > 0) {
-			deadlines_set(f->idle, id, next);
-			continue;
-		}
-		xfer_idle_expired(s->x, f->cfg->idle_timeout);
-		finish(f, s, CURLE_OPERATION_TIMEDOUT);
+	struct fetch *f = data;
+	struct slot *s = (struct slot *)((char *)t - offsetof(struct slot, idle));
+	if (f->stop)
+		return;
+	double active = xfer_active_at(s->x);
+	if (active > 0 && active < f->resumed_at)
+		active = f->resumed_at;
+	double next = loop_idle_due(active, f->now, f->cfg->idle_timeout);
+	if (next > 0) {
+		loop_timer_set(f->loop, t, next);
+		return;
 	}
+	xfer_idle_expired(s->x, f->cfg->idle_timeout);
+	finish(f, s, CURLE_OPERATION_TIMEDOUT);
 }
 
-/* How long the loop may sleep: until the next idle call, retry or pause
- * end or the deadline, whichever comes first. */
-static int wait_ms(struct fetch *f, double t)
+/* The timers that only wake the loop: the turn that follows looks at
+ * what they stand for (a --rate token, a host pause's end, --deadline). */
+static void wake_cb(struct loop_timer *t, void *data)
 {
-	if (f->input_busy)
-		return 0; /* more input is there: only look around */
-	double wake = t + (double)f->hooks->idle_ms / 1000;
-	double pause_end = hostlimit_wake(f->hl, t);
-	if (pause_end > 0 && pause_end < wake)
-		wake = pause_end;
-	if (f->nheap && f->heap[0].due < wake)
-		wake = f->heap[0].due;
-	if (f->rate_due > t && f->rate_due < wake)
-		wake = f->rate_due;
-	if (f->deadline_at > 0 && !f->stats->deadline && f->deadline_at < wake)
-		wake = f->deadline_at;
-	size_t id;
-	double idle_due;
-	if (f->idle && deadlines_first(f->idle, &id, &idle_due) && idle_due < wake)
-		wake = idle_due;
-	double ms = (wake - t) * 1000;
-	return ms < 0 ? 0 : (int)num_ceil(ms);
+	(void)t;
+	(void)data;
+}
+
+static void curl_timer_cb(struct loop_timer *t, void *data)
+{
+	struct fetch *f = data;
+	(void)t;
+	f->curl_timeout_due = true;
+}
+
+/* libcurl's timeout action is due: its timer fired, or it asked for one
+ * at once since (a handle just added). */
+static bool curl_due(struct fetch *f)
+{
+	if (loop_timer_armed(&f->curl_timer) && f->curl_timer.due <= clock_now()) {
+		loop_timer_stop(f->loop, &f->curl_timer);
+		f->curl_timeout_due = true;
+	}
+	bool due = f->curl_timeout_due;
+	f->curl_timeout_due = false;
+	return due;
 }
 
 static void drain(struct fetch *f)
@@ -550,43 +531,22 @@ static void drain(struct fetch *f)
 }
 
 /* libcurl tells which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when
- * to call it back (CURLMOPT_TIMERFUNCTION); the loop waits in epoll_wait
- * and hands each ready socket to curl_multi_socket_action, so a wake-up
- * costs work in proportion to the sockets that are ready, not to the
- * transfers in flight (--parallel 1000 against slow servers). */
+ * to call it back (CURLMOPT_TIMERFUNCTION); the loop waits for them and
+ * hands each ready socket to curl_multi_socket_action. */
 static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	struct fetch *f = userp;
 	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		/* libcurl may have closed the socket already (EBADF), which
-		 * took it out of the set. */
-		if (epoll_ctl(f->epfd, EPOLL_CTL_DEL, fd, NULL) != 0 && errno != EBADF &&
-		    errno != ENOENT)
-			f->epoll_errno = errno;
-		return 0;
-	}
-	struct epoll_event ev = {
-		.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
-			  (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
-		.data.fd = fd,
-	};
-	/* A socket libcurl has not seen before, or again after a REMOVE,
-	 * comes with no socketp: it is added and marked, which saves a failed
-	 * EPOLL_CTL_MOD a connection (and a reuse). A MOD that finds nothing
-	 * still adds. */
-	int rc;
-	if (!socketp) {
-		if ((rc = epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev)) != 0 && errno == EEXIST)
-			rc = epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev);
-		curl_multi_assign(f->multi, fd, f);
-	} else if ((rc = epoll_ctl(f->epfd, EPOLL_CTL_MOD, fd, &ev)) != 0 && errno == ENOENT) {
-		rc = epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
-	}
+	(void)socketp;
+	int rc = what == CURL_POLL_REMOVE
+			 ? loop_unwatch(f->loop, fd)
+			 : loop_watch(f->loop, fd,
+				      (what & CURL_POLL_IN ? POLLER_IN : 0u) |
+					      (what & CURL_POLL_OUT ? POLLER_OUT : 0u));
 	/* A socket that cannot be watched would leave its transfer hanging
 	 * until a timeout: stop the run instead. */
 	if (rc != 0)
-		f->epoll_errno = errno;
+		f->watch_errno = errno;
 	return 0;
 }
 
@@ -594,32 +554,48 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct fetch *f = userp;
 	(void)multi;
-	f->curl_due = timeout_ms < 0 ? 0 : clock_now() + (double)timeout_ms / 1000;
+	if (timeout_ms < 0)
+		loop_timer_stop(f->loop, &f->curl_timer);
+	else
+		loop_timer_set(f->loop, &f->curl_timer, clock_now() + (double)timeout_ms / 1000);
 	return 0;
+}
+
+static void watch(struct fetch *f, int fd, unsigned events, bool on)
+{
+	if ((on ? loop_watch(f->loop, fd, events) : loop_unwatch(f->loop, fd)) != 0)
+		f->watch_errno = errno;
 }
 
 /* Watch the input's fd only while the loop is waiting for input. */
 static void watch_input(struct fetch *f, bool want)
 {
-	if (want == f->input_watched)
-		return;
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = source_fd(f->src)};
-	if (epoll_ctl(f->epfd, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, ev.data.fd, &ev) != 0)
-		f->epoll_errno = errno;
+	if (want != f->input_watched)
+		watch(f, source_fd(f->src), POLLER_IN, want);
 	f->input_watched = want;
 }
 
-/* Watch the output's fd for writability while it has bytes waiting. */
+/* Watch the output's fd for writability while it has bytes waiting, and
+ * a pipe's for its reader going away all the time, so that a closed pipe
+ * (| head) stops the run at once, not at the next record. */
 static void watch_output(struct fetch *f)
 {
 	int fd = f->hooks->wait_fd ? f->hooks->wait_fd(f->hooks->ctx) : -1;
+	int gone = f->hooks->on_output_gone ? f->hooks->out_fd : -1;
+	if (gone >= 0) {
+		int events = fd == gone ? POLLER_OUT : 0;
+		if (events != f->gone_events)
+			watch(f, gone, (unsigned)events, true);
+		f->gone_events = events;
+		if (fd == gone)
+			fd = -1;
+	}
 	if (fd == f->out_watched)
 		return;
-	if (f->out_watched >= 0 && epoll_ctl(f->epfd, EPOLL_CTL_DEL, f->out_watched, NULL) != 0)
-		f->epoll_errno = errno;
-	struct epoll_event ev = {.events = EPOLLOUT, .data.fd = fd};
-	if (fd >= 0 && epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-		f->epoll_errno = errno;
+	if (f->out_watched >= 0)
+		watch(f, f->out_watched, 0, false);
+	if (fd >= 0)
+		watch(f, fd, POLLER_OUT, true);
 	f->out_watched = fd;
 }
 
@@ -631,8 +607,8 @@ static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char 
 		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
 		return FETCH_ECURL;
 	}
-	if (f->epoll_errno) {
-		snprintf(err, errlen, "epoll_ctl: %s", strerror(f->epoll_errno));
+	if (f->watch_errno) {
+		snprintf(err, errlen, "watching a socket: %s", strerror(f->watch_errno));
 		return FETCH_ESYS;
 	}
 	return FETCH_OK;
@@ -646,38 +622,88 @@ static void account_limited(struct fetch *f, double t)
 	if (f->limited)
 		f->stats->rate_limited += t - f->limited_t;
 	f->limited = !f->stop && f->level == 0 && f->nfree > 0 &&
-		     ((hostlimit_ready(f->hl) && f->rate_due > t) || hostlimit_held(f->hl) > 0);
+		     ((hostlimit_ready(f->hl) && loop_timer_armed(&f->rate_timer)) ||
+		      hostlimit_held(f->hl) > 0);
 	f->limited_t = t;
 }
 
-static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
+static void stop_run(struct fetch *f)
 {
-	enum fetch_status rc;
-	struct epoll_event events[64];
-	for (;;) {
-		double t = clock_now();
-		check_interrupt(f, t);
-		stop_idle(f, t);
-		hostlimit_wake(f->hl, t);
-		requeue_due(f, t);
-		read_input(f);
-		start_ready(f);
-		account_limited(f, t);
-		if (f->stop)
-			return FETCH_OK;
-		if (f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->nheap == 0 &&
-		    f->input_done)
-			return FETCH_OK;
-		size_t before = f->stats->requests, free_before = f->nfree;
-		if (f->curl_due > 0 && clock_now() >= f->curl_due) {
-			f->curl_due = 0;
-			if ((rc = act(f, CURL_SOCKET_TIMEOUT, 0, err, errlen)) != FETCH_OK)
+	f->stop = true;
+	f->stats->stopped = 1;
+}
+
+/* Hand what the wait found to its owner: libcurl's sockets to libcurl;
+ * the wake pipe, the input and the output are looked at next turn. */
+static enum fetch_status dispatch(struct fetch *f, const struct poller_event *ev, int n, char *err,
+				  size_t errlen)
+{
+	for (int i = 0; i < n && !f->stop; i++) {
+		int fd = ev[i].fd;
+		if (fd == f->hooks->wake_fd) {
+			wake_drain(fd);
+		} else if (f->input_watched && fd == source_fd(f->src)) {
+			continue; /* read_input() reads it next time round */
+		} else if (f->gone_events >= 0 && fd == f->hooks->out_fd) {
+			if ((ev[i].events & POLLER_ERR) &&
+			    f->hooks->on_output_gone(f->hooks->ctx) != 0)
+				stop_run(f);
+		} else if (fd == f->out_watched) {
+			continue; /* on_idle() writes next time round */
+		} else {
+			unsigned e = ev[i].events;
+			int flags = (e & POLLER_IN ? CURL_CSELECT_IN : 0) |
+				    (e & POLLER_OUT ? CURL_CSELECT_OUT : 0) |
+				    (e & POLLER_ERR ? CURL_CSELECT_ERR : 0);
+			enum fetch_status rc = act(f, fd, flags, err, errlen);
+			if (rc != FETCH_OK)
 				return rc;
 		}
+	}
+	return FETCH_OK;
+}
+
+/* Everything the loop does before it may wait: timers, input, starts,
+ * libcurl's timeout action and finished transfers. True when the turn
+ * freed slots or delivered records, so the loop refills before waiting. */
+static bool turn(struct fetch *f, enum fetch_status *rc, char *err, size_t errlen)
+{
+	double t = clock_now();
+	f->now = t;
+	check_interrupt(f, t);
+	loop_run_timers(f->loop, t);
+	double pause_end = hostlimit_wake(f->hl, t);
+	if (pause_end > 0)
+		loop_timer_set(f->loop, &f->pause_timer, pause_end);
+	read_input(f);
+	start_ready(f);
+	account_limited(f, t);
+	size_t before = f->stats->requests, free_before = f->nfree;
+	if (!f->stop && curl_due(f) &&
+	    (*rc = act(f, CURL_SOCKET_TIMEOUT, 0, err, errlen)) != FETCH_OK)
+		return false;
+	if (!f->stop)
 		drain(f);
-		if (f->stop)
+	return f->stats->requests != before || f->nfree != free_before;
+}
+
+static bool all_done(const struct fetch *f)
+{
+	return f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->ndelayed == 0 &&
+	       f->input_done;
+}
+
+static enum fetch_status run(struct fetch *f, char *err, size_t errlen)
+{
+	enum fetch_status rc = FETCH_OK;
+	struct poller_event events[64];
+	for (;;) {
+		if (f->stop || all_done(f))
 			return FETCH_OK;
-		if (f->stats->requests != before || f->nfree != free_before)
+		bool moved = turn(f, &rc, err, errlen);
+		if (rc != FETCH_OK || f->stop)
+			return rc;
+		if (moved || all_done(f))
 			continue; /* slots freed: refill before waiting */
 		/* start_ready() stopped with slots free: what waits, waits for
 		 * its host. */
@@ -686,45 +712,26 @@ static enum fetch_status loop(struct fetch *f, char *err, size_t errlen)
 		if (f->stats->host_bound)
 			f->stats->host_bound_seen = 1;
 		if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, f->running) != 0) {
-			f->stop = true;
-			f->stats->stopped = 1;
+			stop_run(f);
 			return FETCH_OK;
 		}
 		watch_input(f, f->input_blocked && !f->input_done);
 		watch_output(f);
-		if (f->epoll_errno) {
-			snprintf(err, errlen, "epoll_ctl: %s", strerror(f->epoll_errno));
+		if (f->watch_errno) {
+			snprintf(err, errlen, "watching a descriptor: %s",
+				 strerror(f->watch_errno));
 			return FETCH_ESYS;
 		}
-		t = clock_now();
-		int ms = wait_ms(f, t);
-		if (f->curl_due > 0) {
-			double cm = num_ceil((f->curl_due - t) * 1000);
-			if (cm < ms)
-				ms = cm < 0 ? 0 : (int)cm;
-		}
-		int n = epoll_wait(f->epfd, events, 64, ms);
-		if (n < 0 && errno != EINTR) {
-			snprintf(err, errlen, "epoll_wait: %s", strerror(errno));
+		double until = clock_now() + (f->input_busy ? 0 : (double)f->hooks->idle_ms / 1000);
+		int n = loop_wait(f->loop, until, events, 64);
+		if (n < 0) {
+			snprintf(err, errlen, "waiting for events: %s", strerror(errno));
 			return FETCH_ESYS;
 		}
-		for (int i = 0; i < n; i++) {
-			int fd = events[i].data.fd;
-			if (fd == f->hooks->wake_fd) {
-				wake_drain(fd);
-				continue;
-			}
-			if (f->input_watched && fd == source_fd(f->src))
-				continue; /* read_input() reads it next time round */
-			if (fd == f->out_watched)
-				continue; /* on_idle() writes next time round */
-			int flags =
-				(events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-				(events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-				(events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-			if ((rc = act(f, fd, flags, err, errlen)) != FETCH_OK)
-				return rc;
-		}
+		if (loop_overslept(f->loop) > 0)
+			f->resumed_at = clock_now();
+		if ((rc = dispatch(f, events, n, err, errlen)) != FETCH_OK)
+			return rc;
 	}
 }
 
@@ -735,6 +742,11 @@ static void drop(struct fetch *f, struct job *job)
 	if (f->hooks->dropped)
 		f->hooks->dropped(job->req, f->hooks->ctx);
 	job_free(job);
+}
+
+static void drop_delayed(struct loop_timer *t, void *arg)
+{
+	drop(arg, (struct job *)((char *)t - offsetof(struct job, retry)));
 }
 
 static void teardown(struct fetch *f)
@@ -751,34 +763,35 @@ static void teardown(struct fetch *f)
 		}
 		xfer_destroy(s->x);
 	}
-	for (size_t i = 0; i < f->nheap; i++)
-		drop(f, f->heap[i].job);
-	free(f->heap);
+	if (f->loop)
+		loop_timers_take(f->loop, retry_due_cb, drop_delayed, f);
 	hostlimit_destroy(f->hl);
-	deadlines_destroy(f->idle);
 	xfer_env_free(&f->env);
 	free(f->slots);
 	free(f->free_slots);
 }
 
-/* The multi handle and the epoll set, wired to each other. */
+/* The multi handle and the loop, wired to each other. */
 static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 {
 	if (!(f->multi = curl_multi_init())) {
 		snprintf(err, errlen, "cannot initialise libcurl's multi handle");
 		return FETCH_ESETUP;
 	}
-	if ((f->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
+	if (!(f->loop = loop_create(err, errlen)))
+		return FETCH_ESETUP;
+	if (f->hooks->wake_fd >= 0 && loop_watch(f->loop, f->hooks->wake_fd, POLLER_IN) != 0) {
+		snprintf(err, errlen, "watching the wake-up pipe: %s", strerror(errno));
 		return FETCH_ESETUP;
 	}
-	if (f->hooks->wake_fd >= 0) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.fd = f->hooks->wake_fd};
-		if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, f->hooks->wake_fd, &ev) != 0) {
-			snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
-			return FETCH_ESETUP;
-		}
-	}
+	loop_timer_init(&f->curl_timer, curl_timer_cb, f);
+	loop_timer_init(&f->rate_timer, wake_cb, f);
+	loop_timer_init(&f->pause_timer, wake_cb, f);
+	loop_timer_init(&f->deadline_timer, wake_cb, f);
+	if (f->deadline_at > 0)
+		loop_timer_set(f->loop, &f->deadline_timer, f->deadline_at);
+	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
+		loop_timer_init(&f->slots[i].idle, idle_cb, f);
 	/* The per-host cap is ours (a semaphore over requests); libcurl may
 	 * open as many connections as that needs, and keep them for reuse. */
 	CURLMcode mc;
@@ -805,8 +818,8 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 			  cfg->retry_all_methods},
 		.hooks = hooks,
 		.stats = stats,
-		.epfd = -1,
 		.out_watched = -1,
+		.gone_events = -1,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^
 		       0x9E3779B97F4A7C15ULL,
 	};
@@ -827,12 +840,10 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	}
 	hostlimit_set_rate(f.hl, cfg->host_rate);
 	ratelimit_init(&f.rate, cfg->rate);
-	if (cfg->idle_timeout > 0)
-		f.idle = deadlines_create((size_t)cfg->parallel);
 	if (xfer_env_init(&f.env, cfg, params->body, params->sink, err, errlen) != 0)
 		goto out;
 	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)
-		rc = loop(&f, err, errlen);
+		rc = run(&f, err, errlen);
 out:
 	/* The source goes back to its caller as it came: one that reads on
 	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */
@@ -840,7 +851,6 @@ out:
 	teardown(&f);
 	if (f.multi)
 		curl_multi_cleanup(f.multi);
-	if (f.epfd >= 0)
-		close(f.epfd);
+	loop_destroy(f.loop);
 	return rc;
 }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "bounds.h"
-#include "opts.h"
+#include "config.h"
 #include "result.h"
 #include "sink.h"
 #include "source.h"
@@ -45,6 +45,11 @@ struct fetch_hooks {
 	 * waiting for its reader), or -1; when it is ready, on_idle() is
 	 * called again. */
 	int (*wait_fd)(void *ctx);
+	/* Optional: the reader of out_fd (a pipe or socket) went away, seen
+	 * before any write to it failed: return -1 to stop the run, as a
+	 * failed write would. Without it, out_fd is not looked at. */
+	int (*on_output_gone)(void *ctx);
+	int out_fd;
 	/* Optional: a request the run drops without a record, because it
 	 * stopped (a hook returned -1) before the request was done. */
 	void (*dropped)(const struct request *req, void *ctx);
@@ -95,7 +100,7 @@ enum fetch_status {
 	FETCH_OK,     /* ran to its end, or a hook stopped it */
 	FETCH_ESETUP, /* could not start: nothing fetched */
 	FETCH_ECURL,  /* libcurl failed mid-run */
-	FETCH_ESYS,   /* a system call of the loop failed mid-run (epoll) */
+	FETCH_ESYS,   /* a system call of the loop failed mid-run (the poller) */
 };
 
 /* Run the whole set of requests. err gets the reason for the errors. */

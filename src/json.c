@@ -6,7 +6,6 @@
 
 #include "json_fast.h"
 #include "json_string.h"
-#include "utf8.h"
 
 /* JSON white space: tab, newline, carriage return, space. */
 static const unsigned char ws_byte[256] = {
@@ -38,61 +37,6 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 	while (i < n && ws_byte[(unsigned char)s[i]])
 		i++;
 	return i;
-}
-
-/* Scan a string token starting at s[i] == '"'. Returns the index after the
- * closing quote, or 0 when it is not a valid JSON string. */
-static size_t scan_string(const char *s, size_t n, size_t i)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	i++;
-	while (i < n) {
-		/* The common case: plain printable ASCII, one table look-up a
-		 * byte. */
-		while (i < n && json_string_plain[p[i]])
-			i++;
-		if (i >= n)
-			return 0;
-		unsigned char c = p[i];
-		if (c == '"')
-			return i + 1;
-		if (c < 0x20)
-			return 0;
-		if (c == '\\') {
-			if (i + 1 >= n)
-				return 0;
-			char e = s[i + 1];
-			if (e == 'u') {
-				if (i + 5 >= n)
-					return 0;
-				for (size_t k = 2; k < 6; k++)
-					if (!json_is_hex(s[i + k]))
-						return 0;
-				i += 6;
-			} else if (e && strchr("\"\\/bfnrt", e)) {
-				i += 2;
-			} else {
-				return 0;
-			}
-			continue;
-		}
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t len = utf8_seq(p + i, n - i);
-		if (!len)
-			return 0;
-		i += len;
-	}
-	return 0;
-}
-
-/* A wrapper, not scan_string() itself made public: the scanner's own calls
- * stay to a static function the compiler inlines as it sees fit. */
-size_t json_scan_string(const char *s, size_t n, size_t i)
-{
-	return scan_string(s, n, i);
 }
 
 /* Scan a number token. Returns the index after it, or 0. */
@@ -232,7 +176,7 @@ static int scan_value(struct scan *sc, size_t *pos)
 		if (want_key) {
 			if (s[i] != '"')
 				goto out;
-			size_t end = scan_string(s, n, i);
+			size_t end = json_scan_string(s, n, i);
 			if (!end)
 				goto out;
 			emit(sc, s + i, end - i);
@@ -263,7 +207,7 @@ static int scan_value(struct scan *sc, size_t *pos)
 				continue;
 			}
 		} else if (c == '"') {
-			end = scan_string(s, n, i);
+			end = json_scan_string(s, n, i);
 			if (!end)
 				goto out;
 			emit(sc, s + i, end - i);
@@ -383,7 +327,7 @@ int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m
 	}
 	if (i >= n || s[i] != '"')
 		return -1;
-	size_t end = scan_string(s, n, i);
+	size_t end = json_scan_string(s, n, i);
 	if (!end)
 		return -1;
 	m->key = s + i;

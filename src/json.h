@@ -4,8 +4,9 @@
  * literals, string escapes and key order intact, so nothing here builds a
  * tree or converts numbers: the scanner validates RFC 8259 JSON and copies
  * the original tokens, only removing white space (minify) or laying it out
- * anew (pretty). Decoding a single string token to its bytes, and writing
- * bytes as one, is json_string.h's job; UTF-8 checks are utf8.h's. No JSON
+ * anew (pretty). Scanning and decoding a single string token, and writing
+ * bytes as one, is json_string.h's job (json.c uses it; it knows nothing
+ * of json.h); UTF-8 checks are utf8.h's. No JSON
  * library is linked into urlfan: cJSON only checks this code in the unit
  * tests and the fuzz harnesses. */
 #ifndef URLFAN_JSON_H
@@ -42,12 +43,5 @@ struct json_member {
  * Returns 1 and fills m for each member, 0 at the end, -1 when s is not a
  * valid JSON object. Pointers in m point into s. */
 int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m);
-
-/* Scan the string token that starts at s[i], which must be '"': returns
- * the index just past its closing quote, or 0 when s[i..n) does not start a
- * valid JSON string (bad escape, control character, malformed UTF-8, no
- * closing quote). Reads nothing at or past s[n]. What json_reformat() and
- * json_object_next() accept as a string, for json_string_decode(). */
-size_t json_scan_string(const char *s, size_t n, size_t i);
 
 #endif

@@ -1,8 +1,8 @@
 /* json_fast: the SIMD minifier behind json_reformat() (SSSE3, AVX2 or
  * AVX-512, picked at run time), and the few pieces of the one-pass
- * scanner it shares. Internal to the json module: only json.c and
- * json_fast.c include it; users include json.h (json_minify_simd() picks
- * a level for the tests).
+ * scanner it shares. Internal to the json module: only json.c,
+ * json_fast.c and json_string.c include it; users include json.h
+ * (json_minify_simd() picks a level for the tests).
  * The shared pieces are static inline so that both scanners' inner loops
  * keep them inlined. */
 #ifndef URLFAN_JSON_FAST_H

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "json.h"
+#include "json_fast.h"
 #include "utf8.h"
 
 const unsigned char json_string_plain[256] = {
@@ -71,6 +71,52 @@ void json_write_string(struct buf *out, const char *s, size_t n)
 		i++;
 	}
 	buf_addc(out, '"');
+}
+
+size_t json_scan_string(const char *s, size_t n, size_t i)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	i++;
+	while (i < n) {
+		/* The common case: plain printable ASCII, one table look-up a
+		 * byte. */
+		while (i < n && json_string_plain[p[i]])
+			i++;
+		if (i >= n)
+			return 0;
+		unsigned char c = p[i];
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return 0;
+			char e = s[i + 1];
+			if (e == 'u') {
+				if (i + 5 >= n)
+					return 0;
+				for (size_t k = 2; k < 6; k++)
+					if (!json_is_hex(s[i + k]))
+						return 0;
+				i += 6;
+			} else if (e && strchr("\"\\/bfnrt", e)) {
+				i += 2;
+			} else {
+				return 0;
+			}
+			continue;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq(p + i, n - i);
+		if (!len)
+			return 0;
+		i += len;
+	}
+	return 0;
 }
 
 /* The value of the 4 hex digits at p, which json_scan_string() checked. */

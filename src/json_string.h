@@ -16,6 +16,13 @@
  * from 0x20 on (DEL included) but the quote and the backslash. */
 extern const unsigned char json_string_plain[256];
 
+/* Scan the string token that starts at s[i], which must be '"': returns
+ * the index just past its closing quote, or 0 when s[i..n) does not start a
+ * valid JSON string (bad escape, control character, malformed UTF-8, no
+ * closing quote). Reads nothing at or past s[n]. What json_reformat() and
+ * json_object_next() (json.h) accept as a string. */
+size_t json_scan_string(const char *s, size_t n, size_t i);
+
 /* Decode the JSON string token tok[0..n) (quotes included, as found by
  * json_object_next()) into its bytes, appended to out. Escaped NULs are
  * kept, so out may hold NUL bytes; a lone surrogate becomes U+FFFD, so what

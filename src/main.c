@@ -221,6 +221,14 @@ static int wait_fd(void *ctx)
 	return output_wait_fd(app->out);
 }
 
+/* The reader of the pipe went away (| head): the run ends now, as if a
+ * write had failed with EPIPE, not when the next record is written. */
+static int output_gone(void *ctx)
+{
+	errno = EPIPE;
+	return write_failed(ctx);
+}
+
 /* The terminal's width in columns, or 0 when fd is no terminal. */
 static int term_width(int fd)
 {
@@ -541,6 +549,8 @@ static void app_run(struct app *app)
 		.may_start = may_start,
 		.wait_fd = wait_fd,
 		.dropped = on_dropped,
+		.on_output_gone = is_pipe(app->out_fd) ? output_gone : NULL,
+		.out_fd = app->out_fd,
 		.wake_fd = wake_pipe[0],
 		.ctx = app,
 		/* The line redraws ten times a second; without it, waking up

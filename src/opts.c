@@ -102,10 +102,16 @@ static const struct choice shard_by_choices[] = {
 };
 
 /* The option table, the typed table after it and the usage text below are
- * kept side by side: a new option goes into the option table and the usage
- * text, and when its value is a number, a size, a duration or a choice,
- * into the typed table instead of opts_parse()'s switch (and into the man
- * page and the bash completion; tests check those). */
+ * kept side by side. Adding an option:
+ *   - here: the option table (an OPT_ code above for a long-only one), the
+ *     usage text, and the typed table when its value is a number, a size,
+ *     a duration or a choice, else a case in opts_parse()'s switch;
+ *   - its field in struct config (config.h);
+ *   - setopt.c when it becomes a libcurl option (one of its groups);
+ *   - man/urlfan.1.scd, and the bash, zsh and fish completions in
+ *     completions/ (test_output.py and test_docs.py check that they list
+ *     the same long options as --help);
+ *   - tests: tests/README.md says where. */
 static const struct option options[] = {
 	{"input", required_argument, NULL, 'i'},
 	{"parallel", required_argument, NULL, 'j'},
@@ -585,14 +591,6 @@ static int set_rate(const char *opt, const char *arg, double *out, char *err, si
 		return 0;
 	return fail(err, errlen, "--%s: '%s' is not a rate above 0 like 10, 10/s, 600/m or 1000/h",
 		    opt, arg);
-}
-
-bool opts_status_ok(const struct config *cfg, long status)
-{
-	for (size_t i = 0; i < cfg->nok; i++)
-		if (status >= cfg->ok[i].lo && status <= cfg->ok[i].hi)
-			return true;
-	return false;
 }
 
 /* Read a whole file for -d @FILE / --json @FILE ("-" is stdin). */

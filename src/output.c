@@ -2,53 +2,32 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
-#include "json.h"
-#include "json_pretty.h"
-#include "msg.h"
-#include "record.h"
-#include "template.h"
-#include "termesc.h"
-#include "utf8.h"
+#include "view.h"
 #include "wake.h"
 #include "xalloc.h"
 
 /* Records are written when this many bytes wait, and whenever the loop is
  * about to sleep. */
 #define FLUSH_AT (64 * 1024)
-/* Pretty JSON is laid out this much at a time, as the reader takes it. */
-#define PRETTY_CHUNK (64 * 1024)
-/* A pretty JSON body larger than this is laid out piece by piece in the
- * queue; smaller ones (at most JSON_PRETTY_DEPTH times larger when laid
- * out) go into the record at once. */
-#define PRETTY_INLINE 4096
+/* A view's job (a large pretty JSON body) is laid out this much at a
+ * time, as the reader takes it. */
+#define JOB_CHUNK (64 * 1024)
 /* A buffer grown larger than this for one large record is freed once
  * written, so that its memory goes back to the system. */
 #define KEEP_CAP (1024 * 1024)
 
-/* A pretty-printed JSON body to lay out in the queue: its minified text,
- * and where in the record's bytes it goes. */
-struct job {
-	char *doc; /* NUL-terminated, owned; NULL: no job */
-	size_t len;
-	size_t at; /* offset in the record's bytes */
-};
-
-/* A piece of the queue: bytes to write (from off), or a pretty job whose
+/* A piece of the queue: bytes to write (from off), or a view's job whose
  * layout is made into bytes a chunk at a time. */
 struct seg {
 	struct seg *next;
 	struct buf bytes;
 	size_t off;
 	unsigned long long id; /* marks name their segment by this */
-	struct job job;
-	struct json_pretty pretty;
-	bool more; /* the job has more to lay out */
+	struct view_job job;
 };
 
 /* The end of a tagged record in the queue. */
@@ -62,18 +41,15 @@ struct mark {
 struct held {
 	bool present;
 	struct buf bytes;
-	struct job job;
+	struct view_job job;
 	size_t size; /* what it counts towards held_bytes */
 	void *tag;
 };
 
 struct output {
-	const struct config *cfg;
 	int fd;
-	bool tty;
-	bool color;
 	bool blocked; /* the last write was refused: wait for writability */
-	struct template *write_out;
+	struct view *view;
 	/* The queue: head is written first; tail takes new bytes. */
 	struct seg *head, *tail;
 	unsigned long long next_id;
@@ -91,8 +67,6 @@ struct output {
 	size_t next; /* the next index to emit */
 	size_t held_bytes, held_max;
 	struct buf scratch; /* a record being built for the window */
-	struct buf errtext; /* -w: a record's %{stderr} part */
-	bool hinted_binary; /* -w: the binary-body hint was given */
 };
 
 static struct seg *seg_new(struct output *out)
@@ -110,7 +84,7 @@ static struct seg *seg_new(struct output *out)
 static void seg_free(struct seg *s)
 {
 	buf_free(&s->bytes);
-	free(s->job.doc);
+	view_job_free(&s->job);
 	free(s);
 }
 
@@ -130,18 +104,10 @@ struct output *output_create(const struct config *cfg, int fd, bool tty,
 			     const struct bounds *bounds, char *err, size_t errlen)
 {
 	struct output *out = xcalloc(1, sizeof *out);
-	out->cfg = cfg;
 	out->fd = fd;
-	out->tty = tty;
 	out->queue_max = bounds->queue_bytes;
 	out->held_max = bounds->window_bytes;
-	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
-	if (cfg->color == COLOR_ALWAYS)
-		out->color = true;
-	else if (cfg->color == COLOR_AUTO)
-		out->color =
-			tty && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
-	if (cfg->write_out && !(out->write_out = template_compile(cfg->write_out, err, errlen))) {
+	if (!(out->view = view_create(cfg, tty, err, errlen))) {
 		free(out);
 		return NULL;
 	}
@@ -172,7 +138,7 @@ void output_destroy(struct output *out)
 		if (out->window[i].present)
 			fate(out, out->window[i].tag, false);
 		buf_free(&out->window[i].bytes);
-		free(out->window[i].job.doc);
+		view_job_free(&out->window[i].job);
 	}
 	free(out->window);
 	free(out->marks);
@@ -181,9 +147,8 @@ void output_destroy(struct output *out)
 		out->head = s->next;
 		seg_free(s);
 	}
-	template_destroy(out->write_out);
+	view_destroy(out->view);
 	buf_free(&out->scratch);
-	buf_free(&out->errtext);
 	free(out);
 }
 
@@ -228,219 +193,21 @@ static void settle_marks(struct output *out)
 	}
 }
 
-/* Text for a terminal goes through termesc: see termesc.h. */
-static void text(struct buf *b, const char *s, size_t n, bool escape, bool multiline)
-{
-	if (escape && multiline)
-		termesc_append_lines(b, s, n);
-	else if (escape)
-		termesc_append(b, s, n);
-	else
-		buf_add(b, s, n);
-}
-
-static void line(struct buf *b, const char *s, bool escape)
-{
-	text(b, s, strlen(s), escape, false);
-}
-
-/* The text view's JSON body, pretty-printed: laid out at once when small,
- * else left to the queue as a job (its minified text) at this point of
- * the record. Returns false when the body is not JSON. */
-static bool pretty_json(struct output *out, const struct result *res, struct buf *b,
-			struct job *job)
-{
-	struct buf min = BUF_INIT;
-	if (json_reformat(res->body, res->body_len, &min, -1) != 0) {
-		buf_free(&min);
-		return false;
-	}
-	if (min.len <= PRETTY_INLINE) {
-		struct json_pretty p;
-		json_pretty_init(&p, min.data, min.len, out->tty);
-		json_pretty_step(&p, b, SIZE_MAX / 2);
-		buf_free(&min);
-		return true;
-	}
-	job->doc = min.data;
-	job->len = min.len;
-	job->at = b->len;
-	return true;
-}
-
-static const char *status_color(const struct result *res)
-{
-	if (res->error || res->status >= 500)
-		return "\033[31m"; /* red */
-	if (res->status >= 400)
-		return "\033[33m"; /* yellow */
-	if (res->status >= 300)
-		return "\033[36m"; /* cyan */
-	return "\033[32m";         /* green */
-}
-
-static void human_size(struct buf *b, size_t n)
-{
-	if (n < 1024)
-		buf_printf(b, "%zuB", n);
-	else if (n < 1024 * 1024)
-		buf_printf(b, "%.1fKiB", (double)n / 1024);
-	else
-		buf_printf(b, "%.1fMiB", (double)n / (1024 * 1024));
-}
-
-static void text_record(struct output *out, struct buf *b, const struct result *res,
-			struct job *job)
-{
-	const char *on = out->color ? status_color(res) : "";
-	const char *off = out->color ? "\033[0m" : "";
-	if (res->error) {
-		buf_printf(b, "%sERR%s ", on, off);
-		line(b, res->url, out->tty);
-		buf_printf(b, "  %s: ", result_kind_name(res->error));
-		line(b, res->error_message, out->tty);
-		buf_addc(b, '\n');
-		return;
-	}
-	buf_printf(b, "%s%ld%s ", on, res->status, off);
-	line(b, res->url, out->tty);
-	buf_printf(b, "  %.3fs  ", res->time.total);
-	human_size(b, res->size);
-	if (res->file) {
-		buf_adds(b, "  -> ");
-		line(b, res->file, out->tty);
-	}
-	buf_addc(b, '\n');
-	if (res->headers && res->headers_in_record) {
-		const char *end = res->headers + res->headers_len;
-		for (const char *n = res->headers; n < end; n = result_header_next(n)) {
-			line(b, n, out->tty);
-			buf_adds(b, ": ");
-			line(b, result_header_value(n), out->tty);
-			buf_addc(b, '\n');
-		}
-		/* A blank line ends the headers, as in HTTP: before the body, or
-		 * before the next record when there is none. */
-		buf_addc(b, '\n');
-	}
-	if (!res->body || res->body_len == 0)
-		return;
-	if (pretty_json(out, res, b, job)) {
-		buf_addc(b, '\n');
-	} else if (out->tty && !utf8_valid(res->body, res->body_len)) {
-		buf_printf(b, "(binary body, %zu bytes, not shown on a terminal)\n", res->body_len);
-	} else {
-		text(b, res->body, res->body_len, out->tty, true);
-		if (res->body[res->body_len - 1] != '\n')
-			buf_addc(b, '\n');
-	}
-	buf_addc(b, '\n');
-}
-
-/* A body that is not text is not written to a terminal (it could change
- * the terminal's state): one line on stderr says what to do instead. */
-static bool refuse_binary(const struct output *out, const struct result *res)
-{
-	if (!out->tty || utf8_valid(res->body, res->body_len))
-		return false;
-	msg_warn("not writing the binary body of %s (%zu bytes) to the terminal: use -O DIR, "
-		 "or redirect: > FILE",
-		 res->url, res->body_len);
-	return true;
-}
-
-/* --format body: the bodies of ok responses (all with --all-bodies), a
- * JSON body minified onto one line and a newline, any other body byte
- * for byte - as curl writes it. Each failure gets one line on stderr,
- * as curl's. On a terminal, control characters are escaped and a text
- * body ends with a newline. */
-static void body_record(struct output *out, struct buf *b, const struct result *res)
-{
-	if (res->error) {
-		msg_warn("ERR %s  %s: %s", res->url, result_kind_name(res->error),
-			 res->error_message);
-		return;
-	}
-	if (!res->ok) {
-		msg_warn("%ld %s", res->status, res->url);
-		if (!out->cfg->all_bodies)
-			return;
-	}
-	if (!res->body || refuse_binary(out, res))
-		return;
-	size_t at = b->len;
-	if (json_reformat(res->body, res->body_len, b, -1) == 0) {
-		if (out->tty) {
-			struct buf json = BUF_INIT;
-			buf_add(&json, b->data + at, b->len - at);
-			b->len = at;
-			text(b, json.data, json.len, true, false);
-			buf_free(&json);
-		}
-		buf_addc(b, '\n');
-		return;
-	}
-	text(b, res->body, res->body_len, out->tty, true);
-	if (out->tty && res->body_len && res->body[res->body_len - 1] != '\n')
-		buf_addc(b, '\n');
-}
-
-/* -w on a terminal: values from the server escaped, a binary %{body}
- * replaced by a note. */
-static void tty_value(struct buf *to, const char *s, size_t n, bool body, void *ctx)
-{
-	struct output *out = ctx;
-	if (body && !utf8_valid(s, n)) {
-		buf_printf(to, "(binary body, %zu bytes, not shown on a terminal)", n);
-		if (!out->hinted_binary)
-			msg_warn("-w '%%{body}': binary bodies are not written to the terminal: "
-				 "use -O DIR, or redirect: > FILE");
-		out->hinted_binary = true;
-		return;
-	}
-	text(to, s, n, true, body);
-}
-
-/* Build the record for res into b; a pretty job goes to job. */
-static void format(struct output *out, const struct result *res, struct buf *b, struct job *job)
-{
-	if (out->write_out) {
-		out->errtext.len = 0;
-		template_render_to(out->write_out, res, b, &out->errtext,
-				   out->tty ? tty_value : NULL, out);
-		if (out->errtext.len) /* %{stderr}: now, not in the record's turn */
-			msg_raw(out->errtext.data, out->errtext.len);
-		return;
-	}
-	switch (out->cfg->format) {
-	case FORMAT_NDJSON:
-	case FORMAT_JSON:
-		record_write(b, res);
-		if (out->cfg->format == FORMAT_NDJSON)
-			buf_addc(b, '\n');
-		break;
-	case FORMAT_TEXT: text_record(out, b, res, job); break;
-	case FORMAT_BODY: body_record(out, b, res); break;
-	}
-}
-
 /* json's array punctuation before a record, which depends on the
  * emission order. */
 static void separate(struct output *out, struct buf *b)
 {
-	if (out->cfg->format == FORMAT_JSON && !out->write_out)
+	if (view_is_json_array(out->view))
 		buf_adds(b, out->written ? ",\n" : "[\n");
 }
 
 /* Put the job into the queue after the tail, and a new tail after it for
  * the record's rest, bytes[at..len) of the old tail. */
-static void queue_job(struct output *out, struct job *job)
+static void queue_job(struct output *out, struct view_job *job)
 {
 	struct seg *before = out->tail;
 	struct seg *js = seg_new(out);
 	js->job = *job;
-	js->more = true;
-	json_pretty_init(&js->pretty, job->doc, job->len, out->tty);
 	out->queued += job->len;
 	struct buf *rest = tail_bytes(out);
 	buf_add(rest, before->bytes.data + job->at, before->bytes.len - job->at);
@@ -452,7 +219,7 @@ static void queue_job(struct output *out, struct job *job)
 
 /* Count a record that has just gone into the queue (added bytes, and its
  * job after them, if any) and flush when enough waits. */
-static int enqueued(struct output *out, size_t added, struct job *job, void *tag)
+static int enqueued(struct output *out, size_t added, struct view_job *job, void *tag)
 {
 	out->queued += added;
 	if (job->doc)
@@ -466,7 +233,7 @@ static int enqueued(struct output *out, size_t added, struct job *job, void *tag
 
 /* Move one finished record (bytes, perhaps with a job) to the queue. A
  * large record's buffer becomes a segment of its own, not a copy. */
-static int emit(struct output *out, struct buf *bytes, struct job *job, void *tag)
+static int emit(struct output *out, struct buf *bytes, struct view_job *job, void *tag)
 {
 	struct buf *b = tail_bytes(out);
 	size_t start = b->len;
@@ -496,8 +263,7 @@ static void held_free(struct output *out, struct held *h)
 	h->bytes.len = 0;
 	if (h->bytes.cap > KEEP_CAP)
 		buf_free(&h->bytes);
-	free(h->job.doc);
-	memset(&h->job, 0, sizeof h->job);
+	view_job_free(&h->job);
 	h->tag = NULL;
 }
 
@@ -522,7 +288,8 @@ static int release(struct output *out)
 
 /* Hold the record for index (bytes may be empty: a skipped index). The
  * bytes move into the window: *bytes gets the slot's old, empty buffer. */
-static int hold(struct output *out, size_t index, struct buf *bytes, struct job *job, void *tag)
+static int hold(struct output *out, size_t index, struct buf *bytes, struct view_job *job,
+		void *tag)
 {
 	struct held *h = &out->window[index % out->nwindow];
 	struct buf spare = h->bytes;
@@ -540,10 +307,10 @@ static int hold(struct output *out, size_t index, struct buf *bytes, struct job 
 
 int output_record(struct output *out, const struct result *res, void *tag)
 {
-	struct job job = {NULL, 0, 0};
+	struct view_job job = {.doc = NULL};
 	if (out->window) {
 		out->scratch.len = 0;
-		format(out, res, &out->scratch, &job);
+		view_record(out->view, res, &out->scratch, &job);
 		return hold(out, res->index, &out->scratch, &job, tag);
 	}
 	/* In completion order the record is built straight in the queue's
@@ -552,7 +319,7 @@ int output_record(struct output *out, const struct result *res, void *tag)
 	size_t mark = b->len;
 	separate(out, b);
 	size_t at = b->len;
-	format(out, res, b, &job);
+	view_record(out->view, res, b, &job);
 	if (b->len == at && !job.doc) { /* nothing to write for this one */
 		b->len = mark;
 		if (b->data)
@@ -567,7 +334,7 @@ int output_skip(struct output *out, size_t index)
 {
 	if (!out->window)
 		return 0;
-	struct job none = {NULL, 0, 0};
+	struct view_job none = {.doc = NULL};
 	out->scratch.len = 0;
 	return hold(out, index, &out->scratch, &none, NULL);
 }
@@ -595,16 +362,14 @@ int output_flush(struct output *out)
 	out->blocked = false;
 	while (out->head) {
 		struct seg *s = out->head;
-		if (s->off == s->bytes.len && s->job.doc && s->more) {
+		if (s->off == s->bytes.len && s->job.doc) {
 			/* The job's next piece. */
 			s->bytes.len = s->off = 0;
-			s->more = json_pretty_step(&s->pretty, &s->bytes, PRETTY_CHUNK);
+			bool more = view_job_step(&s->job, &s->bytes, JOB_CHUNK);
 			out->queued += s->bytes.len;
-			if (!s->more) {
+			if (!more) {
 				out->queued -= s->job.len;
-				free(s->job.doc);
-				s->job.doc = NULL;
-				s->job.len = 0;
+				view_job_free(&s->job);
 			}
 			continue;
 		}
@@ -623,7 +388,7 @@ int output_flush(struct output *out)
 			settle_marks(out);
 			continue;
 		}
-		if (s == out->tail && !s->job.doc && !s->more) {
+		if (s == out->tail && !s->job.doc) {
 			pop_head(out);
 			settle_marks(out);
 			return 0;
@@ -651,7 +416,7 @@ int output_wait_fd(const struct output *out)
 
 int output_finish(struct output *out, int wake_fd, bool (*give_up)(void *ctx), void *ctx)
 {
-	if (out->cfg->format == FORMAT_JSON && !out->write_out) {
+	if (view_is_json_array(out->view)) {
 		struct buf *b = tail_bytes(out);
 		size_t start = b->len;
 		buf_adds(b, out->written ? "\n]\n" : "[]\n");

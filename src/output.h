@@ -1,12 +1,14 @@
 /* output: results to records on standard output, never blocking the loop.
  *
- * Each record is written whole, never interleaved with another. Records
- * wait in a queue and are written as the descriptor takes them: the
- * descriptor is non-blocking where it can be (main.c arranges that), so a
- * slow reader makes the queue grow instead of stopping the event loop, and
- * output_full() tells the loop to stop starting requests (back-pressure)
- * until the reader catches up. The text view's pretty-printed JSON is
- * produced piece by piece as the queue drains, never whole.
+ * The view (view.h) makes each record's bytes; the output queues, orders
+ * and writes them. Each record is written whole, never interleaved with
+ * another. Records wait in a queue and are written as the descriptor
+ * takes them: the descriptor is non-blocking where it can be (main.c
+ * arranges that), so a slow reader makes the queue grow instead of
+ * stopping the event loop, and output_full() tells the loop to stop
+ * starting requests (back-pressure) until the reader catches up. The text
+ * view's pretty-printed JSON is produced piece by piece as the queue
+ * drains, never whole.
  *
  * With --order input, records that finish early wait in a reorder window;
  * output_next_index() tells the caller which index the window starts at,
@@ -24,7 +26,7 @@
 #include <stddef.h>
 
 #include "bounds.h"
-#include "opts.h"
+#include "config.h"
 #include "result.h"
 
 struct output;

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "opts.h"
+#include "config.h"
 #include "result.h"
 #include "source.h"
 

@@ -13,7 +13,7 @@
 
 #include <curl/curl.h>
 
-#include "opts.h"
+#include "config.h"
 #include "source.h"
 
 /* Lists built once per run from the command line and shared by every

@@ -723,7 +723,7 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 		xfer_abandon(x);
 		return;
 	}
-	res->ok = opts_status_ok(x->env->cfg, status);
+	res->ok = config_status_ok(x->env->cfg, status);
 	x->file.len = 0;
 	if (!res->ok && x->env->cfg->fail) {
 		/* -f: as curl, no body for a response outside --ok. */

@@ -12,7 +12,7 @@
 
 #include <curl/curl.h>
 
-#include "opts.h"
+#include "config.h"
 #include "result.h"
 #include "retry.h"
 #include "setopt.h"

@@ -1,10 +1,13 @@
 """urlfan's module boundaries, checked on the sources' #include lines.
 
-The engine (the event loop and everything that drives libcurl or decides
-what to start) renders nothing: no engine module includes an output module,
-directly or through other headers. Input parsing does not depend on the
-command line. Headers include no cycle. README.md's "How it works" names
-every module, one line each, on its side."""
+The one list of the layers is README.md's "How it works": its "Layers,
+lowest first" line orders them, and each module's line names the layer
+it is in. A file may include headers of its own layer and of lower ones,
+never of a higher one, directly or through other headers: so the engine
+renders nothing (no engine file reaches an output header) and input
+parsing knows nothing of the command line. No two modules include each
+other, through any chain of .c and .h files. The README names every
+module in src/, and nothing else."""
 import os
 import re
 import shutil
@@ -17,10 +20,43 @@ SOURCE_ROOT = os.environ.get("URLFAN_SOURCE_ROOT") or os.path.dirname(
 SRC = os.path.join(SOURCE_ROOT, "src")
 README = os.path.join(SOURCE_ROOT, "README.md")
 
-ENGINE = {"fetch", "xfer", "setopt", "hostlimit", "retry", "body", "deadlines", "ratelimit",
-          "adaptive"}
-OUTPUT = {"output", "record", "template", "savedir", "progress", "filesink"}
-INPUT = {"source"}
+
+def how_it_works():
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    return text.split("## How it works", 1)[1].split("\n## ", 1)[0]
+
+
+def layers():
+    """(the layers, lowest first; {module: layer}; {family prefix: module})
+    as the README lists them. A module line is "- `src/NAME.c` (LAYER...)";
+    a backticked `src/NAME_*.c` on it makes every src/NAME_*.c file part of
+    module NAME (one file per backend)."""
+    section = how_it_works()
+    m = re.search(r"^Layers, lowest first: `([a-z <]+)`", section, re.M)
+    assert m, "README's How it works has no 'Layers, lowest first: `a < b`' line"
+    order = [w.strip() for w in m.group(1).split("<")]
+    layer_of, families = {}, {}
+    # A list item and the indented lines that continue it.
+    for line in re.findall(r"^- .*(?:\n  .*)*", section, re.M):
+        lm = re.match(r"^- `src/([a-z0-9_]+)\.[ch]`[^(]*\(([a-z]+)", line)
+        if not lm:
+            continue
+        name, layer = lm.groups()
+        assert layer in order, "%s: layer %r is not in %s" % (name, layer, order)
+        assert name not in layer_of, "%s is listed twice" % name
+        layer_of[name] = layer
+        for fam in re.findall(r"`src/([a-z0-9]+)_\*\.[ch]`", line):
+            families[fam + "_"] = fam
+    return order, layer_of, families
+
+
+def module(filename, families):
+    stem = os.path.splitext(filename)[0]
+    for prefix, name in families.items():
+        if stem.startswith(prefix):
+            return name
+    return stem
 
 
 def includes():
@@ -30,7 +66,7 @@ def includes():
         if not name.endswith((".c", ".h")):
             continue
         with open(os.path.join(SRC, name), encoding="utf-8") as f:
-            graph[name] = set(re.findall(r'^#include "([^"]+)"', f.read(), re.M))
+            graph[name] = set(re.findall(r'^\s*#\s*include "([^"]+)"', f.read(), re.M))
     return graph
 
 
@@ -46,58 +82,115 @@ def reach(graph, start):
     return seen
 
 
-def module(filename):
-    return os.path.splitext(filename)[0]
-
-
-def test_engine_includes_no_output_module():
-    graph = includes()
+def layer_violations(graph, order, layer_of, families):
+    """["a.c -> b.h (low -> high)"] for each header a file reaches that is
+    in a higher layer than the file's own."""
+    rank = {layer: i for i, layer in enumerate(order)}
     bad = []
-    for f in graph:
-        if module(f) in ENGINE:
-            for h in reach(graph, f):
-                if module(h) in OUTPUT:
-                    bad.append("%s -> %s" % (f, h))
-    assert not bad, bad
-    # The check must be able to fail: output modules do include each other.
-    assert "template.h" in reach(graph, "filesink.c")
+    for f in sorted(graph):
+        mine = layer_of.get(module(f, families))
+        if mine is None:
+            bad.append("%s (not in the README's list)" % f)
+            continue
+        for h in sorted(reach(graph, f)):
+            theirs = layer_of.get(module(h, families))
+            if theirs is None or rank[theirs] > rank[mine]:
+                bad.append("%s -> %s (%s -> %s)" % (f, h, mine, theirs))
+    return bad
 
 
-def test_xfer_and_fetch_do_not_name_template_or_savedir():
-    for f in ("xfer.c", "xfer.h", "fetch.c", "fetch.h"):
-        with open(os.path.join(SRC, f), encoding="utf-8") as fh:
-            text = fh.read()
-        assert '#include "template.h"' not in text and '#include "savedir.h"' not in text, f
+def module_cycles(graph, families):
+    """Each cycle among modules (a .c or .h of one including a header of
+    the next), as a list of module names; [] when there is none."""
+    edges = {}
+    for f, hs in graph.items():
+        a = module(f, families)
+        edges.setdefault(a, set()).update(
+            module(h, families) for h in hs if module(h, families) != a)
+    cycles, state = [], {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == "open":
+                cycles.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = "done"
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node, [node])
+    return cycles
 
 
-def test_input_does_not_depend_on_the_command_line():
+def with_include(graph, f, h):
+    """graph with one more #include line, for the checks' own tests."""
+    g = {k: set(v) for k, v in graph.items()}
+    g.setdefault(f, set()).add(h)
+    return g
+
+
+def test_every_file_includes_only_its_layer_and_below():
+    order, layer_of, families = layers()
+    bad = layer_violations(includes(), order, layer_of, families)
+    assert not bad, "\n".join(bad)
+
+
+def test_layer_check_fails_on_an_upward_include():
+    order, layer_of, families = layers()
     graph = includes()
-    for f in ("source.c", "source.h"):
-        assert "opts.h" not in reach(graph, f), f
+    base = set(layer_violations(graph, order, layer_of, families))
+
+    def added(f, h):
+        bad = layer_violations(with_include(graph, f, h), order, layer_of, families)
+        return [b for b in bad if b not in base]
+
+    # Directly: the engine naming an output module.
+    assert added("fetch.c", "resume.h") == ["fetch.c -> resume.h (engine -> output)"]
+    # Through another header: every engine file that reaches sink.h.
+    bad = added("sink.h", "template.h")
+    assert "fetch.c -> template.h (engine -> output)" in bad, bad
+    assert "xfer.c -> template.h (engine -> output)" in bad, bad
+    # Input knows nothing of the command line, nor of the config it makes.
+    for h in ("opts.h", "config.h"):
+        assert "source.c -> %s" % h in " ".join(added("source.h", h))
+    # A header of a module the README does not list is in no layer.
+    assert added("url.c", "nowhere.h") == ["url.c -> nowhere.h (input -> None)"]
 
 
-def test_headers_include_no_cycle():
+def test_poller_backends_are_one_engine_module():
+    order, layer_of, families = layers()
+    assert module("poller_epoll.c", families) == "poller"
+    assert module("poller_poll.c", families) == "poller"
+    assert layer_of["poller"] == "engine"
+    for name in ("fetch", "xfer", "setopt", "body", "sink"):
+        assert layer_of[name] == "engine", name
+    for name in ("output", "view", "record", "template", "savedir", "progress", "filesink",
+                 "resume"):
+        assert layer_of[name] == "output", name
+    assert order.index("engine") < order.index("output")
+
+
+def test_no_include_cycle_among_modules():
+    order, layer_of, families = layers()
     graph = includes()
-    for h in graph:
-        if h.endswith(".h"):
-            assert h not in reach(graph, h), "include cycle through %s" % h
+    assert module_cycles(graph, families) == []
+    # The check must be able to fail: json.c includes json_string.h, so
+    # json_string.c including json.h (as it once did) closes a cycle.
+    cycles = module_cycles(with_include(graph, "json_string.c", "json.h"), families)
+    assert [sorted(set(c)) for c in cycles] == [["json", "json_string"]], cycles
+    # A longer one, through headers only.
+    cycles = module_cycles(with_include(graph, "buf.h", "msg.h"), families)
+    assert any(c[0] == c[-1] and "buf" in c and "msg" in c for c in cycles), cycles
 
 
-def test_readme_names_every_module_once_with_its_side():
-    with open(README, encoding="utf-8") as f:
-        text = f.read()
-    section = text.split("## How it works", 1)[1].split("\n## ", 1)[0]
-    modules = sorted({module(f) for f in os.listdir(SRC)
-                      if f.endswith((".c", ".h")) and f != "main.c"} | {"main"})
-    listed = re.findall(r"^- `src/([a-z0-9_]+)\.[ch][^`]*`", section, re.M)
-    assert sorted(listed) == modules, (sorted(set(modules) - set(listed)),
-                                       sorted(set(listed) - set(modules)))
-    for line in section.splitlines():
-        m = re.match(r"^- `src/([a-z0-9_]+)\.", line)
-        if m and m.group(1) in ENGINE:
-            assert "engine" in line, line
-        if m and m.group(1) in OUTPUT:
-            assert "output" in line, line
+def test_readme_names_every_module_once_with_its_layer():
+    order, layer_of, families = layers()
+    modules = sorted({module(f, families) for f in os.listdir(SRC)
+                      if f.endswith((".c", ".h"))})
+    assert sorted(layer_of) == modules, (sorted(set(modules) - set(layer_of)),
+                                         sorted(set(layer_of) - set(modules)))
 
 
 def test_sources_follow_clang_format():

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "json_string.h"
 
 /* Reformat a NUL-terminated document; the result is owned by the caller. */
 static int reformat(const char *s, int indent, struct buf *out)

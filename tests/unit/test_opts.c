@@ -140,25 +140,25 @@ static void test_opts_parse_ok(void **state)
 	assert_int_equal(opts_parse_ok(list, r, &n), -1);
 }
 
-static void test_opts_status_ok(void **state)
+static void test_config_status_ok(void **state)
 {
 	(void)state;
 	struct config cfg;
 	memset(&cfg, 0, sizeof cfg);
 	assert_int_equal(opts_parse_ok("200,204,300-399", cfg.ok, &cfg.nok), 0);
-	assert_true(opts_status_ok(&cfg, 200));
-	assert_true(opts_status_ok(&cfg, 204));
-	assert_true(opts_status_ok(&cfg, 300));
-	assert_true(opts_status_ok(&cfg, 350));
-	assert_true(opts_status_ok(&cfg, 399));
-	assert_false(opts_status_ok(&cfg, 201));
-	assert_false(opts_status_ok(&cfg, 199));
-	assert_false(opts_status_ok(&cfg, 299));
-	assert_false(opts_status_ok(&cfg, 400));
-	assert_false(opts_status_ok(&cfg, 0));
+	assert_true(config_status_ok(&cfg, 200));
+	assert_true(config_status_ok(&cfg, 204));
+	assert_true(config_status_ok(&cfg, 300));
+	assert_true(config_status_ok(&cfg, 350));
+	assert_true(config_status_ok(&cfg, 399));
+	assert_false(config_status_ok(&cfg, 201));
+	assert_false(config_status_ok(&cfg, 199));
+	assert_false(config_status_ok(&cfg, 299));
+	assert_false(config_status_ok(&cfg, 400));
+	assert_false(config_status_ok(&cfg, 0));
 	/* No ranges: nothing is ok. */
 	cfg.nok = 0;
-	assert_false(opts_status_ok(&cfg, 200));
+	assert_false(config_status_ok(&cfg, 200));
 }
 
 /* --- opts_parse ------------------------------------------------------- */
@@ -240,8 +240,8 @@ static void test_opts_defaults(void **state)
 	assert_int_equal(c->http_version, HTTPV_DEFAULT);
 	assert_non_null(c->user_agent);
 	assert_memory_equal(c->user_agent, "urlfan/", 7);
-	assert_true(opts_status_ok(c, 200));
-	assert_false(opts_status_ok(c, 404));
+	assert_true(config_status_ok(c, 200));
+	assert_false(config_status_ok(c, 404));
 	opts_free(c);
 }
 
@@ -265,8 +265,8 @@ static void test_opts_many_options(void **state)
 	assert_int_equal(c->nok, 1);
 	assert_int_equal(c->ok[0].lo, 200);
 	assert_int_equal(c->ok[0].hi, 499);
-	assert_true(opts_status_ok(c, 404));
-	assert_false(opts_status_ok(c, 500));
+	assert_true(config_status_ok(c, 404));
+	assert_false(config_status_ok(c, 500));
 	assert_int_equal(c->nurls, 2);
 	assert_string_equal(c->urls[0], "http://u1.test/");
 	assert_string_equal(c->urls[1], "http://u2.test/");
@@ -1016,7 +1016,7 @@ int main(void)
 		cmocka_unit_test(test_opts_parse_seconds_rejects_hex),
 		cmocka_unit_test(test_opts_parse_size),
 		cmocka_unit_test(test_opts_parse_ok),
-		cmocka_unit_test(test_opts_status_ok),
+		cmocka_unit_test(test_config_status_ok),
 		cmocka_unit_test(test_opts_defaults),
 		cmocka_unit_test(test_opts_many_options),
 		cmocka_unit_test(test_opts_more_options),

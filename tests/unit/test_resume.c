@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "opts.h"
+#include "config.h"
 #include "resume.h"
 #include "source.h"
 #include "xalloc.h"

@@ -1,6 +1,6 @@
-"""Issue 11, the parts about the output, the unfinished list and memory:
-urlfan loses nothing and stays small whatever a pipe, a reader, a signal or
-a server's body does.
+"""Resuming and memory: --save-unfinished and the output lose nothing, and
+urlfan stays small, whatever a pipe, a reader, a signal or a server's body
+does.
 
 The rule every stop is checked against: each input line is in exactly one
 of {an ok record that was written, the --save-unfinished file}. Memory is
@@ -15,6 +15,7 @@ import signal
 import stat
 import subprocess
 import time
+import urllib.request
 
 import pytest
 
@@ -474,3 +475,46 @@ def test_write_out_values_are_escaped_on_a_terminal(srv):
     # Not on a terminal: the bytes as they came.
     p = run(["-w", "%{body}", srv.url("/ctrl")])
     assert b"\x1b[31mRED" in p.stdout
+
+
+# --------------------------------------------------------------------------
+# 3. The loop itself: a reader that leaves, a process that was stopped
+# --------------------------------------------------------------------------
+
+def test_a_closed_pipe_stops_the_run_without_waiting_for_a_record(srv):
+    """head -1 takes the fast record and leaves while the slow request is
+    still on the server: urlfan sees the reader go and stops at once, so
+    the server never gets to answer the slow one (its client went away).
+    Were urlfan to notice only at its next write, the slow request would
+    be answered (status 200) before urlfan exited."""
+    slow = srv.url("/delay/10?log=gone")
+    p = subprocess.run(["sh", "-c", '"$0" -J --no-body "$1" "$2" | head -1 > /dev/null',
+                        URLFAN, slow, srv.url("/json")], capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == b""
+
+    def logged():
+        with urllib.request.urlopen(srv.url("/log?name=gone"), timeout=10) as r:
+            return json.load(r)["requests"]
+    assert wait_until(lambda: logged() and logged()[0]["end"] is not None)
+    entry = logged()[0]
+    assert entry["status"] is None, entry
+
+
+def test_a_stopped_process_does_not_time_out_what_waited_in_the_socket(srv):
+    """Ctrl-Z (SIGSTOP) for longer than --idle-timeout, then fg: the
+    response arrived meanwhile and waits in the socket, so the request is
+    ok, not an idle timeout. Time in which urlfan did not run says nothing
+    about the server."""
+    with urlfan(["-J", "--no-body", "--idle-timeout", "1", srv.url("/delay/0.3?log=stopped")]) as proc:
+        assert wait_until(lambda: srv.stats()["inflight_total"] > 0)
+        proc.send_signal(signal.SIGSTOP)
+        # The answer comes while urlfan is stopped; it stays stopped for
+        # more than its idle timeout after that.
+        time.sleep(2.5)
+        proc.send_signal(signal.SIGCONT)
+        out, err = proc.communicate(timeout=30)
+    recs = records(out)
+    assert len(recs) == 1
+    assert recs[0]["ok"], (recs[0], err)
+    assert proc.returncode == 0

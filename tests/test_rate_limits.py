@@ -1,6 +1,6 @@
-"""Issue 12, politeness: --rate and --host-rate (token buckets on starts),
--p auto (a per-host limit that adapts), and how a limit shows in the
-progress line and --stats. Rates and concurrency are judged on what the
+"""Rate limits and the adaptive per-host limit: --rate and --host-rate
+(token buckets on starts), -p auto (a per-host limit that adapts), and how
+a limit shows in the progress line and --stats. Rates and concurrency are judged on what the
 test server saw (its /log of arrival times and in-flight counts per Host),
 never on the client's wall clock."""
 import json

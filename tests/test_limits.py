@@ -1,8 +1,8 @@
-"""Integration tests for urlfan against hostile servers, input and limits
-(issue 11): response heads that are huge, folded or have giant lines, a low
-open-files limit, deep file names under -O, endless input lines, the
-accuracy of --idle-timeout, credentials and cookies that must not show, and
-control characters that must not reach a terminal.
+"""urlfan's limits hold against hostile servers and input: response heads
+that are huge, folded or have giant lines, a low open-files limit, deep
+file names under -O, endless input lines, the accuracy of --idle-timeout,
+credentials and cookies that must not show, and control characters that
+must not reach a terminal.
 
 Timing is judged from the records (time.total, time.ttfb: libcurl's clock
 for the one transfer), never from how long the test waited; memory from the
