@@ -230,7 +230,11 @@ def test_dist_tarball_builds_without_git_or_scdoc(tmp_path):
         assert p.returncode == 0, (argv, p.stdout[-3000:], p.stderr[-3000:])
         return p.stdout
 
-    version = sh([os.path.join(ROOT, "scripts", "version"), "0"]).strip()
+    with open(os.path.join(ROOT, "meson.build"), encoding="utf-8") as f:
+        project_version = re.search(r"version: '([^']+)'", f.read()).group(1)
+    version = sh([os.path.join(ROOT, "scripts", "version"), project_version]).strip()
+    # From git: the project's version and the commit, or a tag's description.
+    assert re.fullmatch(r"\d+\.\d+\.\d+(-\d+)?(-g[0-9a-f]+)?(-dirty)?", version), version
     sh(["meson", "setup", str(tmp_path / "d"), ROOT, "-Dtests=disabled"])
     sh(["meson", "dist", "-C", str(tmp_path / "d"), "--no-tests", "--formats", "gztar",
         "--allow-dirty"])
