@@ -653,11 +653,13 @@ static bool ensure_std_fds(void)
  * again through /proc, non-blocking: a slow reader must not stop the
  * event loop, and O_NONBLOCK on a descriptor of urlfan's own changes
  * nothing for the shell or the other processes that share stdout. Where
- * there is no /proc/self/fd (or -Dportable=true), fd 1 itself is made
- * non-blocking and its flags are restored on every way out: app_close(),
- * exit() and abort(). Files never block for long and keep fd 1 (and its
- * offset); where reopening fails (a socket), fd 1 is used as it is. -1
- * when stdout was closed. */
+ * there is no /proc/self/fd (or -Dportable=true), a pipe's fd 1 itself is
+ * made non-blocking and its flags are restored on every way out:
+ * app_close(), exit() and abort(); a terminal is then written blocking,
+ * since stderr usually shares its open file and would turn non-blocking
+ * too. Files never block for long and keep fd 1 (and its offset); where
+ * reopening fails (a socket), fd 1 is used as it is. -1 when stdout was
+ * closed. */
 static int open_stdout(bool closed)
 {
 	struct stat st;
@@ -671,7 +673,7 @@ static int open_stdout(bool closed)
 			return fd >= 0 ? fd : 1;
 	}
 	int fl = fcntl(1, F_GETFL);
-	if (fl < 0 || fl & O_NONBLOCK)
+	if (!S_ISFIFO(st.st_mode) || fl < 0 || fl & O_NONBLOCK)
 		return 1;
 	struct sigaction sa = {.sa_handler = on_abort};
 	sigemptyset(&sa.sa_mask);
