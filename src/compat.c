@@ -1,17 +1,21 @@
 /* HAVE_*: 0 or 1 from meson (src/meson.build), never guessed here. */
-#if HAVE_MEMRCHR || HAVE_MEMMEM || HAVE_RENAMEAT2
-#define _GNU_SOURCE /* memrchr, memmem, renameat2: declared only with it */
+#if HAVE_MEMRCHR || HAVE_MEMMEM || HAVE_RENAMEAT2 || HAVE_MEMFD_CREATE
+#define _GNU_SOURCE /* memrchr, memmem, renameat2, memfd_create: only with it */
 #endif
 #include "compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #if HAVE_MALLOPT
 #include <malloc.h>
+#endif
+#if HAVE_MEMFD_CREATE
+#include <sys/mman.h>
 #endif
 
 void *compat_memrchr(const void *s, int c, size_t n)
@@ -91,6 +95,49 @@ int compat_socket_cloexec(int domain, int type, int protocol)
 	}
 	return fd;
 #endif
+}
+
+int compat_anon_file(const char *name, char path[COMPAT_ANON_PATH])
+{
+#if HAVE_MEMFD_CREATE
+	if (compat_proc_fd()) {
+		int fd = memfd_create(name, MFD_CLOEXEC);
+		if (fd >= 0) {
+			snprintf(path, COMPAT_ANON_PATH, "/proc/self/fd/%d", fd);
+			if (access(path, R_OK) == 0)
+				return fd;
+			close(fd);
+		}
+	}
+#endif
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int n = snprintf(path, COMPAT_ANON_PATH, "%s/%s-XXXXXX", dir, name);
+	if (n < 0 || n >= COMPAT_ANON_PATH) {
+		path[0] = '\0';
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkstemp(path); /* mode 0600 */
+	if (fd < 0) {
+		path[0] = '\0';
+		return -1;
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		int saved = errno;
+		compat_anon_file_close(fd, path);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+void compat_anon_file_close(int fd, const char *path)
+{
+	close(fd);
+	if (path[0] && strncmp(path, "/proc/", 6) != 0)
+		unlink(path);
 }
 
 void compat_mmap_threshold(int bytes)

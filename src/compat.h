@@ -22,6 +22,15 @@ int compat_rename_noreplace(int fromdir, const char *from, int todir, const char
  * right after creation elsewhere (urlfan starts no programs while its
  * sockets open, so the gap does not matter). */
 int compat_socket_cloexec(int domain, int type, int protocol);
+/* An unnamed file that a library which opens files only by name can
+ * still read: its fd, and in path a name that opens it. memfd_create()
+ * and /proc/self/fd/N where both exist; else a file made by mkstemp() in
+ * $TMPDIR (or /tmp), mode 0600. -1 with errno when neither works.
+ * compat_anon_file_close() closes it and removes the file if one was
+ * made. */
+#define COMPAT_ANON_PATH 4096
+int compat_anon_file(const char *name, char path[COMPAT_ANON_PATH]);
+void compat_anon_file_close(int fd, const char *path);
 /* Fix glibc's malloc mmap threshold at bytes (mallopt M_MMAP_THRESHOLD);
  * nothing where there is no mallopt. */
 void compat_mmap_threshold(int bytes);

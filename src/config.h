@@ -110,6 +110,13 @@ struct config {
 	const char *cert_type;     /* --cert-type */
 	const char **forms;        /* -F parts as given (checked), owned array */
 	size_t nforms;
+	/* Per -F part: the contents of a file that is not a regular one (a
+	 * pipe, a FIFO), read once at the start since it cannot be read
+	 * again; data NULL for a value or a regular file. Owned. */
+	struct opts_form_data {
+		char *data;
+		size_t len;
+	} * form_data;
 	long long limit_rate; /* --limit-rate, bytes per second; 0: none */
 	bool keep_headers;    /* a -w or --name template reads headers */
 	char *userpwd;        /* "USER:PASSWORD" after a prompt, owned */

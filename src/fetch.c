@@ -14,34 +14,19 @@
 #include "buf.h"
 #include "clock.h"
 #include "hostlimit.h"
+#include "jobs.h"
 #include "loop.h"
+#include "multi.h"
 #include "msg.h"
 #include "num.h"
 #include "ratelimit.h"
 #include "retry.h"
 #include "shard.h"
+#include "slots.h"
 #include "url.h"
-#include "wake.h"
+#include "watches.h"
 #include "xalloc.h"
 #include "xfer.h"
-
-/* A request the engine holds, from the moment it is read until its record
- * is delivered: the input's request and the engine's own count of tries. */
-struct job {
-	struct request *req;
-	long attempts;
-	struct loop_timer retry; /* armed while it waits out a retry delay */
-};
-
-/* One request in flight. Each slot keeps its xfer (and so its easy handle
- * and buffers) for the next request it runs; CURLINFO_PRIVATE points here. */
-struct slot {
-	struct xfer *x;
-	struct job *job;
-	struct host *host;
-	double started;         /* when the attempt was added, for -p auto */
-	struct loop_timer idle; /* --idle-timeout: when to look at it again */
-};
 
 /* -p auto keeps what it learnt about an idle host this long (seconds), so
  * that a host whose requests all wait out a retry delay, or come in bursts,
@@ -53,35 +38,27 @@ struct slot {
 struct fetch {
 	const struct config *cfg;
 	struct source *src;
-	CURLM *multi;
+	struct multi *multi;
 	struct hostlimit *hl;
+	struct jobs *jobs;
 	struct xfer_env env;
 	struct retry_policy retry;
 	size_t readahead;
-	bool input_done;    /* EOF or read error: no more requests */
-	bool input_blocked; /* the source said AGAIN: wait for its fd */
-	size_t running;     /* easy handles in the multi handle */
-	struct slot *slots; /* --parallel of them */
-	size_t *free_slots; /* a stack of indexes of idle slots */
-	size_t nfree;
+	bool input_done;     /* EOF or read error: no more requests */
+	bool input_blocked;  /* the source said AGAIN: wait for its fd */
+	struct slots *slots; /* the transfers in flight */
 	const struct fetch_hooks *hooks;
 	struct fetch_stats *stats;
 	bool stop;
-	int level;          /* interruption acted on: 0, 1 or 2 */
-	double deadline_at; /* 0: no --deadline */
-	struct loop *loop;  /* the poller and every timer */
-	int watch_errno;    /* watching an fd failed: the loop stops */
-	bool input_watched; /* the input fd is watched */
-	int out_watched;    /* an fd watched for writability, or -1 */
-	int gone_events;    /* the output fd's watched events, or -1 */
-	size_t ndelayed;    /* jobs waiting out a retry delay */
-	uint64_t rng;       /* for backoff jitter */
+	int level;              /* interruption acted on: 0, 1 or 2 */
+	double deadline_at;     /* 0: no --deadline */
+	struct loop *loop;      /* the poller and every timer */
+	struct watches watches; /* the wake pipe, the input, the output */
+	uint64_t rng;           /* for backoff jitter (retry_uniform()) */
 	/* Input is there, but this turn read its share. */
 	bool input_busy;
 	double now;                       /* the clock at the top of this turn */
 	double resumed_at;                /* when the loop last ran again after a stop */
-	struct loop_timer curl_timer;     /* libcurl's timeout action */
-	bool curl_timeout_due;            /* ... has come */
 	struct ratelimit rate;            /* --rate, gating every start */
 	struct loop_timer rate_timer;     /* armed: a start waits for a token */
 	struct loop_timer pause_timer;    /* the next host pause's end */
@@ -98,49 +75,11 @@ struct fetch {
 #define READ_TURN_LINES 1024
 #define READ_TURN_BYTES (256 * 1024)
 
-/* A uniform number in [0, 1): xorshift64*, enough for jitter. */
-static double uniform(struct fetch *f)
+static void stop_run(struct fetch *f)
 {
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+	f->stop = true;
+	f->stats->stopped = 1;
 }
-
-static void retry_due_cb(struct loop_timer *t, void *data);
-
-static struct job *job_new(struct fetch *f, struct request *req)
-{
-	struct job *job = xmalloc(sizeof *job);
-	job->req = req;
-	job->attempts = 0;
-	loop_timer_init(&job->retry, retry_due_cb, f);
-	return job;
-}
-
-static void job_free(struct job *job)
-{
-	if (!job)
-		return;
-	request_free(job->req);
-	free(job);
-}
-
-/* The request's own part of its result: who it is, not what happened. */
-static void describe(struct result *res, const struct request *req, long attempts)
-{
-	memset(res, 0, sizeof *res);
-	res->index = req->index;
-	res->id = req->id;
-	res->line = req->line;
-	res->line_len = req->line_len;
-	res->host = req->error ? "" : req->hostkey;
-	if (!req->error)
-		url_path(req->url, &res->path, &res->path_len);
-	res->attempts = attempts;
-}
-
-static void stop_run(struct fetch *f);
 
 static void deliver(struct fetch *f, const struct result *res)
 {
@@ -157,12 +96,17 @@ static void deliver_error(struct fetch *f, const struct request *req, long attem
 {
 	struct result res;
 	struct buf masked = BUF_INIT;
-	describe(&res, req, attempts);
+	result_describe(&res, req, attempts);
 	if (req->error) {
 		res.url = req->shown ? req->shown : "";
 	} else {
 		url_mask(&masked, req->url);
 		res.url = masked.data;
+		if (strcmp(res.url, req->url) != 0) {
+			uint64_t d[2];
+			url_digest(req->url, d);
+			url_digest_hex(d, res.url_digest);
+		}
 	}
 	res.method = xfer_method(req, f->cfg);
 	res.error = kind;
@@ -199,7 +143,7 @@ static void read_input(struct fetch *f)
 	 * The --order input window is asked again for every line: another
 	 * shard's line moves it on at once. */
 	while (!f->input_done && !f->stop &&
-	       hostlimit_waiting(f->hl) + f->ndelayed < f->readahead &&
+	       hostlimit_waiting(f->hl) + jobs_delayed(f->jobs) < f->readahead &&
 	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;
@@ -222,7 +166,7 @@ static void read_input(struct fetch *f)
 				f->stats->skipped++;
 				request_free(req);
 			} else {
-				hostlimit_push(f->hl, req->hostkey, job_new(f, req));
+				hostlimit_push(f->hl, req->hostkey, jobs_new(f->jobs, req));
 			}
 			break;
 		case SOURCE_AGAIN: f->input_blocked = true; return;
@@ -245,7 +189,7 @@ static void start_ready(struct fetch *f)
 {
 	if (f->hooks->may_start && !f->hooks->may_start(f->hooks->ctx))
 		return;
-	while (!f->stop && f->level == 0 && f->nfree > 0 && hostlimit_ready(f->hl)) {
+	while (!f->stop && f->level == 0 && slots_free(f->slots) > 0 && hostlimit_ready(f->hl)) {
 		/* --rate gates every start, whatever its host; a host's own
 		 * bucket (--host-rate) is hostlimit's. */
 		double now = clock_now();
@@ -259,29 +203,14 @@ static void start_ready(struct fetch *f)
 		if (!job)
 			return;
 		struct request *req = job->req;
-		struct slot *s = &f->slots[f->free_slots[f->nfree - 1]];
 		char err[256];
-		if (!s->x && !(s->x = xfer_create())) {
-			snprintf(err, sizeof err, "cannot create a transfer");
+		struct slot *s = slots_start(f->slots, &f->env, req, now, f->cfg->idle_timeout, err,
+					     sizeof err);
+		if (!s)
 			goto fail;
-		}
-		if (xfer_setup(s->x, &f->env, req, err, sizeof err) != 0)
-			goto fail;
-		curl_easy_setopt(xfer_easy(s->x), CURLOPT_PRIVATE, s);
-		CURLMcode mc = curl_multi_add_handle(f->multi, xfer_easy(s->x));
-		if (mc != CURLM_OK) {
-			xfer_abandon(s->x);
-			snprintf(err, sizeof err, "%s", curl_multi_strerror(mc));
-			goto fail;
-		}
 		s->job = job;
 		s->host = host;
-		s->started = now;
-		f->nfree--;
-		f->running++;
 		job->attempts++;
-		if (f->cfg->idle_timeout > 0)
-			loop_timer_set(f->loop, &s->idle, now + f->cfg->idle_timeout);
 		if (msg_get_level() >= MSG_VERBOSE) {
 			struct buf masked = BUF_INIT;
 			url_mask(&masked, req->url);
@@ -293,7 +222,7 @@ static void start_ready(struct fetch *f)
 fail:
 		deliver_error(f, req, job->attempts, ERR_IO, err);
 		hostlimit_release(f->hl, host);
-		job_free(job);
+		jobs_free(f->jobs, job);
 	}
 }
 
@@ -343,7 +272,7 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
 	adapt(f, s, &a);
-	struct retry_decision d = retry_decide(&f->retry, &a, uniform(f));
+	struct retry_decision d = retry_decide(&f->retry, &a, retry_uniform(&f->rng));
 	/* Only -v tells why; the words cost a printf a request otherwise. */
 	if (d.retry && msg_get_level() >= MSG_VERBOSE)
 		retry_reason(&a, why, whylen);
@@ -359,17 +288,13 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 /* Give a slot back after its transfer left the multi handle. */
 static void free_slot(struct fetch *f, struct slot *s)
 {
-	loop_timer_stop(f->loop, &s->idle);
 	hostlimit_release(f->hl, s->host);
-	s->job = NULL;
-	s->host = NULL;
-	f->free_slots[f->nfree++] = (size_t)(s - f->slots);
+	slots_release(f->slots, s);
 }
 
 static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 {
-	curl_multi_remove_handle(f->multi, xfer_easy(s->x));
-	f->running--;
+	slots_stop(f->slots, s);
 	struct job *job = s->job;
 	struct request *req = job->req;
 	char why[64];
@@ -382,8 +307,7 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 		/* A retry goes to the front of its host's queue when its delay
 		 * is over (at once when the host's pause is the wait). */
 		if (d.delay > 0) {
-			loop_timer_set(f->loop, &job->retry, clock_now() + d.delay);
-			f->ndelayed++;
+			jobs_delay(f->jobs, job, clock_now() + d.delay);
 		} else {
 			hostlimit_requeue(f->hl, req->hostkey, job);
 		}
@@ -391,7 +315,7 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 		return;
 	}
 	struct result res;
-	describe(&res, req, job->attempts);
+	result_describe(&res, req, job->attempts);
 	xfer_finish(s->x, rc, &res);
 	if (res.error)
 		msg_verbose(1, "[%zu] %s: %s", req->index, result_kind_name(res.error),
@@ -402,27 +326,23 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 	deliver(f, &res);
 	xfer_done(s->x);
 	free_slot(f, s);
-	job_free(job);
+	jobs_free(f->jobs, job);
 }
 
 /* A retry whose delay is over goes to the front of its host's queue. */
-static void retry_due_cb(struct loop_timer *t, void *data)
+static void retry_due(struct job *job, void *ctx)
 {
-	struct fetch *f = data;
-	struct job *job = (struct job *)((char *)t - offsetof(struct job, retry));
-	f->ndelayed--;
+	struct fetch *f = ctx;
 	hostlimit_requeue(f->hl, job->req->hostkey, job);
 }
 
 /* A retry waiting out its delay when the run is interrupted. */
-static void abort_delayed(struct loop_timer *t, void *arg)
+static void abort_delayed(struct job *job, void *arg)
 {
 	struct fetch *f = arg;
-	struct job *job = (struct job *)((char *)t - offsetof(struct job, retry));
-	f->ndelayed--;
 	deliver_error(f, job->req, job->attempts, ERR_ABORTED,
 		      "interrupted while waiting to retry");
-	job_free(job);
+	jobs_free(f->jobs, job);
 }
 
 /* Level 1: no more reading or starting; requests not in flight end now
@@ -438,19 +358,20 @@ static void interrupt(struct fetch *f, int level)
 			deliver_error(f, job->req, job->attempts, ERR_ABORTED,
 				      job->attempts ? "interrupted while waiting to retry"
 						    : "interrupted before it started");
-			job_free(job);
+			jobs_free(f->jobs, job);
 		}
-		loop_timers_take(f->loop, retry_due_cb, abort_delayed, f);
+		jobs_take_delayed(f->jobs, abort_delayed, f);
 	}
 	f->level = level;
 	f->stats->interrupted = level;
 	if (level < 2)
 		return;
-	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++) {
-		if (f->slots[i].job) {
+	for (size_t i = 0; i < slots_count(f->slots); i++) {
+		struct slot *s = slots_at(f->slots, i);
+		if (s->job) {
 			/* urlfan's words, not libcurl's for a callback's abort. */
-			xfer_set_message(f->slots[i].x, "aborted by a second interrupt");
-			finish(f, &f->slots[i], CURLE_ABORTED_BY_CALLBACK);
+			xfer_set_message(s->x, "aborted by a second interrupt");
+			finish(f, s, CURLE_ABORTED_BY_CALLBACK);
 		}
 	}
 }
@@ -475,16 +396,8 @@ static void idle_cb(struct loop_timer *t, void *data)
 {
 	struct fetch *f = data;
 	struct slot *s = (struct slot *)((char *)t - offsetof(struct slot, idle));
-	if (f->stop)
+	if (f->stop || !slots_idle(f->slots, s, f->now, f->resumed_at, f->cfg->idle_timeout))
 		return;
-	double active = xfer_active_at(s->x);
-	if (active > 0 && active < f->resumed_at)
-		active = f->resumed_at;
-	double next = loop_idle_due(active, f->now, f->cfg->idle_timeout);
-	if (next > 0) {
-		loop_timer_set(f->loop, t, next);
-		return;
-	}
 	xfer_idle_expired(s->x, f->cfg->idle_timeout);
 	finish(f, s, CURLE_OPERATION_TIMEDOUT);
 }
@@ -497,121 +410,17 @@ static void wake_cb(struct loop_timer *t, void *data)
 	(void)data;
 }
 
-static void curl_timer_cb(struct loop_timer *t, void *data)
-{
-	struct fetch *f = data;
-	(void)t;
-	f->curl_timeout_due = true;
-}
-
-/* libcurl's timeout action is due: its timer fired, or it asked for one
- * at once since (a handle just added). */
-static bool curl_due(struct fetch *f)
-{
-	if (loop_timer_armed(&f->curl_timer) && f->curl_timer.due <= clock_now()) {
-		loop_timer_stop(f->loop, &f->curl_timer);
-		f->curl_timeout_due = true;
-	}
-	bool due = f->curl_timeout_due;
-	f->curl_timeout_due = false;
-	return due;
-}
-
 static void drain(struct fetch *f)
 {
-	CURLMsg *m;
-	int left;
-	while ((m = curl_multi_info_read(f->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		struct slot *s = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-		finish(f, s, m->data.result);
-	}
+	struct slot *s;
+	CURLcode rc;
+	while ((s = slots_next_done(f->slots, &rc)))
+		finish(f, s, rc);
 }
 
-/* libcurl tells which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when
- * to call it back (CURLMOPT_TIMERFUNCTION); the loop waits for them and
- * hands each ready socket to curl_multi_socket_action. */
-static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+static enum fetch_status status_of(enum multi_status ms)
 {
-	struct fetch *f = userp;
-	(void)easy;
-	(void)socketp;
-	int rc = what == CURL_POLL_REMOVE
-			 ? loop_unwatch(f->loop, fd)
-			 : loop_watch(f->loop, fd,
-				      (what & CURL_POLL_IN ? POLLER_IN : 0u) |
-					      (what & CURL_POLL_OUT ? POLLER_OUT : 0u));
-	/* A socket that cannot be watched would leave its transfer hanging
-	 * until a timeout: stop the run instead. */
-	if (rc != 0)
-		f->watch_errno = errno;
-	return 0;
-}
-
-static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct fetch *f = userp;
-	(void)multi;
-	if (timeout_ms < 0)
-		loop_timer_stop(f->loop, &f->curl_timer);
-	else
-		loop_timer_set(f->loop, &f->curl_timer, clock_now() + (double)timeout_ms / 1000);
-	return 0;
-}
-
-static void watch(struct fetch *f, int fd, unsigned events, bool on)
-{
-	if ((on ? loop_watch(f->loop, fd, events) : loop_unwatch(f->loop, fd)) != 0)
-		f->watch_errno = errno;
-}
-
-/* Watch the input's fd only while the loop is waiting for input. */
-static void watch_input(struct fetch *f, bool want)
-{
-	if (want != f->input_watched)
-		watch(f, source_fd(f->src), POLLER_IN, want);
-	f->input_watched = want;
-}
-
-/* Watch the output's fd for writability while it has bytes waiting, and
- * a pipe's for its reader going away all the time, so that a closed pipe
- * (| head) stops the run at once, not at the next record. */
-static void watch_output(struct fetch *f)
-{
-	int fd = f->hooks->wait_fd ? f->hooks->wait_fd(f->hooks->ctx) : -1;
-	int gone = f->hooks->on_output_gone ? f->hooks->out_fd : -1;
-	if (gone >= 0) {
-		int events = fd == gone ? POLLER_OUT : 0;
-		if (events != f->gone_events)
-			watch(f, gone, (unsigned)events, true);
-		f->gone_events = events;
-		if (fd == gone)
-			fd = -1;
-	}
-	if (fd == f->out_watched)
-		return;
-	if (f->out_watched >= 0)
-		watch(f, f->out_watched, 0, false);
-	if (fd >= 0)
-		watch(f, fd, POLLER_OUT, true);
-	f->out_watched = fd;
-}
-
-static enum fetch_status act(struct fetch *f, curl_socket_t fd, int flags, char *err, size_t errlen)
-{
-	int still;
-	CURLMcode mc = curl_multi_socket_action(f->multi, fd, flags, &still);
-	if (mc != CURLM_OK) {
-		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-		return FETCH_ECURL;
-	}
-	if (f->watch_errno) {
-		snprintf(err, errlen, "watching a socket: %s", strerror(f->watch_errno));
-		return FETCH_ESYS;
-	}
-	return FETCH_OK;
+	return ms == MULTI_OK ? FETCH_OK : ms == MULTI_ECURL ? FETCH_ECURL : FETCH_ESYS;
 }
 
 /* The time a bucket, not the network, set the pace: a slot was free and a
@@ -621,46 +430,10 @@ static void account_limited(struct fetch *f, double t)
 {
 	if (f->limited)
 		f->stats->rate_limited += t - f->limited_t;
-	f->limited = !f->stop && f->level == 0 && f->nfree > 0 &&
+	f->limited = !f->stop && f->level == 0 && slots_free(f->slots) > 0 &&
 		     ((hostlimit_ready(f->hl) && loop_timer_armed(&f->rate_timer)) ||
 		      hostlimit_held(f->hl) > 0);
 	f->limited_t = t;
-}
-
-static void stop_run(struct fetch *f)
-{
-	f->stop = true;
-	f->stats->stopped = 1;
-}
-
-/* Hand what the wait found to its owner: libcurl's sockets to libcurl;
- * the wake pipe, the input and the output are looked at next turn. */
-static enum fetch_status dispatch(struct fetch *f, const struct poller_event *ev, int n, char *err,
-				  size_t errlen)
-{
-	for (int i = 0; i < n && !f->stop; i++) {
-		int fd = ev[i].fd;
-		if (fd == f->hooks->wake_fd) {
-			wake_drain(fd);
-		} else if (f->input_watched && fd == source_fd(f->src)) {
-			continue; /* read_input() reads it next time round */
-		} else if (f->gone_events >= 0 && fd == f->hooks->out_fd) {
-			if ((ev[i].events & POLLER_ERR) &&
-			    f->hooks->on_output_gone(f->hooks->ctx) != 0)
-				stop_run(f);
-		} else if (fd == f->out_watched) {
-			continue; /* on_idle() writes next time round */
-		} else {
-			unsigned e = ev[i].events;
-			int flags = (e & POLLER_IN ? CURL_CSELECT_IN : 0) |
-				    (e & POLLER_OUT ? CURL_CSELECT_OUT : 0) |
-				    (e & POLLER_ERR ? CURL_CSELECT_ERR : 0);
-			enum fetch_status rc = act(f, fd, flags, err, errlen);
-			if (rc != FETCH_OK)
-				return rc;
-		}
-	}
-	return FETCH_OK;
 }
 
 /* Everything the loop does before it may wait: timers, input, starts,
@@ -678,25 +451,46 @@ static bool turn(struct fetch *f, enum fetch_status *rc, char *err, size_t errle
 	read_input(f);
 	start_ready(f);
 	account_limited(f, t);
-	size_t before = f->stats->requests, free_before = f->nfree;
-	if (!f->stop && curl_due(f) &&
-	    (*rc = act(f, CURL_SOCKET_TIMEOUT, 0, err, errlen)) != FETCH_OK)
+	size_t before = f->stats->requests, free_before = slots_free(f->slots);
+	if (!f->stop && (*rc = status_of(multi_timeout(f->multi, err, errlen))) != FETCH_OK)
 		return false;
 	if (!f->stop)
 		drain(f);
-	return f->stats->requests != before || f->nfree != free_before;
+	return f->stats->requests != before || slots_free(f->slots) != free_before;
 }
 
 static bool all_done(const struct fetch *f)
 {
-	return f->running == 0 && hostlimit_waiting(f->hl) == 0 && f->ndelayed == 0 &&
-	       f->input_done;
+	return slots_running(f->slots) == 0 && hostlimit_waiting(f->hl) == 0 &&
+	       jobs_delayed(f->jobs) == 0 && f->input_done;
+}
+
+/* Before the loop waits: output flushed, what waits for its host noted,
+ * the input and output fds watched as their state asks. */
+static enum fetch_status before_wait(struct fetch *f, char *err, size_t errlen)
+{
+	/* start_ready() stopped with slots free: what waits, waits for its
+	 * host. */
+	f->stats->host_bound =
+		f->level == 0 && slots_free(f->slots) > 0 && hostlimit_waiting(f->hl) > 0;
+	if (f->stats->host_bound)
+		f->stats->host_bound_seen = 1;
+	if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, slots_running(f->slots)) != 0) {
+		stop_run(f);
+		return FETCH_OK;
+	}
+	watches_input(&f->watches, f->input_blocked && !f->input_done);
+	watches_output(&f->watches, f->hooks->wait_fd ? f->hooks->wait_fd(f->hooks->ctx) : -1);
+	if (f->watches.err) {
+		snprintf(err, errlen, "watching a descriptor: %s", strerror(f->watches.err));
+		return FETCH_ESYS;
+	}
+	return FETCH_OK;
 }
 
 static enum fetch_status run(struct fetch *f, char *err, size_t errlen)
 {
 	enum fetch_status rc = FETCH_OK;
-	struct poller_event events[64];
 	for (;;) {
 		if (f->stop || all_done(f))
 			return FETCH_OK;
@@ -705,32 +499,21 @@ static enum fetch_status run(struct fetch *f, char *err, size_t errlen)
 			return rc;
 		if (moved || all_done(f))
 			continue; /* slots freed: refill before waiting */
-		/* start_ready() stopped with slots free: what waits, waits for
-		 * its host. */
-		f->stats->host_bound =
-			f->level == 0 && f->nfree > 0 && hostlimit_waiting(f->hl) > 0;
-		if (f->stats->host_bound)
-			f->stats->host_bound_seen = 1;
-		if (f->hooks->on_idle && f->hooks->on_idle(f->hooks->ctx, f->running) != 0) {
-			stop_run(f);
-			return FETCH_OK;
-		}
-		watch_input(f, f->input_blocked && !f->input_done);
-		watch_output(f);
-		if (f->watch_errno) {
-			snprintf(err, errlen, "watching a descriptor: %s",
-				 strerror(f->watch_errno));
-			return FETCH_ESYS;
-		}
+		if ((rc = before_wait(f, err, errlen)) != FETCH_OK || f->stop)
+			return rc;
 		double until = clock_now() + (f->input_busy ? 0 : (double)f->hooks->idle_ms / 1000);
-		int n = loop_wait(f->loop, until, events, 64);
-		if (n < 0) {
+		if (loop_poll(f->loop, until) < 0) {
 			snprintf(err, errlen, "waiting for events: %s", strerror(errno));
 			return FETCH_ESYS;
 		}
 		if (loop_overslept(f->loop) > 0)
 			f->resumed_at = clock_now();
-		if ((rc = dispatch(f, events, n, err, errlen)) != FETCH_OK)
+		/* The reader of the output went away (| head): stop now. */
+		if (f->watches.gone && f->hooks->on_output_gone(f->hooks->ctx) != 0) {
+			stop_run(f);
+			return FETCH_OK;
+		}
+		if ((rc = status_of(multi_failed(f->multi, err, errlen))) != FETCH_OK)
 			return rc;
 	}
 }
@@ -741,12 +524,12 @@ static void drop(struct fetch *f, struct job *job)
 {
 	if (f->hooks->dropped)
 		f->hooks->dropped(job->req, f->hooks->ctx);
-	job_free(job);
+	jobs_free(f->jobs, job);
 }
 
-static void drop_delayed(struct loop_timer *t, void *arg)
+static void drop_each(struct job *job, void *arg)
 {
-	drop(arg, (struct job *)((char *)t - offsetof(struct job, retry)));
+	drop(arg, job);
 }
 
 static void teardown(struct fetch *f)
@@ -754,55 +537,41 @@ static void teardown(struct fetch *f)
 	struct job *job;
 	while (f->hl && (job = hostlimit_drain(f->hl)))
 		drop(f, job);
-	for (size_t i = 0; f->slots && i < (size_t)f->cfg->parallel; i++) {
-		struct slot *s = &f->slots[i];
+	for (size_t i = 0; f->slots && i < slots_count(f->slots); i++) {
+		struct slot *s = slots_at(f->slots, i);
 		if (s->job) {
-			curl_multi_remove_handle(f->multi, xfer_easy(s->x));
+			slots_stop(f->slots, s);
 			xfer_abandon(s->x);
 			drop(f, s->job);
 		}
-		xfer_destroy(s->x);
 	}
-	if (f->loop)
-		loop_timers_take(f->loop, retry_due_cb, drop_delayed, f);
+	slots_destroy(f->slots);
+	if (f->jobs)
+		jobs_take_delayed(f->jobs, drop_each, f);
+	jobs_destroy(f->jobs);
 	hostlimit_destroy(f->hl);
 	xfer_env_free(&f->env);
-	free(f->slots);
-	free(f->free_slots);
 }
 
-/* The multi handle and the loop, wired to each other. */
+/* The loop, the multi handle and the slots, wired to each other. */
 static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 {
-	if (!(f->multi = curl_multi_init())) {
-		snprintf(err, errlen, "cannot initialise libcurl's multi handle");
-		return FETCH_ESETUP;
-	}
 	if (!(f->loop = loop_create(err, errlen)))
 		return FETCH_ESETUP;
-	if (f->hooks->wake_fd >= 0 && loop_watch(f->loop, f->hooks->wake_fd, POLLER_IN) != 0) {
+	if (watches_init(&f->watches, f->loop, f->hooks->wake_fd, source_fd(f->src),
+			 f->hooks->on_output_gone ? f->hooks->out_fd : -1) != 0) {
 		snprintf(err, errlen, "watching the wake-up pipe: %s", strerror(errno));
 		return FETCH_ESETUP;
 	}
-	loop_timer_init(&f->curl_timer, curl_timer_cb, f);
 	loop_timer_init(&f->rate_timer, wake_cb, f);
 	loop_timer_init(&f->pause_timer, wake_cb, f);
 	loop_timer_init(&f->deadline_timer, wake_cb, f);
 	if (f->deadline_at > 0)
 		loop_timer_set(f->loop, &f->deadline_timer, f->deadline_at);
-	for (size_t i = 0; i < (size_t)f->cfg->parallel; i++)
-		loop_timer_init(&f->slots[i].idle, idle_cb, f);
-	/* The per-host cap is ours (a semaphore over requests); libcurl may
-	 * open as many connections as that needs, and keep them for reuse. */
-	CURLMcode mc;
-	if ((mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, socket_cb)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, timer_cb)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f)) ||
-	    (mc = curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)f->cfg->parallel * 2))) {
-		snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
+	if (!(f->multi = multi_create(f->loop, (long)f->cfg->parallel * 2, err, errlen)))
 		return FETCH_ESETUP;
-	}
+	f->jobs = jobs_create(f->loop, retry_due, f);
+	f->slots = slots_create((size_t)f->cfg->parallel, f->loop, f->multi, idle_cb, f);
 	return FETCH_OK;
 }
 
@@ -818,8 +587,6 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 			  cfg->retry_all_methods},
 		.hooks = hooks,
 		.stats = stats,
-		.out_watched = -1,
-		.gone_events = -1,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^
 		       0x9E3779B97F4A7C15ULL,
 	};
@@ -828,10 +595,6 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	source_yield_after(f.src, READ_TURN_BYTES);
 	memset(stats, 0, sizeof *stats);
 	enum fetch_status rc = FETCH_ESETUP;
-	f.slots = xcalloc((size_t)cfg->parallel, sizeof *f.slots);
-	f.free_slots = xcalloc((size_t)cfg->parallel, sizeof *f.free_slots);
-	for (size_t i = 0; i < (size_t)cfg->parallel; i++)
-		f.free_slots[f.nfree++] = (size_t)cfg->parallel - 1 - i;
 	if (cfg->per_host_auto) {
 		f.hl = hostlimit_create(adaptive_start(cfg->per_host_max));
 		hostlimit_set_data_size(f.hl, sizeof(struct adaptive));
@@ -849,8 +612,7 @@ out:
 	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */
 	source_yield_after(f.src, 0);
 	teardown(&f);
-	if (f.multi)
-		curl_multi_cleanup(f.multi);
+	multi_destroy(f.multi);
 	loop_destroy(f.loop);
 	return rc;
 }

@@ -55,17 +55,10 @@ static int file_commit(void *body, const struct result *res, struct buf *where)
 {
 	struct file_body *b = body;
 	struct filesink *fs = b->fs;
-	int rc = -1;
-	if (close(b->fd) != 0) {
-		int saved = errno;
-		savedir_discard(fs->dir, b->tmp);
-		errno = saved;
-		goto out;
-	}
 	fs->scratch.len = 0;
 	template_render(fs->name, res, &fs->scratch);
-	rc = savedir_commit(fs->dir, b->tmp, fs->scratch.data ? fs->scratch.data : "", where);
-out:
+	int rc = savedir_commit(fs->dir, b->fd, b->tmp, fs->scratch.data ? fs->scratch.data : "",
+				where);
 	free(b);
 	return rc;
 }
@@ -73,8 +66,7 @@ out:
 static void file_abandon(void *body)
 {
 	struct file_body *b = body;
-	close(b->fd);
-	savedir_discard(b->fs->dir, b->tmp);
+	savedir_discard(b->fs->dir, b->fd, b->tmp);
 	free(b);
 }
 

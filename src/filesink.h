@@ -1,9 +1,9 @@
 /* filesink: -O DIR --name TEMPLATE as a body sink (sink.h).
  *
- * Each body streams into a temporary file under DIR; when its request
- * succeeds, the file is renamed to the --name template rendered for the
- * request's record (sanitised by savedir), and the record's "file" says
- * where it went. A failed or retried attempt leaves no file behind. */
+ * Each body streams into a temporary file under DIR that no final name can
+ * meet (savedir_temp()); when its request succeeds, the file gets the
+ * --name template rendered for the request's record (sanitised by savedir), and the record's "file"
+ * says where it went. A failed or retried attempt leaves no file behind. */
 #ifndef URLFAN_FILESINK_H
 #define URLFAN_FILESINK_H
 

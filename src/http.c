@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* RFC 9110 tchar, indexed by byte: the 15 symbols, DIGIT and ALPHA. Every
  * other byte, NUL and those above 0x7f included, is 0. */
@@ -76,6 +77,25 @@ bool http_same_header(const char *a, const char *b)
 	return false;
 }
 
+const char *http_framing_header(const char *line, size_t n, bool all)
+{
+	static const struct {
+		const char *name;
+		bool spec_only;
+	} framing[] = {
+		{"Content-Length", false}, {"Transfer-Encoding", false}, {"TE", false},
+		{"Upgrade", false},        {"Connection", true},         {"Host", true},
+	};
+	size_t name = token_len(line, n);
+	for (size_t i = 0; i < sizeof framing / sizeof framing[0]; i++) {
+		size_t len = strlen(framing[i].name);
+		if ((all || !framing[i].spec_only) && len == name &&
+		    strncasecmp(line, framing[i].name, len) == 0)
+			return framing[i].name;
+	}
+	return NULL;
+}
+
 int http_form_part(const char *arg, struct http_form_part *part, const char **why)
 {
 	memset(part, 0, sizeof *part);
@@ -119,4 +139,35 @@ int http_form_part(const char *arg, struct http_form_part *part, const char **wh
 		p += n;
 	}
 	return 0;
+}
+
+bool http_content_length_valid(const char *v, size_t n)
+{
+	const char *end = v + n, *first = NULL;
+	size_t first_len = 0;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	for (const char *p = v;;) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *d = p;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		if (p == d)
+			return false; /* an element with no digits */
+		while (d + 1 < p && *d == '0')
+			d++; /* 007 is 7 */
+		if (!first) {
+			first = d;
+			first_len = (size_t)(p - d);
+		} else if ((size_t)(p - d) != first_len || memcmp(d, first, first_len) != 0) {
+			return false; /* two lengths */
+		}
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == end)
+			return true;
+		if (*p++ != ',')
+			return false;
+	}
 }

@@ -27,12 +27,29 @@ bool http_is_method(const char *s, size_t n);
  * the user. n bounds the check; line need not be NUL-terminated. */
 int http_check_header(const char *line, size_t n, const char **why);
 
+/* Whether the header line line[0..n) ("Name: value") names a header that
+ * frames the message or the connection, so that a wrong value in it would
+ * let one request's body be read as the next request on the connection:
+ * Content-Length, Transfer-Encoding, TE and Upgrade, and with all also
+ * Connection and Host. Returns that header's name as RFC 9110 spells it
+ * (a static string), or NULL. A request spec is refused all six (one line
+ * must never change what another line fetches); -H only the first four
+ * (-H 'Host: ...' and -H 'Connection: close' are curl habits that frame
+ * nothing). */
+const char *http_framing_header(const char *line, size_t n, bool all);
+
 /* Whether the NUL-terminated header lines a and b ("Name: value", or just
  * "Name:") name the same header: the names are equal up to ASCII case and
  * both end with ':'. A string without ':' matches nothing, so
  * http_same_header(line, "Accept:") asks whether line is an Accept
  * header. */
 bool http_same_header(const char *a, const char *b);
+
+/* Whether a response's Content-Length value v[0..n) (what follows the
+ * colon, white space and CRLF included) is one a client may use (RFC
+ * 9110 8.6): digits, or a comma-separated list of the same number
+ * repeated. 0x7, "7, 99", 7abc, +7 and an empty value are not. */
+bool http_content_length_valid(const char *v, size_t n);
 
 /* One -F/--form part as curl spells it: "NAME=VALUE" (a field sent as
  * written), "NAME=@FILE" (a file upload) or "NAME=<FILE" (a field whose

@@ -92,9 +92,10 @@ static size_t scan_literal(const char *s, size_t n, size_t i)
 struct scan {
 	const char *s;
 	size_t n;
-	struct buf *out; /* NULL: validate only */
-	int indent;      /* < 0: minify */
-	size_t span;     /* minify: input not yet copied starts here */
+	struct buf *out;  /* NULL: validate only */
+	int indent;       /* < 0: minify */
+	size_t span;      /* minify: input not yet copied starts here */
+	size_t max_depth; /* the deepest nesting seen, empty containers too */
 };
 
 static bool minifying(const struct scan *sc)
@@ -194,6 +195,8 @@ static int scan_value(struct scan *sc, size_t *pos)
 			char close = c == '{' ? '}' : ']';
 			emit(sc, &c, 1);
 			size_t j = ws(sc, i + 1);
+			if (depth + 1 > sc->max_depth)
+				sc->max_depth = depth + 1;
 			if (j < n && s[j] == close) {
 				emit(sc, &close, 1);
 				end = j + 1;
@@ -256,10 +259,10 @@ out:
 	return rc;
 }
 
-static int reformat_portable(const char *s, size_t n, struct buf *out, int indent)
+static int reformat_portable(const char *s, size_t n, struct buf *out, int indent, size_t *depth)
 {
 	size_t start = out ? out->len : 0;
-	struct scan sc = {s, n, out, indent, 0};
+	struct scan sc = {s, n, out, indent, 0, 0};
 	if (out)
 		buf_reserve(out, indent < 0 ? n : n + n / 2);
 	size_t i = ws(&sc, 0);
@@ -269,6 +272,8 @@ static int reformat_portable(const char *s, size_t n, struct buf *out, int inden
 			out->len += n - sc.span;
 			out->data[out->len] = '\0';
 		}
+		if (depth)
+			*depth = sc.max_depth;
 		return 0;
 	}
 	if (out) {
@@ -283,31 +288,84 @@ int json_reformat(const char *s, size_t n, struct buf *out, int indent)
 {
 #ifdef JSON_FAST_MIN
 	if (out && indent < 0 && n >= JSON_FAST_MIN && json_fast_ready())
-		return json_minify_fast(s, n, out);
+		return json_minify_fast(s, n, out, NULL);
 #endif
-	return reformat_portable(s, n, out, indent);
+	return reformat_portable(s, n, out, indent, NULL);
+}
+
+int json_minify_depth(const char *s, size_t n, struct buf *out, size_t *depth)
+{
+#ifdef JSON_FAST_MIN
+	if (n >= JSON_FAST_MIN && json_fast_ready())
+		return json_minify_fast(s, n, out, depth);
+#endif
+	return reformat_portable(s, n, out, -1, depth);
 }
 
 int json_minify_portable(const char *s, size_t n, struct buf *out)
 {
-	return reformat_portable(s, n, out, -1);
+	return reformat_portable(s, n, out, -1, NULL);
 }
 
-int json_minify_simd(int level, const char *s, size_t n, struct buf *out)
+int json_minify_at(int level, const char *s, size_t n, struct buf *out, size_t *depth)
 {
+	if (level == 0)
+		return reformat_portable(s, n, out, -1, depth);
 #ifdef JSON_FAST_MIN
 	int was = json_fast_ready();
 	if (level < JSON_FAST_SSSE3 || json_fast_use(level) != level) {
 		json_fast_use(was);
 		return -2;
 	}
-	int rc = json_minify_fast(s, n, out);
+	int rc = json_minify_fast(s, n, out, depth);
 	json_fast_use(was);
 	return rc;
 #else
-	(void)level, (void)s, (void)n, (void)out;
+	(void)s, (void)n, (void)out, (void)depth;
 	return -2;
 #endif
+}
+
+int json_minify_simd(int level, const char *s, size_t n, struct buf *out)
+{
+	return level < 1 ? -2 : json_minify_at(level, s, n, out, NULL);
+}
+
+/* The value of the four hex digits at p. */
+static unsigned hex4(const char *p)
+{
+	unsigned v = 0;
+	for (int k = 0; k < 4; k++) {
+		char c = p[k];
+		v = v << 4 | (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+bool json_lone_surrogate(const char *s, size_t n)
+{
+	/* In valid JSON every backslash starts an escape inside a string,
+	 * so stepping from escape to escape never lands inside one. */
+	const char *p = s, *end = s + n;
+	while ((p = memchr(p, '\\', (size_t)(end - p)))) {
+		if (p[1] != 'u') {
+			p += 2;
+			continue;
+		}
+		unsigned v = hex4(p + 2);
+		p += 6;
+		if (v >= 0xDC00 && v <= 0xDFFF)
+			return true; /* a low one with no high one before it */
+		if (v >= 0xD800 && v <= 0xDBFF) {
+			if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+				return true;
+			unsigned low = hex4(p + 2);
+			if (low < 0xDC00 || low > 0xDFFF)
+				return true;
+			p += 6;
+		}
+	}
+	return false;
 }
 
 int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m)
@@ -337,7 +395,7 @@ int json_object_next(const char *s, size_t n, size_t *pos, struct json_member *m
 		return -1;
 	i = skip_ws(s, n, i + 1);
 	size_t vstart = i;
-	struct scan sc = {s, n, NULL, -1, 0};
+	struct scan sc = {s, n, NULL, -1, 0, 0};
 	if (scan_value(&sc, &i) != 0)
 		return -1;
 	m->val = s + vstart;

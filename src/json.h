@@ -12,6 +12,7 @@
 #ifndef URLFAN_JSON_H
 #define URLFAN_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -30,6 +31,21 @@ int json_minify_portable(const char *s, size_t n, struct buf *out);
  * Returns -2, out untouched, when the build or the processor has no such
  * level. Not thread-safe. */
 int json_minify_simd(int level, const char *s, size_t n, struct buf *out);
+
+/* json_reformat(s, n, out, -1), and on success *depth set to how deeply
+ * the text's containers nest, empty ones counted: 0 for 7, 1 for [] and
+ * [7], 2 for {"a":[]}. out must not be NULL. The SIMD minifier and the
+ * one-pass scanner both count it, at no cost worth measuring. */
+int json_minify_depth(const char *s, size_t n, struct buf *out, size_t *depth);
+/* json_minify_depth() by the one-pass scanner (level 0) or the SIMD
+ * minifier at level, for the tests; -2 when there is no such level. */
+int json_minify_at(int level, const char *s, size_t n, struct buf *out, size_t *depth);
+
+/* Whether the valid JSON text s[0..n) has a \u escape of a UTF-16
+ * surrogate that is not half of a pair (a high one, \uD800-\uDBFF,
+ * right before a low one, \uDC00-\uDFFF): valid JSON syntax, but no
+ * character, and jq 1.6 stops at it. One memchr() per backslash. */
+bool json_lone_surrogate(const char *s, size_t n);
 
 /* The span of one top-level object member, as raw text. */
 struct json_member {

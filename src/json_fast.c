@@ -79,6 +79,7 @@ struct run {
 	unsigned expect;    /* enum expect, times 6 (see grammar()) */
 	char *stack;        /* per open container, the state after it */
 	size_t depth, cap;
+	size_t max_depth; /* the deepest depth has been */
 };
 
 /* The letters that may follow a backslash, other than 'u'. */
@@ -251,6 +252,8 @@ static inline __attribute__((always_inline)) bool grammar(struct run *r, const c
 				if (r->depth == r->cap)
 					r->stack = json_stack_grow(r->stack, small, &r->cap);
 				r->stack[r->depth++] = (char)x;
+				if (r->depth > r->max_depth)
+					r->max_depth = r->depth;
 				x = w >> 54 & 63;
 			}
 		}
@@ -552,7 +555,7 @@ minify_avx512(const char *s, size_t n, char *o, struct run *r, char *small)
 	return o;
 }
 
-int json_minify_fast(const char *s, size_t n, struct buf *out)
+int json_minify_fast(const char *s, size_t n, struct buf *out, size_t *depth)
 {
 	size_t start = out->len;
 	/* The pass keeps at most n + 112 bytes (the padded tail may keep up
@@ -577,6 +580,8 @@ int json_minify_fast(const char *s, size_t n, struct buf *out)
 	}
 	out->len = start + (size_t)(o - m);
 	out->data[out->len] = '\0';
+	if (depth)
+		*depth = r.max_depth;
 	return 0;
 }
 #endif

@@ -62,8 +62,9 @@ int json_fast_use(int level);
 
 /* json_reformat(s, n, out, -1) for n >= JSON_FAST_MIN, once
  * json_fast_ready() said a level: the same result, byte for byte, and
- * the same 0 / -1, with out as it was on -1. out must not be NULL. */
-int json_minify_fast(const char *s, size_t n, struct buf *out);
+ * the same 0 / -1, with out as it was on -1. out must not be NULL.
+ * depth (may be NULL) gets json_minify_depth()'s depth on success. */
+int json_minify_fast(const char *s, size_t n, struct buf *out, size_t *depth);
 #endif
 
 #endif

@@ -1,13 +1,24 @@
 #include "loop.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "num.h"
 #include "xalloc.h"
 
+struct watcher {
+	loop_fd_cb cb; /* NULL: the fd is not watched */
+	void *data;
+};
+
+/* How many ready fds one wait takes. */
+#define POLL_BATCH 64
+
 struct loop {
 	struct poller *poller;
+	struct watcher *w; /* w[fd] */
+	size_t nw;
 	struct loop_timer **heap; /* a min-heap on due */
 	size_t len, cap;
 	double overslept;
@@ -30,17 +41,31 @@ void loop_destroy(struct loop *l)
 	for (size_t i = 0; i < l->len; i++)
 		l->heap[i]->slot = 0;
 	free(l->heap);
+	free(l->w);
 	poller_destroy(l->poller);
 	free(l);
 }
 
-int loop_watch(struct loop *l, int fd, unsigned events)
+int loop_watch(struct loop *l, int fd, unsigned events, loop_fd_cb cb, void *data)
 {
-	return poller_set(l->poller, fd, events);
+	if (poller_set(l->poller, fd, events) != 0)
+		return -1;
+	if ((size_t)fd >= l->nw) {
+		size_t n = l->nw ? l->nw : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		l->w = xrealloc(l->w, n * sizeof *l->w);
+		memset(l->w + l->nw, 0, (n - l->nw) * sizeof *l->w);
+		l->nw = n;
+	}
+	l->w[fd] = (struct watcher){cb, data};
+	return 0;
 }
 
 int loop_unwatch(struct loop *l, int fd)
 {
+	if ((size_t)fd < l->nw)
+		l->w[fd].cb = NULL;
 	return poller_remove(l->poller, fd);
 }
 
@@ -143,7 +168,7 @@ void loop_timers_take(struct loop *l, loop_timer_cb cb,
 /* Oversleeping by less than this is the scheduler's doing, not a stop. */
 #define OVERSLEPT_MIN 0.5
 
-int loop_wait(struct loop *l, double until, struct poller_event *ev, int max)
+int loop_poll(struct loop *l, double until)
 {
 	double now = clock_now();
 	double wake = loop_next_due(l);
@@ -154,12 +179,20 @@ int loop_wait(struct loop *l, double until, struct poller_event *ev, int max)
 		double d = num_ceil((wake - now) * 1000);
 		ms = d < 0 ? 0 : d > 86400000 ? 86400000 : (int)d;
 	}
-	int n = poller_wait(l->poller, ev, max, ms);
+	struct poller_event ev[POLL_BATCH];
+	int n = poller_wait(l->poller, ev, POLL_BATCH, ms);
 	l->overslept = 0;
 	if (ms >= 0) {
 		double late = clock_now() - (now + (double)ms / 1000);
 		if (late > OVERSLEPT_MIN)
 			l->overslept = late;
+	}
+	/* A callback may unwatch an fd that is further on in the batch: its
+	 * entry is looked up again for each. */
+	for (int i = 0; i < n; i++) {
+		int fd = ev[i].fd;
+		if ((size_t)fd < l->nw && l->w[fd].cb)
+			l->w[fd].cb(fd, ev[i].events, l->w[fd].data);
 	}
 	return n;
 }

@@ -39,10 +39,15 @@ struct loop *loop_create(char *err, size_t errlen);
 /* Accepts NULL. Armed timers are forgotten, not fired. */
 void loop_destroy(struct loop *l);
 
+/* Called by loop_poll() for a watched fd that is ready, with what it is
+ * ready for (POLLER_*). It may watch or unwatch any fd, itself included. */
+typedef void (*loop_fd_cb)(int fd, unsigned events, void *data);
+
 /* Watch fd for events (POLLER_IN | POLLER_OUT; 0 still reports
- * POLLER_ERR: a reader that left, a hang-up), or stop watching it.
- * 0, or -1 with errno set. */
-int loop_watch(struct loop *l, int fd, unsigned events);
+ * POLLER_ERR: a reader that left, a hang-up), calling cb with data when
+ * it is ready; watching it again changes both. 0, or -1 with errno set. */
+int loop_watch(struct loop *l, int fd, unsigned events, loop_fd_cb cb, void *data);
+/* Stop watching fd; one not watched, or closed already, is no error. */
 int loop_unwatch(struct loop *l, int fd);
 
 /* Give a timer its callback; it starts unarmed. */
@@ -68,11 +73,13 @@ void loop_timers_take(struct loop *l, loop_timer_cb cb,
 		      void (*each)(struct loop_timer *t, void *arg), void *arg);
 
 /* Wait until an fd is ready, the earliest timer is due, or until
- * (clock.h's time; 0: no limit but the timers), whichever comes first;
- * put at most max ready fds in ev. Returns their number (0: a timer, the
- * limit or a signal), or -1 with errno set. */
-int loop_wait(struct loop *l, double until, struct poller_event *ev, int max);
-/* How much later than it asked the last loop_wait() returned, in
+ * (clock.h's time; 0: no limit but the timers), whichever comes first,
+ * and call the callback of each fd found ready. Timers are not run here:
+ * the caller runs them (loop_run_timers()) where its turn wants them.
+ * Returns the number of fds found ready (0: a timer, the limit or a
+ * signal), or -1 with errno set when the wait itself failed. */
+int loop_poll(struct loop *l, double until);
+/* How much later than it asked the last loop_poll() returned, in
  * seconds: more than a fraction of a second means the process did not
  * run meanwhile (Ctrl-Z, a laptop's suspend), so deadlines that passed
  * in that gap say nothing about the servers. */

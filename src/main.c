@@ -3,6 +3,8 @@
  * the exit status as a pure function of the run's outcome. */
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -685,6 +687,18 @@ static int open_stdout(bool closed)
 	return 1;
 }
 
+/* Input is UTF-8 (JSON specs are, and URLs as IRIs), and libidn2
+ * converts an international host name (ä.test) from the locale's
+ * character set: LC_CTYPE is the user's when it is UTF-8, else C.UTF-8,
+ * so a host name converts in any locale. Only LC_CTYPE: numbers and
+ * messages stay in the C locale's form. */
+static void utf8_ctype(void)
+{
+	const char *set = setlocale(LC_CTYPE, "") ? nl_langinfo(CODESET) : "";
+	if (strcmp(set, "UTF-8") != 0 && !setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C.utf8");
+}
+
 int main(int argc, char **argv)
 {
 	static struct app app;
@@ -694,6 +708,7 @@ int main(int argc, char **argv)
 	 * with every large free, after which such buffers stay in the heap
 	 * for good. Fixing it keeps it where it starts. */
 	compat_mmap_threshold(128 * 1024);
+	utf8_ctype();
 	/* Writes to a closed pipe must come back as EPIPE, not kill us in the
 	 * middle of a record; SIGPIPE is raised again after the teardown. */
 	signal(SIGPIPE, SIG_IGN);

@@ -593,19 +593,34 @@ static int set_rate(const char *opt, const char *arg, double *out, char *err, si
 		    opt, arg);
 }
 
-/* Read a whole file for -d @FILE / --json @FILE ("-" is stdin). */
+/* Read a whole file for -d @FILE / --json @FILE / -b FILE / -F ("-" is
+ * stdin): at most OPTS_FILE_MAX bytes of one that is not a regular file
+ * (or is but grows past its size and that), so an endless one is refused
+ * instead of filling memory. */
 static int slurp(const char *path, struct buf *out, char *err, size_t errlen)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f)
 		return fail(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	struct stat st;
+	size_t limit = OPTS_FILE_MAX, got = 0;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > limit)
+		limit = (size_t)st.st_size;
 	char chunk[65536];
 	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(out, chunk, n);
+	while (got <= limit && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		got += n;
+		if (got <= limit)
+			buf_add(out, chunk, n);
+	}
 	int bad = ferror(f);
 	if (f != stdin)
 		fclose(f);
+	if (got > limit)
+		return fail(err, errlen,
+			    "'%s' is longer than %d MiB, the most read from a file that is not "
+			    "a regular file (an endless one, such as /dev/zero?)",
+			    path, OPTS_FILE_MIB);
 	if (bad)
 		return fail(err, errlen, "cannot read '%s'", path);
 	return 0;
@@ -670,6 +685,7 @@ static int add_body(struct config *cfg, const struct later *l, char *err, size_t
 	}
 	if (file && slurp(file, &text, err, errlen) != 0) {
 		buf_free(&b);
+		buf_free(&text);
 		return -1;
 	}
 	if (l->code == OPT_DATA_URLENCODE) {
@@ -955,6 +971,26 @@ static int check_file(const char *opt, const char *path, bool dir, char *err, si
 	return 0;
 }
 
+/* A -F part's file that is not a regular file (a pipe from <(cmd), a
+ * FIFO) gives its contents once: they are read now, so every request and
+ * retry sends them and nothing in the loop waits for a writer. A regular
+ * file is left to libcurl, which streams it. */
+static int read_form_file(struct opts_form_data *fd, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 0;
+	struct buf b = BUF_INIT;
+	if (slurp(path, &b, err, errlen) != 0) {
+		buf_free(&b);
+		return -1;
+	}
+	buf_addc(&b, '\0'); /* an empty file is still data */
+	fd->data = b.data;
+	fd->len = b.len - 1;
+	return 0;
+}
+
 /* -E FILE[:PASSWORD]: FILE when such a file exists, else split at the
  * first ':' as curl does. */
 static void set_cert(struct config *cfg, const char *arg)
@@ -1036,6 +1072,8 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
 		if (files[i].path && check_file(files[i].opt, files[i].path, false, err, errlen))
 			return -1;
+	if (cfg->nforms)
+		cfg->form_data = xcalloc(cfg->nforms, sizeof *cfg->form_data);
 	for (size_t i = 0; i < cfg->nforms; i++) {
 		struct http_form_part part;
 		const char *why;
@@ -1049,6 +1087,11 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 					"use a file",
 					cfg->forms[i])
 				 : check_file("form", path, false, err, errlen);
+		if (rc == 0 && read_form_file(&cfg->form_data[i], path, err, errlen) != 0) {
+			char *reason = xstrndup(err, strlen(err));
+			rc = fail(err, errlen, "--form: %s", reason);
+			free(reason);
+		}
 		free(path);
 		if (rc)
 			return -1;
@@ -1060,8 +1103,13 @@ static int settle(struct config *cfg, const struct later *later, size_t nlater, 
 			rc = add_cookie_file(cfg, l->arg, err, errlen);
 		else
 			rc = add_body(cfg, l, err, errlen);
-		if (rc)
+		if (rc) {
+			/* Which option read the file. */
+			char *why = xstrndup(err, strlen(err));
+			fail(err, errlen, "--%s: %s", option_name(l->code, tmp), why);
+			free(why);
 			return -1;
+		}
 	}
 	/* %{header{NAME}} needs the headers kept, --headers or not. */
 	if ((cfg->write_out && strstr(cfg->write_out, "header{")) ||
@@ -1110,6 +1158,13 @@ enum opts_action opts_parse(int argc, char **argv, struct config *cfg, char *err
 		case 'H':
 			if (http_check_header(optarg, strlen(optarg), &why) != 0) {
 				rc = fail(err, errlen, "--header '%s': %s", optarg, why);
+				break;
+			}
+			if ((why = http_framing_header(optarg, strlen(optarg), false))) {
+				rc = fail(err, errlen,
+					  "--header '%s': %s is set by urlfan (it frames the "
+					  "message)",
+					  optarg, why);
 				break;
 			}
 			cfg->headers =
@@ -1249,6 +1304,10 @@ void opts_free(struct config *cfg)
 	free(cfg->cookie);
 	free(cfg->cookie_lines);
 	free(cfg->cert);
+	for (size_t i = 0; cfg->form_data && i < cfg->nforms; i++)
+		free(cfg->form_data[i].data);
+	free(cfg->form_data);
+	cfg->form_data = NULL;
 	free((void *)cfg->forms);
 	if (cfg->userpwd) /* a password: not left in freed memory */
 		memset(cfg->userpwd, 0, strlen(cfg->userpwd));

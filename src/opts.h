@@ -12,6 +12,13 @@
 
 #include "config.h"
 
+/* The most urlfan reads from a file given to -d @FILE, --json @FILE,
+ * --data-urlencode @FILE, -b FILE or -F (a pipe or FIFO there) that is
+ * not a regular file: a device such as /dev/zero never ends. A longer
+ * one is a usage error. A regular file is read whole. */
+#define OPTS_FILE_MIB 64
+#define OPTS_FILE_MAX ((size_t)OPTS_FILE_MIB * 1024 * 1024)
+
 enum opts_action {
 	OPTS_RUN,
 	OPTS_HELP,

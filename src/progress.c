@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "hash.h"
 #include "json_string.h"
+#include "termesc.h"
 #include "num.h"
 #include "url.h"
 #include "xalloc.h"
@@ -546,8 +547,11 @@ static void summary_text(const struct progress *p, struct buf *b, double wall, d
 	size_t n = top_hosts(p, top);
 	for (size_t i = 0; i < n; i++) {
 		/* "~": the count is an upper bound (see HH_SLOTS). */
-		buf_printf(b, "%s%s %s%lld", i ? "  " : "host     ", top[i]->key,
-			   top[i]->over ? "~" : "", top[i]->count);
+		/* A host name is the input's: its control bytes are shown
+		 * escaped, never obeyed by the terminal. */
+		buf_adds(b, i ? "  " : "host     ");
+		termesc_append(b, top[i]->key, strlen(top[i]->key));
+		buf_printf(b, " %s%lld", top[i]->over ? "~" : "", top[i]->count);
 		if (top[i]->failed)
 			buf_printf(b, " (%lld failed)", top[i]->failed);
 		if (top[i]->limit)
@@ -557,6 +561,29 @@ static void summary_text(const struct progress *p, struct buf *b, double wall, d
 		buf_addc(b, '\n');
 	if (p->limited > 0)
 		buf_printf(b, "pace     rate-limited %.0f%% of the time\n", limited_pct(p, wall));
+}
+
+/* A host name as a JSON string that a terminal shows without obeying:
+ * C1 controls (U+0080..U+009F) and DEL escaped as \u00XX too, not only
+ * what JSON requires. In json_write_string()'s output such a character
+ * can only be DEL or the bytes C2 80..C2 9F. */
+static void host_json(struct buf *b, const char *key)
+{
+	struct buf t = BUF_INIT;
+	json_write_string(&t, key, strlen(key));
+	for (size_t i = 0; i < t.len; i++) {
+		unsigned char c = (unsigned char)t.data[i];
+		unsigned char next = i + 1 < t.len ? (unsigned char)t.data[i + 1] : 0;
+		if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+			buf_printf(b, "\\u%04x", next);
+			i++;
+		} else if (c == 0x7f) {
+			buf_adds(b, "\\u007f");
+		} else {
+			buf_addc(b, (char)c);
+		}
+	}
+	buf_free(&t);
 }
 
 static void summary_json(const struct progress *p, struct buf *b, double wall, double rps)
@@ -600,7 +627,7 @@ static void summary_json(const struct progress *p, struct buf *b, double wall, d
 	size_t n = top_hosts(p, top);
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(b, i ? ",{\"host\":" : "{\"host\":");
-		json_write_string(b, top[i]->key, strlen(top[i]->key));
+		host_json(b, top[i]->key);
 		/* "estimated": the counts are upper bounds (see HH_SLOTS), as
 		 * the text summary's "~" says. */
 		buf_printf(b, ",\"requests\":%lld,\"failed\":%lld,\"estimated\":%s", top[i]->count,

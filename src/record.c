@@ -51,6 +51,20 @@ static bool f_index(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
+/* Whether a spec's id (minified JSON) is one every reader of the record
+ * takes, as record_json_embeddable() says for a body. */
+static bool id_embeddable(const char *id)
+{
+	size_t n = strlen(id), depth = 0;
+	if (!memchr(id, '\\', n) && n <= 2 * RECORD_JSON_DEPTH)
+		return true; /* no escape, and too short to nest that deep */
+	struct buf scratch = BUF_INIT;
+	bool ok = json_minify_depth(id, n, &scratch, &depth) == 0 &&
+		  record_json_embeddable(id, n, depth);
+	buf_free(&scratch);
+	return ok;
+}
+
 static bool f_id(struct buf *b, const struct result *r, enum mode m)
 {
 	const char *id = r->id;
@@ -59,14 +73,28 @@ static bool f_id(struct buf *b, const struct result *r, enum mode m)
 	/* In text a string id prints without its quotes, for file names. */
 	if (m == AS_TEXT && id[0] == '"')
 		json_string_decode(id, strlen(id), b);
-	else
+	else if (m == AS_JSON && !id_embeddable(id)) {
+		/* As for a body: its text, and a field that says so. */
+		json_write_string(b, id, strlen(id));
+		buf_adds(b, ",\"id_encoding\":\"text\"");
+	} else {
 		buf_adds(b, id);
+	}
 	return true;
 }
 
 static bool f_url(struct buf *b, const struct result *r, enum mode m)
 {
 	put_str(b, r->url, m);
+	return true;
+}
+
+/* Only when url shows credentials masked: see result.h. */
+static bool f_url_digest(struct buf *b, const struct result *r, enum mode m)
+{
+	if (!r->url_digest[0])
+		return false;
+	put_str(b, r->url_digest, m);
 	return true;
 }
 
@@ -207,10 +235,23 @@ static bool f_headers(struct buf *b, const struct result *r, enum mode m)
 	return true;
 }
 
-bool record_body_value(struct buf *b, const char *body, size_t len)
+bool record_json_embeddable(const char *s, size_t n, size_t depth)
 {
-	if (json_reformat(body, len, b, -1) == 0)
-		return false;
+	return depth <= RECORD_JSON_DEPTH && !json_lone_surrogate(s, n);
+}
+
+enum record_body record_body_value(struct buf *b, const char *body, size_t len)
+{
+	size_t at = b->len, depth = 0;
+	bool json = json_minify_depth(body, len, b, &depth) == 0;
+	if (json && record_json_embeddable(b->data + at, b->len - at, depth))
+		return RECORD_BODY_JSON;
+	if (json) {
+		/* Valid JSON is valid UTF-8: its text as a string. */
+		b->len = at;
+		json_write_string(b, body, len);
+		return RECORD_BODY_TEXT;
+	}
 	/* Text stays a string unless escaping it (a control character
 	 * becomes six bytes) would make it more than 1.5 times as long as
 	 * base64: then base64 is much cheaper, and the value stays within
@@ -218,12 +259,12 @@ bool record_body_value(struct buf *b, const char *body, size_t len)
 	size_t b64 = (len + 2) / 3 * 4;
 	if (utf8_valid(body, len) && json_string_length(body, len) <= 2 + b64 + b64 / 2) {
 		json_write_string(b, body, len);
-		return false;
+		return RECORD_BODY_STRING;
 	}
 	buf_addc(b, '"');
 	base64_encode(b, body, len);
 	buf_addc(b, '"');
-	return true;
+	return RECORD_BODY_BASE64;
 }
 
 static bool f_body(struct buf *b, const struct result *r, enum mode m)
@@ -236,8 +277,11 @@ static bool f_body(struct buf *b, const struct result *r, enum mode m)
 	}
 	/* body_encoding belongs right after the body: written here, as the
 	 * tail of this member, so that no other field has to know. */
-	if (record_body_value(b, r->body, r->body_len))
-		buf_adds(b, ",\"body_encoding\":\"base64\"");
+	switch (record_body_value(b, r->body, r->body_len)) {
+	case RECORD_BODY_BASE64: buf_adds(b, ",\"body_encoding\":\"base64\""); break;
+	case RECORD_BODY_TEXT: buf_adds(b, ",\"body_encoding\":\"text\""); break;
+	default: break;
+	}
 	return true;
 }
 
@@ -378,6 +422,7 @@ static const struct record_field fields[] = {
 	{"index", KEY("index"), f_index},
 	{"id", KEY("id"), f_id},
 	{"url", KEY("url"), f_url},
+	{NULL, KEY("url_digest"), f_url_digest},
 	{"method", KEY("method"), f_method},
 	{"status", KEY("status"), f_status},
 	{"ok", KEY("ok"), f_ok},

@@ -17,13 +17,35 @@
  * their key out; the body is embedded as record_body_value() says. */
 void record_write(struct buf *out, const struct result *res);
 
+/* The deepest a JSON body or id is nested and still embedded as JSON:
+ * jq 1.6 reads at most 255 levels, and a record adds one (the record)
+ * or two (the array of --format json). */
+#define RECORD_JSON_DEPTH 253
+
+/* How record_body_value() wrote a body. */
+enum record_body {
+	RECORD_BODY_JSON,   /* as the JSON value it is */
+	RECORD_BODY_STRING, /* as a string of its text (not JSON) */
+	RECORD_BODY_BASE64, /* as base64 text ("body_encoding":"base64") */
+	RECORD_BODY_TEXT,   /* valid JSON that not every reader takes, as a
+			       string of its text ("body_encoding":"text") */
+};
+
 /* Append the ndjson "body" value for body[0..len): valid JSON as is,
- * minified (number literals and escapes untouched); else a JSON string
- * when it is valid UTF-8 and escaping makes it no more than 1.5 times as
- * long as base64 would; else base64 text in a string. So the value is
- * never more than twice the body plus a few bytes. Returns true when it
- * was base64-encoded (the record then says "body_encoding"). */
-bool record_body_value(struct buf *b, const char *body, size_t len);
+ * minified (number literals and escapes untouched), unless jq could not
+ * read the record it would be in (nested deeper than RECORD_JSON_DEPTH,
+ * or a \u escape of a lone UTF-16 surrogate); else, and for any other
+ * body, a JSON string when it is valid UTF-8 and escaping makes it no
+ * more than 1.5 times as long as base64 would; else base64 text in a
+ * string. So the value is never more than twice the body plus a few
+ * bytes. Returns which it wrote (the record then says "body_encoding"
+ * for base64 and for JSON written as text). */
+enum record_body record_body_value(struct buf *b, const char *body, size_t len);
+
+/* Whether the minified JSON text s[0..n) may be embedded in a record:
+ * nested at most RECORD_JSON_DEPTH deep (depth from json_minify_depth())
+ * with no lone surrogate escape. */
+bool record_json_embeddable(const char *s, size_t n, size_t depth);
 
 /* A template variable. */
 struct record_field;

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "url.h"
+
 const char *result_header_value(const char *name)
 {
 	return name + strlen(name) + 1;
@@ -29,4 +31,17 @@ const char *result_kind_name(enum err_kind kind)
 		[ERR_IO] = "io",
 	};
 	return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
+}
+
+void result_describe(struct result *res, const struct request *req, long attempts)
+{
+	memset(res, 0, sizeof *res);
+	res->index = req->index;
+	res->id = req->id;
+	res->line = req->line;
+	res->line_len = req->line_len;
+	res->host = req->error ? "" : req->hostkey;
+	if (!req->error)
+		url_path(req->url, &res->path, &res->path_len);
+	res->attempts = attempts;
 }

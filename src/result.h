@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "source.h"
+#include "url.h"
+
 /* Error kinds, in the order of the man page's table. */
 enum err_kind {
 	ERR_NONE,
@@ -38,6 +41,9 @@ struct result {
 			     invalid line */
 	size_t path_len;
 	const char *url; /* as given, credentials masked */
+	/* When url shows credentials masked: url_digest()'s hex digest of
+	 * the unmasked URL, what --skip-done compares; else "". */
+	char url_digest[URL_DIGEST_HEX];
 	const char *method;
 	long status;               /* final HTTP status; 0 when none */
 	bool ok;                   /* status within --ok and no error */
@@ -75,5 +81,9 @@ const char *result_header_next(const char *name);
 
 /* "dns", "connect", ... ; NULL for ERR_NONE. */
 const char *result_kind_name(enum err_kind kind);
+
+/* A zeroed result with the request's own part filled in: who it is (index,
+ * id, line, host and path, pointing into req), not what happened. */
+void result_describe(struct result *res, const struct request *req, long attempts);
 
 #endif

@@ -1,6 +1,7 @@
 #include "resume.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,9 +21,16 @@
 #include "wake.h"
 #include "xalloc.h"
 
+/* One --skip-done key: a 128-bit digest (see url.h); all zero is an
+ * empty slot. */
+struct digest {
+	uint64_t d[2];
+};
+
 struct resume {
-	/* --skip-done: an open-addressing set of keys. */
-	char **keys;
+	/* --skip-done: an open-addressing set of digests, at most three
+	 * quarters full. */
+	struct digest *keys;
 	size_t nkeys, cap; /* cap is a power of two, or 0 */
 	/* --save-unfinished */
 	FILE *save; /* the temporary file */
@@ -39,16 +47,28 @@ struct resume {
 #define UNREAD_MAX_BYTES (64u << 20)
 #define UNREAD_MAX_SECS 30.0
 
-static void set_add(struct resume *r, char *key)
+/* Of each --skip-done line, only this much is held: a record's index,
+ * id, url, url_digest and ok come first and fit (an input line is at
+ * most SOURCE_LINE_MAX); the body after them is passed over unread. */
+#define SKIP_HEAD_MAX (2 * SOURCE_LINE_MAX)
+
+static bool is_empty(const struct digest *k)
 {
-	if (2 * (r->nkeys + 1) > r->cap) {
+	return !k->d[0] && !k->d[1];
+}
+
+static void set_add(struct resume *r, struct digest key)
+{
+	if (is_empty(&key))
+		key.d[0] = 1;
+	if (4 * (r->nkeys + 1) > 3 * r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 1024;
-		char **keys = xcalloc(cap, sizeof *keys);
+		struct digest *keys = xcalloc(cap, sizeof *keys);
 		for (size_t i = 0; i < r->cap; i++) {
-			if (!r->keys[i])
+			if (is_empty(&r->keys[i]))
 				continue;
-			size_t j = hash_str(r->keys[i]) & (cap - 1);
-			while (keys[j])
+			size_t j = r->keys[i].d[0] & (cap - 1);
+			while (!is_empty(&keys[j]))
 				j = (j + 1) & (cap - 1);
 			keys[j] = r->keys[i];
 		}
@@ -56,24 +76,24 @@ static void set_add(struct resume *r, char *key)
 		r->keys = keys;
 		r->cap = cap;
 	}
-	size_t j = hash_str(key) & (r->cap - 1);
-	while (r->keys[j]) {
-		if (strcmp(r->keys[j], key) == 0) {
-			free(key);
+	size_t j = key.d[0] & (r->cap - 1);
+	while (!is_empty(&r->keys[j])) {
+		if (r->keys[j].d[0] == key.d[0] && r->keys[j].d[1] == key.d[1])
 			return;
-		}
 		j = (j + 1) & (r->cap - 1);
 	}
 	r->keys[j] = key;
 	r->nkeys++;
 }
 
-static bool set_has(const struct resume *r, const char *key)
+static bool set_has(const struct resume *r, struct digest key)
 {
 	if (!r->cap)
 		return false;
-	for (size_t j = hash_str(key) & (r->cap - 1); r->keys[j]; j = (j + 1) & (r->cap - 1))
-		if (strcmp(r->keys[j], key) == 0)
+	if (is_empty(&key))
+		key.d[0] = 1;
+	for (size_t j = key.d[0] & (r->cap - 1); !is_empty(&r->keys[j]); j = (j + 1) & (r->cap - 1))
+		if (r->keys[j].d[0] == key.d[0] && r->keys[j].d[1] == key.d[1])
 			return true;
 	return false;
 }
@@ -85,63 +105,117 @@ void resume_key(struct buf *out, const char *id, const char *url)
 		buf_adds(out, id);
 	} else {
 		buf_adds(out, "u:");
-		url_mask(out, url);
+		buf_adds(out, url);
 	}
 }
 
+/* The digest of resume_key(id, url): for a URL, url_digest()'s. */
+static struct digest key_digest(const char *id, const char *url)
+{
+	struct digest k;
+	if (id) {
+		struct buf key = BUF_INIT;
+		resume_key(&key, id, url);
+		hash_digest128(key.data, key.len, k.d);
+		buf_free(&key);
+	} else {
+		url_digest(url, k.d);
+	}
+	return k;
+}
+
 /* Remember one earlier record if it is ok. Lines that are not records
- * (a text-format run, a --format json bracket) are passed over. */
+ * (a text-format run, a --format json bracket) are passed over; so is a
+ * record cut short (by SKIP_HEAD_MAX) before its ok. A record without
+ * url_digest (one whose URL showed no credentials, or one written before
+ * urlfan wrote url_digest) is keyed by its url as shown: the same as the
+ * unmasked URL when nothing was masked. */
 static void load_record(struct resume *r, const char *line, size_t n)
 {
 	size_t pos = 0;
 	struct json_member m;
-	struct buf url = BUF_INIT, id = BUF_INIT;
+	struct buf url = BUF_INIT, id = BUF_INIT, hex = BUF_INIT;
 	bool ok = false;
 	while (json_object_next(line, n, &pos, &m) == 1) {
 		if (m.key_len == 4 && memcmp(m.key, "\"ok\"", 4) == 0)
 			ok = m.val_len == 4 && memcmp(m.val, "true", 4) == 0;
 		else if (m.key_len == 5 && memcmp(m.key, "\"url\"", 5) == 0)
 			json_string_decode(m.val, m.val_len, &url);
+		else if (m.key_len == 12 && memcmp(m.key, "\"url_digest\"", 12) == 0)
+			json_string_decode(m.val, m.val_len, &hex);
 		else if (m.key_len == 4 && memcmp(m.key, "\"id\"", 4) == 0)
 			json_reformat(m.val, m.val_len, &id, -1);
 	}
-	if (ok && (url.data || id.data)) {
-		struct buf key = BUF_INIT;
-		/* A masked URL stays masked: keys compare masked forms. */
-		if (id.data) {
-			buf_adds(&key, "i:");
-			buf_adds(&key, id.data);
-		} else {
-			buf_adds(&key, "u:");
-			buf_adds(&key, url.data);
-		}
-		set_add(r, key.data);
+	struct digest k;
+	if (!ok) {
+		/* not done */
+	} else if (id.data) {
+		set_add(r, key_digest(id.data, NULL));
+	} else if (hex.data && url_digest_parse(hex.data, hex.len, k.d)) {
+		set_add(r, k);
+	} else if (url.data && !memchr(url.data, '\0', url.len)) {
+		set_add(r, key_digest(NULL, url.data));
 	}
 	buf_free(&url);
 	buf_free(&id);
+	buf_free(&hex);
 }
 
+/* Read FILE's lines, each held up to SKIP_HEAD_MAX bytes. FILE must be a
+ * regular file or a pipe: a device (/dev/zero) may never end a line, nor
+ * itself. */
 static int load(struct resume *r, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
 		snprintf(err, errlen, "--skip-done: cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		/* --format json puts ",\n" between records: strip it. */
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ',' || line[n - 1] == '\r'))
-			n--;
-		load_record(r, line, (size_t)n);
+	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		snprintf(err, errlen, "--skip-done: '%s' is not a regular file or a pipe", path);
+		close(fd);
+		return -1;
 	}
+	char *line = xmalloc(SKIP_HEAD_MAX);
+	char chunk[65536];
+	size_t len = 0;
+	ssize_t got;
+	int read_errno = 0;
+	for (;;) {
+		got = read(fd, chunk, sizeof chunk);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			read_errno = errno;
+		if (got <= 0)
+			break;
+		const char *p = chunk, *end = chunk + got;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t take = (size_t)((nl ? nl : end) - p);
+			size_t room = SKIP_HEAD_MAX - len;
+			if (take > room) /* the rest of a long line is dropped */
+				take = room;
+			memcpy(line + len, p, take);
+			len += take;
+			if (!nl)
+				break;
+			/* --format json puts ",\n" between records: strip it. */
+			while (len > 0 && (line[len - 1] == ',' || line[len - 1] == '\r'))
+				len--;
+			load_record(r, line, len);
+			len = 0;
+			p = nl + 1;
+		}
+	}
+	if (got == 0 && len)
+		load_record(r, line, len);
 	free(line);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "--skip-done: error reading '%s'", path);
+	close(fd);
+	if (got < 0) {
+		snprintf(err, errlen, "--skip-done: error reading '%s': %s", path,
+			 strerror(read_errno));
 		return -1;
 	}
 	return 0;
@@ -170,6 +244,44 @@ static int open_temp(struct resume *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* FILE is replaced by a rename: that is right only for a regular file (or
+ * none yet). A symlink would become a file, a FIFO's reader would wait
+ * forever, a device (/dev/stderr as root) would be gone for every
+ * process; and the file stdout goes to would take the ok records written
+ * to it along with its old inode. All are refused before anything is
+ * fetched. */
+static int check_save_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st, out;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "--save-unfinished: '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	const char *what = S_ISREG(st.st_mode)                          ? NULL
+			   : S_ISDIR(st.st_mode)                        ? "a directory"
+			   : S_ISLNK(st.st_mode)                        ? "a symbolic link"
+			   : S_ISFIFO(st.st_mode)                       ? "a FIFO"
+			   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+									: "not a regular file";
+	if (what) {
+		snprintf(err, errlen,
+			 "--save-unfinished: '%s' is %s: it would be replaced; give a regular "
+			 "file or a new name",
+			 path, what);
+		return -1;
+	}
+	if (fstat(1, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino) {
+		snprintf(err, errlen,
+			 "--save-unfinished: '%s' is where standard output goes: the records "
+			 "written there would be lost; give another file",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
 struct resume *resume_create(const struct config *cfg, char *err, size_t errlen)
 {
 	struct resume *r = xcalloc(1, sizeof *r);
@@ -178,12 +290,8 @@ struct resume *resume_create(const struct config *cfg, char *err, size_t errlen)
 		goto fail;
 	if (cfg->save_unfinished) {
 		r->save_path = cfg->save_unfinished;
-		struct stat st;
-		if (stat(r->save_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--save-unfinished: '%s' is a directory",
-				 r->save_path);
+		if (check_save_path(r->save_path, err, errlen) != 0)
 			goto fail;
-		}
 		if (open_temp(r, err, errlen) != 0)
 			goto fail;
 	}
@@ -209,8 +317,6 @@ void resume_destroy(struct resume *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->cap; i++)
-		free(r->keys[i]);
 	free(r->keys);
 	remove_temp(r);
 	free(r);
@@ -220,11 +326,7 @@ bool resume_skip(const struct resume *r, const struct request *req)
 {
 	if (!r->nkeys)
 		return false;
-	struct buf key = BUF_INIT;
-	resume_key(&key, req->id, req->url);
-	bool has = set_has(r, key.data);
-	buf_free(&key);
-	return has;
+	return set_has(r, key_digest(req->id, req->url));
 }
 
 static void save_line(struct resume *r, const char *line, size_t len)
@@ -342,6 +444,12 @@ int resume_finish(struct resume *r, bool stopped_early, struct source *src, int 
 	}
 	fclose(r->save);
 	r->save = NULL;
+	/* What FILE is may have changed since the start: check again, just
+	 * before replacing it. */
+	if (check_save_path(r->save_path, err, errlen) != 0) {
+		remove_temp(r);
+		return -1;
+	}
 	if (rename(r->tmp_path, r->save_path) != 0) {
 		snprintf(err, errlen, "--save-unfinished: cannot rename to '%s': %s", r->save_path,
 			 strerror(errno));

@@ -2,7 +2,9 @@
  *
  * --skip-done FILE reads an earlier run's ndjson records and answers, for
  * each new request, whether an ok record for it exists already: by id when
- * the request has one, by URL otherwise.
+ * the request has one, by the unmasked URL otherwise (the record's
+ * url_digest, or its url when nothing in it was masked). Memory: 16 bytes
+ * of digest per ok record in a table at most 3/4 full.
  *
  * --save-unfinished FILE keeps the rule that after any early stop every
  * input line is in exactly one place: an ok record that was written, or
@@ -56,7 +58,10 @@ int resume_finish(struct resume *r, bool stopped_early, struct source *src, int 
 		  int (*interrupted)(void *ctx), void *ctx, char *err, size_t errlen);
 
 /* The key an ok record is remembered under, appended to out: "i:" and the
- * minified id, or "u:" and the masked URL. Exposed for tests. */
+ * minified id, or "u:" and the URL, unmasked (two users' credentials must
+ * not compare equal). The set holds only its 128-bit digest (see url.h's
+ * url_digest(), which records carry as url_digest when their URL shows
+ * credentials masked). Exposed for tests. */
 void resume_key(struct buf *out, const char *id, const char *url);
 
 #endif

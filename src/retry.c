@@ -83,3 +83,11 @@ const char *retry_reason(const struct retry_attempt *a, char *buf, size_t n)
 		snprintf(buf, n, "%s", words[a->cause]);
 	return buf;
 }
+
+double retry_uniform(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return (double)((*state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* What ended an attempt, as far as retrying cares. The engine maps its
  * library's codes onto these. */
@@ -19,7 +20,8 @@ enum retry_cause {
 	CAUSE_DNS,      /* the name did not resolve */
 	CAUSE_REFUSED,  /* the connection was refused or could not be made */
 	CAUSE_TIMEOUT,  /* connect, idle or --max-time timeout */
-	CAUSE_RESET,    /* the connection broke: reset, cut off, no reply */
+	CAUSE_RESET,    /* the connection broke: reset, cut off, no reply,
+			   an HTTP/2 stream reset or GOAWAY */
 	CAUSE_FATAL,    /* anything retrying cannot help: TLS, too large, a
 			   local write error, a redirect refused, bad HTTP */
 };
@@ -71,5 +73,9 @@ bool retry_status_transient(long status);
 
 /* Whether method is idempotent (RFC 9110 9.2.2) and so safe to repeat. */
 bool retry_method_idempotent(const char *method);
+
+/* A uniform number in [0, 1) for retry_decide()'s jitter, from a state
+ * the caller seeds once (any value but 0) and keeps: xorshift64*. */
+double retry_uniform(uint64_t *state);
 
 #endif

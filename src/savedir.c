@@ -1,7 +1,11 @@
+#if HAVE_O_TMPFILE
+#define _GNU_SOURCE /* O_TMPFILE */
+#endif
 #include "savedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +14,7 @@
 
 #include "compat.h"
 #include "hash.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* Bounds on names: each part fits every common file system (NAME_MAX is
@@ -28,6 +33,18 @@ struct savedir {
 	char *path;
 	bool overwrite;
 	unsigned long counter;
+	/* Where temporary files live, out of the final names' space: no
+	 * name at all (O_TMPFILE, linked in by its /proc/self/fd path), or,
+	 * where the file system has no O_TMPFILE, a private directory
+	 * (privfd) in DIR that no final path may enter. */
+	bool no_tmpfile;
+	int privfd; /* -1 until made */
+	char privname[64];
+	/* The last relative path committed and the next numeric suffix to
+	 * try for it: many bodies with one --name cost one rename each, not
+	 * one per body before them. */
+	uint64_t last_rel;
+	unsigned long last_n;
 };
 
 /* mkdir -p, for the directory given on the command line (trusted). */
@@ -64,6 +81,11 @@ struct savedir *savedir_open(const char *path, bool overwrite, char *err, size_t
 	sd->fd = fd;
 	sd->path = xstrdup(path);
 	sd->overwrite = overwrite;
+	sd->privfd = -1;
+	/* An O_TMPFILE file is linked in by its /proc/self/fd path
+	 * (linkat's AT_EMPTY_PATH needs a capability): without /proc, the
+	 * private directory. */
+	sd->no_tmpfile = !HAVE_O_TMPFILE || !compat_proc_fd() || access("/proc/self/fd", X_OK) != 0;
 	return sd;
 }
 
@@ -71,26 +93,74 @@ void savedir_close(struct savedir *sd)
 {
 	if (!sd)
 		return;
+	if (sd->privfd >= 0) {
+		close(sd->privfd);
+		unlinkat(sd->fd, sd->privname, AT_REMOVEDIR); /* if empty */
+	}
 	close(sd->fd);
 	free(sd->path);
 	free(sd);
 }
 
+/* The private directory for temporary files, made at first need. */
+static int private_dir(struct savedir *sd)
+{
+	if (sd->privfd >= 0)
+		return 0;
+	for (int tries = 0; tries < 100; tries++) {
+		snprintf(sd->privname, sizeof sd->privname, ".urlfan-%ld-%lu.tmp", (long)getpid(),
+			 sd->counter++);
+		if (mkdirat(sd->fd, sd->privname, 0700) != 0) {
+			if (errno == EEXIST)
+				continue;
+			return -1;
+		}
+		sd->privfd = openat(sd->fd, sd->privname,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return sd->privfd >= 0 ? 0 : -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 int savedir_temp(struct savedir *sd, char tmp[64])
 {
+#if HAVE_O_TMPFILE
+	if (!sd->no_tmpfile) {
+		tmp[0] = '\0';
+		int fd = openat(sd->fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+		if (fd >= 0)
+			return fd;
+		/* No O_TMPFILE here (EOPNOTSUPP, or EISDIR on an old
+		 * kernel): the private directory. */
+		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+			return -1;
+		sd->no_tmpfile = true;
+	}
+#endif
+	if (private_dir(sd) != 0)
+		return -1;
 	for (int tries = 0; tries < 100; tries++) {
-		snprintf(tmp, 64, ".urlfan-%ld-%lu.part", (long)getpid(), sd->counter++);
-		int fd = openat(sd->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-				0666);
+		snprintf(tmp, 64, "%lu.part", sd->counter++);
+		int fd = openat(sd->privfd, tmp,
+				O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
 	}
 	return -1;
 }
 
-void savedir_discard(struct savedir *sd, const char *tmp)
+void savedir_no_tmpfile(struct savedir *sd)
 {
-	unlinkat(sd->fd, tmp, 0);
+	sd->no_tmpfile = true;
+}
+
+void savedir_discard(struct savedir *sd, int fd, const char *tmp)
+{
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0])
+		unlinkat(sd->privfd, tmp, 0);
 }
 
 /* One part of a wanted name, before it is cut. */
@@ -105,9 +175,12 @@ static size_t cut_len(size_t n)
 	return n > PART_MAX ? PART_MAX : n;
 }
 
-/* Append one sanitised path part: control characters become '_', and a
- * part longer than PART_MAX is cut, without splitting a UTF-8 sequence
- * where there is one to keep whole, and tagged with its hash. */
+/* Append one sanitised path part: control characters (C0, DEL and C1)
+ * and each byte that is not part of well-formed UTF-8 become '_', so
+ * that the name on disk is the record's "file" byte for byte (a JSON
+ * string holds only UTF-8) and safe to show; and a part longer than
+ * PART_MAX is cut, without splitting a UTF-8 sequence where there is one
+ * to keep whole, and tagged with its hash. */
 static void add_part(struct buf *out, const char *s, size_t n)
 {
 	size_t keep = n;
@@ -118,9 +191,17 @@ static void add_part(struct buf *out, const char *s, size_t n)
 		if (keep == 0) /* no sequence start at all: not UTF-8 */
 			keep = PART_MAX - CUT_TAG;
 	}
-	for (size_t i = 0; i < keep; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf_addc(out, c < 0x20 || c == 0x7f ? '_' : (char)c);
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < keep;) {
+		size_t len = u[i] < 0x80 ? 1 : utf8_seq(u + i, keep - i);
+		bool c1 = len == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0;
+		if (len == 0 || c1 || u[i] < 0x20 || u[i] == 0x7f) {
+			buf_addc(out, '_');
+			i += len ? len : 1;
+		} else {
+			buf_add(out, s + i, len);
+			i += len;
+		}
 	}
 	if (keep < n)
 		buf_printf(out, "~%08x", (unsigned)(hash_mem(s, n) & 0xffffffffu));
@@ -178,8 +259,9 @@ void savedir_sanitize(const char *wanted, struct buf *out)
 }
 
 /* Open (creating) directory part name under dirfd without following
- * symlinks; if name is taken by something else, use name.N. */
-static int open_subdir(int dirfd, struct buf *name)
+ * symlinks; if name is taken by something else, or is the private
+ * directory of temporary files (avoid, at the top only), use name.N. */
+static int open_subdir(int dirfd, struct buf *name, const char *avoid)
 {
 	size_t base = name->len;
 	for (int n = 0; n < SUFFIX_TRIES; n++) {
@@ -187,6 +269,8 @@ static int open_subdir(int dirfd, struct buf *name)
 			name->len = base;
 			buf_printf(name, ".%d", n);
 		}
+		if (avoid && strcmp(name->data, avoid) == 0)
+			continue;
 		if (mkdirat(dirfd, name->data, 0777) != 0 && errno != EEXIST)
 			return -1;
 		int fd = openat(dirfd, name->data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -199,52 +283,139 @@ static int open_subdir(int dirfd, struct buf *name)
 	return -1;
 }
 
-int savedir_commit(struct savedir *sd, const char *tmp, const char *wanted, struct buf *final)
+/* Give the O_TMPFILE file fd the fresh name side in dirfd, for
+ * --overwrite: linkat never replaces, so the file is linked beside its
+ * final name, then renamed over it. The side name lives only inside one
+ * savedir_commit(), and the loop is the only thread, so no other body's
+ * final name meets it. (An O_TMPFILE file can be linked once only: the
+ * side name is kept until a rename takes.) */
+static int link_side(struct savedir *sd, int fd, int dirfd, char side[64])
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 100; tries++) {
+		snprintf(side, 64, ".urlfan-%ld-%lu.link", (long)getpid(), sd->counter++);
+		if (linkat(AT_FDCWD, proc, dirfd, side, AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	side[0] = '\0';
+	return -1;
+}
+
+/* Give the temporary file the name dirfd/name: the file srcdir/src when
+ * src is a name, else the O_TMPFILE file fd. Never replaces anything
+ * unless --overwrite, and never a directory. Returns 0, or -1 with errno
+ * (EEXIST: the name is taken). */
+static int place(struct savedir *sd, int fd, int srcdir, const char *src, int dirfd,
+		 const char *name)
+{
+	if (src[0]) {
+		if (sd->overwrite)
+			return renameat(srcdir, src, dirfd, name);
+		return compat_rename_noreplace(srcdir, src, dirfd, name);
+	}
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+/* The name for try n of a name whose plain form is taken: numbered
+ * suffixes ".1", ".2", ...; after SUFFIX_TRIES of them, one made unique
+ * by this process and a counter (".~PID-N"), so that the thousand-and-
+ * first body with one --name still gets a file. */
+static void suffixed(struct savedir *sd, struct buf *part, size_t base, unsigned long n)
+{
+	part->len = base;
+	if (n < SUFFIX_TRIES)
+		buf_printf(part, ".%lu", n);
+	else
+		buf_printf(part, ".~%ld-%lu", (long)getpid(), sd->counter++);
+}
+
+int savedir_commit(struct savedir *sd, int fd, const char *tmp, const char *wanted,
+		   struct buf *final)
 {
 	struct buf rel = BUF_INIT, part = BUF_INIT, done = BUF_INIT;
 	int dirfd = sd->fd, rc = -1, saved = 0;
+	/* A named temporary file is closed (and a late write error seen)
+	 * before it is given its name; an O_TMPFILE one after. */
+	if (tmp[0]) {
+		int c = close(fd);
+		fd = -1;
+		if (c != 0)
+			goto out;
+	}
 	savedir_sanitize(wanted, &rel);
 	const char *p = rel.data;
 	for (const char *slash; (slash = strchr(p, '/')); p = slash + 1) {
 		part.len = 0;
 		buf_add(&part, p, (size_t)(slash - p));
-		int fd = open_subdir(dirfd, &part);
-		if (fd < 0)
+		int sub = open_subdir(dirfd, &part,
+				      dirfd == sd->fd && sd->privfd >= 0 ? sd->privname : NULL);
+		if (sub < 0)
 			goto out;
 		if (dirfd != sd->fd)
 			close(dirfd);
-		dirfd = fd;
+		dirfd = sub;
 		buf_add(&done, part.data, part.len);
 		buf_addc(&done, '/');
 	}
 	part.len = 0;
 	buf_adds(&part, p);
 	size_t base = part.len;
-	for (int n = 0; n < SUFFIX_TRIES; n++) {
-		if (n) {
-			part.len = base;
-			buf_printf(&part, ".%d", n);
-		}
-		int r = sd->overwrite ? renameat(sd->fd, tmp, dirfd, part.data)
-				      : compat_rename_noreplace(sd->fd, tmp, dirfd, part.data);
-		if (r == 0) {
-			buf_adds(final, sd->path);
-			if (final->len && final->data[final->len - 1] != '/')
-				buf_addc(final, '/');
-			buf_add(final, done.data ? done.data : "", done.len);
-			buf_add(final, part.data, part.len);
-			rc = 0;
+	uint64_t h = hash_str(rel.data);
+	unsigned long n = h == sd->last_rel && sd->last_n ? sd->last_n : 0;
+	bool placed = false;
+	int srcdir = sd->privfd;
+	const char *src = tmp;
+	char side[64] = "";
+	if (!tmp[0] && sd->overwrite) {
+		if (link_side(sd, fd, dirfd, side) != 0)
 			goto out;
-		}
-		/* Taken (or a directory is there): try the next suffix. */
-		if (errno != EEXIST && errno != EISDIR && errno != ENOTEMPTY)
-			goto out;
+		srcdir = dirfd;
+		src = side;
 	}
-	errno = EEXIST;
+	for (int tries = 0; tries < 2 * SUFFIX_TRIES && !placed; tries++, n++) {
+		if (n)
+			suffixed(sd, &part, base, n);
+		placed = place(sd, fd, srcdir, src, dirfd, part.data) == 0;
+		/* Taken (or a directory is there): try the next suffix. */
+		if (!placed && errno != EEXIST && errno != EISDIR && errno != ENOTEMPTY)
+			break;
+		if (!placed)
+			errno = EEXIST;
+	}
+	if (!placed) {
+		saved = errno;
+		if (side[0])
+			unlinkat(dirfd, side, 0);
+		errno = saved;
+		goto out;
+	}
+	if (fd >= 0) {
+		int c = close(fd);
+		fd = -1;
+		if (c != 0) {
+			saved = errno;
+			unlinkat(dirfd, part.data, 0);
+			errno = saved;
+			goto out;
+		}
+	}
+	sd->last_rel = h;
+	sd->last_n = n;
+	buf_adds(final, sd->path);
+	if (final->len && final->data[final->len - 1] != '/')
+		buf_addc(final, '/');
+	buf_add(final, done.data ? done.data : "", done.len);
+	buf_add(final, part.data, part.len);
+	rc = 0;
 out:
 	saved = errno;
 	if (rc != 0)
-		savedir_discard(sd, tmp);
+		savedir_discard(sd, fd, tmp);
 	if (dirfd != sd->fd)
 		close(dirfd);
 	buf_free(&rel);

@@ -1,5 +1,6 @@
 #include "setopt.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,27 +38,10 @@ int setopt_lists_init(struct setopt_lists *l, const struct config *cfg)
 			goto fail;
 		l->resolve = t;
 	}
-	/* A cookie file's lines, Netscape or Set-Cookie format, as libcurl's
-	 * CURLOPT_COOKIELIST takes them one by one. */
-	for (const char *p = cfg->cookie_lines; p && *p;) {
-		size_t n = strcspn(p, "\n"), len = n;
-		while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len) {
-			char *line = strndup(p, len);
-			t = line ? curl_slist_append(l->cookies, line) : NULL;
-			free(line);
-			if (!t)
-				goto fail;
-			l->cookies = t;
-		}
-		p += n + (p[n] == '\n');
-	}
 	return 0;
 fail:
 	curl_slist_free_all(h);
 	curl_slist_free_all(l->resolve);
-	curl_slist_free_all(l->cookies);
 	memset(l, 0, sizeof *l);
 	return -1;
 }
@@ -66,8 +50,7 @@ void setopt_lists_free(struct setopt_lists *l)
 {
 	curl_slist_free_all(l->headers);
 	curl_slist_free_all(l->resolve);
-	curl_slist_free_all(l->cookies);
-	l->headers = l->resolve = l->cookies = NULL;
+	l->headers = l->resolve = NULL;
 }
 
 /* Only http and https, for requests and for redirects. */
@@ -308,18 +291,61 @@ CURLcode setopt_headers(CURL *e, const struct setopt_lists *l, const struct requ
 	return CURLE_OK;
 }
 
-CURLcode setopt_cookies(CURL *e, const struct setopt_lists *l)
+/* A -F part's contents read at the start (opts), sent from memory by
+ * every attempt without a copy: the read position is the part's own. */
+struct form_reader {
+	const struct opts_form_data *fd;
+	size_t pos;
+};
+
+static size_t form_read_cb(char *buffer, size_t size, size_t nitems, void *arg)
 {
-	if (!l->cookies)
-		return CURLE_OK;
-	SET(CURLOPT_COOKIELIST, "ALL");
-	for (const struct curl_slist *s = l->cookies; s; s = s->next)
-		SET(CURLOPT_COOKIELIST, s->data);
-	return CURLE_OK;
+	struct form_reader *r = arg;
+	size_t n = r->fd->len - r->pos, room = size * nitems;
+	if (n > room)
+		n = room;
+	memcpy(buffer, r->fd->data + r->pos, n);
+	r->pos += n;
+	return n;
+}
+
+static int form_seek_cb(void *arg, curl_off_t offset, int origin)
+{
+	struct form_reader *r = arg;
+	if (origin != SEEK_SET || offset < 0 || (size_t)offset > r->fd->len)
+		return CURL_SEEKFUNC_FAIL;
+	r->pos = (size_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+/* The file's part of a path, as curl_mime_filedata() names a part. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The part's data: a file libcurl streams, or the contents read at the
+ * start (fd->data). */
+static CURLcode form_file(curl_mimepart *part, const char *path, const struct opts_form_data *fd)
+{
+	if (!fd || !fd->data)
+		return curl_mime_filedata(part, path);
+	struct form_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return CURLE_OUT_OF_MEMORY;
+	r->fd = fd;
+	CURLcode rc =
+		curl_mime_data_cb(part, (curl_off_t)fd->len, form_read_cb, form_seek_cb, free, r);
+	if (rc != CURLE_OK) {
+		free(r);
+		return rc;
+	}
+	return curl_mime_filename(part, base_name(path));
 }
 
 /* Add one -F part to mime. */
-static CURLcode form_part(curl_mime *mime, const char *arg)
+static CURLcode form_part(curl_mime *mime, const char *arg, const struct opts_form_data *fd)
 {
 	struct http_form_part fp;
 	const char *why;
@@ -338,12 +364,12 @@ static CURLcode form_part(curl_mime *mime, const char *arg)
 	switch (fp.kind) {
 	case HTTP_FORM_VALUE: rc = curl_mime_data(part, value, CURL_ZERO_TERMINATED); break;
 	case HTTP_FORM_FILE:
-		if ((rc = curl_mime_filedata(part, value)) == CURLE_OK && filename)
+		if ((rc = form_file(part, value, fd)) == CURLE_OK && filename)
 			rc = curl_mime_filename(part, filename);
 		break;
 	case HTTP_FORM_CONTENT:
 		/* A field whose value is the file's contents: no file name. */
-		if ((rc = curl_mime_filedata(part, value)) == CURLE_OK)
+		if ((rc = form_file(part, value, fd)) == CURLE_OK)
 			rc = curl_mime_filename(part, NULL);
 		break;
 	}
@@ -363,7 +389,8 @@ CURLcode setopt_form(CURL *e, const struct config *cfg, curl_mime **mime)
 	if (!(*mime = curl_mime_init(e)))
 		return CURLE_OUT_OF_MEMORY;
 	for (size_t i = 0; i < cfg->nforms; i++)
-		if ((rc = form_part(*mime, cfg->forms[i])) != CURLE_OK)
+		if ((rc = form_part(*mime, cfg->forms[i],
+				    cfg->form_data ? &cfg->form_data[i] : NULL)) != CURLE_OK)
 			return rc;
 	SET(CURLOPT_MIMEPOST, *mime);
 	return CURLE_OK;

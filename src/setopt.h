@@ -21,7 +21,6 @@
 struct setopt_lists {
 	struct curl_slist *headers; /* -H lines plus urlfan's defaults */
 	struct curl_slist *resolve; /* --resolve entries */
-	struct curl_slist *cookies; /* -b FILE lines, for setopt_cookies() */
 };
 
 /* Build the lists for cfg. Returns 0, or -1 when out of memory (then
@@ -55,11 +54,6 @@ CURLcode setopt_method(CURL *e, const char *method, const char *body, size_t bod
  * name. Returns CURLE_OUT_OF_MEMORY when a list cannot be built. */
 CURLcode setopt_headers(CURL *e, const struct setopt_lists *l, const struct request *req,
 			struct curl_slist **own);
-
-/* Start the request's cookie engine afresh from the -b files' cookies:
- * what an earlier request on the same handle was sent stays there. Does
- * nothing without -b FILE. */
-CURLcode setopt_cookies(CURL *e, const struct setopt_lists *l);
 
 /* A multipart body from cfg's -F parts (checked by opts) set on e, in
  * *mime; the caller frees it with curl_mime_free() once the transfer is

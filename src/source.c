@@ -131,6 +131,14 @@ static int parse_headers(struct request *req, const struct json_member *hm)
 			buf_free(&line);
 			return invalid(req, "bad header: %s", why);
 		}
+		const char *framing = http_framing_header(line.data, line.len, true);
+		if (framing) {
+			buf_free(&line);
+			return invalid(req,
+				       "header \"%s\" may not be set by a request spec (it frames "
+				       "the message or the connection)",
+				       framing);
+		}
 		req->headers = xrealloc(req->headers, (req->nheaders + 1) * sizeof *req->headers);
 		req->headers[req->nheaders++] = line.data;
 	}
@@ -299,7 +307,12 @@ struct source {
 	size_t start, end; /* unconsumed bytes are buf[start..end) */
 	size_t scanned;    /* buf[start..scanned) holds no newline */
 	bool eof;
-	bool overlong;      /* discarding the rest of a too-long line */
+	bool overlong; /* discarding the rest of a too-long line */
+	/* White space after the text of the line being read filled the
+	 * buffer and was dropped: the line is its first gap_at bytes, unless
+	 * more text follows before its end, which makes it overlong. */
+	bool ws_gap;
+	size_t gap_at;
 	bool bom_checked;   /* a byte-order mark at the start is skipped */
 	size_t lines;       /* newlines consumed: the line number before this one */
 	size_t yield_after; /* source_yield_after(); 0: never yield */
@@ -452,22 +465,40 @@ static int fill(struct source *src)
 	return 1;
 }
 
+/* An overlong line's invalid_input record, keeping the head of its text
+ * text[0..n). */
+static struct request *overlong_request(struct source *src, const char *text, size_t n,
+					size_t lineno)
+{
+	struct request *req = xcalloc(1, sizeof *req);
+	size_t keep = n < LONG_LINE_KEEP ? n : LONG_LINE_KEEP;
+	req->index = src->count++;
+	req->lineno = lineno;
+	req->line = xstrndup(text, keep);
+	req->line_len = keep;
+	invalid(req, "%s", "line longer than 64 KiB");
+	set_shown(req, req->line, keep);
+	return req;
+}
+
 /* A line found overlong before its end: it becomes one invalid_input
  * record at once, keeping the head of its text, and the rest of it is
  * skipped as it arrives. The record cannot wait for the line's end: that
  * may never come (/dev/zero). */
 static struct request *long_line(struct source *src, size_t text)
 {
-	struct request *req = xcalloc(1, sizeof *req);
-	size_t keep = text < LONG_LINE_KEEP ? text : LONG_LINE_KEEP;
-	req->index = src->count++;
-	req->lineno = src->lines + 1;
-	req->line = xstrndup(src->buf + src->start, keep);
-	req->line_len = keep;
-	invalid(req, "%s", "line longer than 64 KiB");
-	set_shown(req, req->line, keep);
 	src->overlong = true;
-	return req;
+	src->ws_gap = false;
+	return overlong_request(src, src->buf + src->start, text, src->lines + 1);
+}
+
+/* Whether s[0..n) holds a byte that is not white space. */
+static bool has_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_space(s[i]))
+			return true;
+	return false;
 }
 
 /* Skip a UTF-8 byte-order mark at the very start of the input. Returns
@@ -521,6 +552,15 @@ static bool next_in_buffer(struct source *src, struct request **out, enum source
 			src->overlong = false;
 			continue;
 		}
+		if (src->ws_gap) {
+			/* Text after the white space that was dropped: the
+			 * trimmed line holds all of it, more than the limit. */
+			src->ws_gap = false;
+			if (has_text(line + src->gap_at, len - src->gap_at)) {
+				*out = overlong_request(src, line, src->gap_at, src->lines);
+				return true;
+			}
+		}
 		if ((*out = make_request(src, line, len, src->lines)))
 			return true;
 	}
@@ -528,11 +568,24 @@ static bool next_in_buffer(struct source *src, struct request **out, enum source
 	size_t have = src->end - src->start;
 	if (src->eof) {
 		src->start = src->scanned = src->end;
+		const char *line = src->buf + src->end - have;
+		bool gap_text = src->ws_gap && has_text(line + src->gap_at, have - src->gap_at);
+		src->ws_gap = false;
+		if (gap_text && !src->overlong) {
+			*out = overlong_request(src, line, src->gap_at, src->lines + 1);
+			return true;
+		}
 		if (!src->overlong && have &&
-		    (*out = make_request(src, src->buf + src->end - have, have, src->lines + 1)))
+		    (*out = make_request(src, line, have, src->lines + 1)))
 			return true;
 		src->overlong = false;
 		*st = SOURCE_EOF;
+		return true;
+	}
+	if (src->ws_gap && !src->overlong &&
+	    has_text(src->buf + src->start + src->gap_at, have - src->gap_at)) {
+		*out = long_line(src, src->gap_at);
+		src->start = src->scanned = src->end;
 		return true;
 	}
 	/* No newline yet. Leading white space is trimmed anyway: drop it, so
@@ -542,15 +595,23 @@ static bool next_in_buffer(struct source *src, struct request **out, enum source
 			src->start++;
 		have = src->end - src->start;
 	}
-	/* The line is overlong when its text, trailing white space not
-	 * counted, passes the limit - or when white space after it fills the
-	 * buffer. The decision depends on the bytes only, never on how reads
-	 * split them. */
+	/* The line is overlong when its text, the white space around it not
+	 * counted, passes the limit. White space after the text that fills
+	 * the buffer is dropped (ws_gap): the line is still its text if it
+	 * ends there, and overlong if more text follows (text, white space
+	 * and text again are more than the limit). Leading and trailing
+	 * white space of any length count the same: not at all. The decision
+	 * depends on the bytes only, never on how reads split them. */
 	size_t text = have;
 	while (text > 0 && is_space(src->buf[src->start + text - 1]))
 		text--;
-	if (!src->overlong && (text > SOURCE_LINE_MAX || have >= READ_BUF - 1))
+	if (!src->overlong && text > SOURCE_LINE_MAX) {
 		*out = long_line(src, text);
+	} else if (!src->overlong && have >= READ_BUF - 1) {
+		src->ws_gap = true;
+		src->gap_at = text;
+		src->end = src->scanned = src->start + text;
+	}
 	if (src->overlong)
 		src->start = src->scanned = src->end;
 	return *out != NULL;

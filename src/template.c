@@ -144,15 +144,22 @@ bool template_has_streams(const struct template *t)
 }
 
 void template_render_to(const struct template *t, const struct result *res, struct buf *out,
-			struct buf *err, template_put put, void *ctx)
+			struct buf *err, template_put put_out, template_put put_err, void *ctx)
 {
 	struct buf *to = out, value = BUF_INIT;
+	template_put put = put_out;
 	for (size_t i = 0; i < t->npieces; i++) {
 		const struct piece *p = &t->pieces[i];
 		switch (p->kind) {
 		case PIECE_TEXT: buf_add(to, t->text.data + p->off, p->len); continue;
-		case PIECE_STDOUT: to = out; continue;
-		case PIECE_STDERR: to = err ? err : out; continue;
+		case PIECE_STDOUT:
+			to = out;
+			put = put_out;
+			continue;
+		case PIECE_STDERR:
+			to = err ? err : out;
+			put = err ? put_err : put_out;
+			continue;
 		case PIECE_FIELD:
 		case PIECE_HEADER: break;
 		}
@@ -172,5 +179,5 @@ void template_render_to(const struct template *t, const struct result *res, stru
 
 void template_render(const struct template *t, const struct result *res, struct buf *out)
 {
-	template_render_to(t, res, out, NULL, NULL, NULL);
+	template_render_to(t, res, out, NULL, NULL, NULL, NULL);
 }

@@ -39,9 +39,11 @@ void template_render(const struct template *t, const struct result *res, struct 
 typedef void (*template_put)(struct buf *to, const char *s, size_t n, bool body, void *ctx);
 
 /* Append the template expanded for res: the text before a %{stderr}, and
- * after a %{stdout}, to out; the rest to err (NULL: to out). Values go
- * through put(..., ctx) when put is not NULL. */
+ * after a %{stdout}, to out; the rest to err (NULL: to out). Values bound
+ * for out go through put(..., ctx) when put is not NULL, values bound for
+ * err through put_err: each stream is escaped by whether it is a
+ * terminal itself. */
 void template_render_to(const struct template *t, const struct result *res, struct buf *out,
-			struct buf *err, template_put put, void *ctx);
+			struct buf *err, template_put put, template_put put_err, void *ctx);
 
 #endif

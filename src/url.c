@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "compat.h"
+#include "hash.h"
 #include "suggest.h"
 #include "utf8.h"
 
@@ -42,9 +43,19 @@ static size_t scheme_len(const char *url, size_t n)
 static int did_you_mean(struct buf *why, const char *url, size_t n, const char *scheme,
 			const char *rest, size_t rest_len)
 {
-	buf_printf(why, "'%.*s%s': did you mean '%s://%.*s%s'?", (int)(n > 60 ? 60 : n), url,
-		   n > 60 ? "..." : "", scheme, (int)(rest_len > 60 ? 60 : rest_len), rest,
+	/* The message quotes the line: its password is masked first, then
+	 * the text cut short. */
+	struct buf mu = BUF_INIT, mr = BUF_INIT;
+	url_mask_loose(&mu, url, n);
+	url_mask_loose(&mr, rest, rest_len);
+	n = mu.len;
+	rest_len = mr.len;
+	buf_printf(why, "'%.*s%s': did you mean '%s://%.*s%s'?", (int)(n > 60 ? 60 : n),
+		   mu.data ? mu.data : "", n > 60 ? "..." : "", scheme,
+		   (int)(rest_len > 60 ? 60 : rest_len), mr.data ? mr.data : "",
 		   rest_len > 60 ? "..." : "");
+	buf_free(&mu);
+	buf_free(&mr);
 	return -1;
 }
 
@@ -348,28 +359,67 @@ void url_mask_text(struct buf *out, const char *s, size_t n)
 	mask_urls(out, s, n, text_authority_end);
 }
 
-/* Where an authority that starts at s[a] ends in an input line: at a
- * path, query or fragment, or where another URL starts - not at white
- * space, which a mistyped password may hold. */
-static size_t line_authority_end(const char *s, size_t n, size_t a)
-{
-	size_t end = a;
-	while (end < n && s[end] != '/' && s[end] != '?' && s[end] != '#')
-		end++;
-	/* "y://": the next URL's "://" begins at the ':' before the '/'. */
-	size_t stop = end + 2 < n ? end + 2 : n;
-	const char *next = stop - a >= 3 ? compat_memmem(s + a, stop - a, "://", 3) : NULL;
-	return next ? (size_t)(next - s) : end;
-}
-
+/* An input line that should have been one URL may be anything: the
+ * password in it may hold any byte, '/', '?', '#' and white space
+ * included ("http://carol:PASS#WORD@host/"), so no byte before the line's
+ * last '@' can be known not to be part of one. The userinfo runs from the
+ * first "://" before that '@' (or from the start of a line without a
+ * scheme) to it; when it holds a byte that cannot be in a userinfo
+ * ("/?#", or another "://"), where the user name ends cannot be told
+ * either and all of it becomes "***". */
 void url_mask_loose(struct buf *out, const char *s, size_t n)
 {
-	if (n >= 3 && compat_memmem(s, n, "://", 3)) {
-		mask_urls(out, s, n, line_authority_end);
+	const char *at = n ? compat_memrchr(s, '@', n) : NULL;
+	if (!at) {
+		buf_add(out, s, n);
 		return;
 	}
-	/* No scheme: what comes first is the authority, as curl reads it. */
-	size_t end = line_authority_end(s, n, 0);
-	add_authority(out, s, 0, 0, end);
-	buf_add(out, s + end, n - end);
+	size_t end = (size_t)(at - s);
+	const char *sep = end >= 3 ? compat_memmem(s, end, "://", 3) : NULL;
+	size_t a = sep ? (size_t)(sep - s) + 3 : 0;
+	bool whole = memchr(s + a, '/', end - a) || memchr(s + a, '?', end - a) ||
+		     memchr(s + a, '#', end - a);
+	if (whole) {
+		buf_add(out, s, a);
+		buf_adds(out, "***");
+		buf_add(out, at, n - end);
+		return;
+	}
+	add_authority(out, s, 0, a, end + 1);
+	buf_add(out, s + end + 1, n - end - 1);
+}
+
+void url_digest(const char *url, uint64_t d[2])
+{
+	struct buf key = BUF_INIT;
+	buf_adds(&key, "u:");
+	buf_adds(&key, url);
+	hash_digest128(key.data, key.len, d);
+	buf_free(&key);
+}
+
+void url_digest_hex(const uint64_t d[2], char hex[URL_DIGEST_HEX])
+{
+	snprintf(hex, URL_DIGEST_HEX, "%016llx%016llx", (unsigned long long)d[0],
+		 (unsigned long long)d[1]);
+}
+
+bool url_digest_parse(const char *hex, size_t n, uint64_t d[2])
+{
+	if (n != URL_DIGEST_HEX - 1)
+		return false;
+	for (int half = 0; half < 2; half++) {
+		uint64_t v = 0;
+		for (size_t i = 0; i < 16; i++) {
+			char c = hex[16 * half + i];
+			unsigned x = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+				     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+							    : 16;
+			if (x == 16)
+				return false;
+			v = v << 4 | x;
+		}
+		d[half] = v;
+	}
+	return true;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -59,5 +60,17 @@ void url_mask_text(struct buf *out, const char *s, size_t n);
  * "http://u:my pass@h/" is masked too; and text without "://" is taken
  * as a URL without its scheme ("user:pw@host/x"), as curl takes it. */
 void url_mask_loose(struct buf *out, const char *s, size_t n);
+
+/* The key --skip-done compares a request without an id by: the 128-bit
+ * digest (hash_digest128()) of "u:" and the unmasked URL, so that
+ * http://tenant1@h/x and http://tenant2@h/x differ though both show as
+ * one masked URL. */
+void url_digest(const char *url, uint64_t d[2]);
+
+/* The digest as records carry it: 32 lower-case hex digits and a NUL. */
+#define URL_DIGEST_HEX 33
+void url_digest_hex(const uint64_t d[2], char hex[URL_DIGEST_HEX]);
+/* Read hex[0..n) written by url_digest_hex(); false when it is not one. */
+bool url_digest_parse(const char *hex, size_t n, uint64_t d[2]);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "msg.h"
@@ -20,6 +21,7 @@
 struct view {
 	const struct config *cfg;
 	bool tty;                   /* bound for a terminal: escape, refuse binary */
+	bool err_tty;               /* -w's %{stderr} part is escaped by this */
 	bool color;                 /* --color, NO_COLOR and TERM=dumb applied */
 	struct template *write_out; /* -w, or NULL */
 	struct buf errtext;         /* -w: a record's %{stderr} part */
@@ -31,6 +33,7 @@ struct view *view_create(const struct config *cfg, bool tty, char *err, size_t e
 	struct view *v = xcalloc(1, sizeof *v);
 	v->cfg = cfg;
 	v->tty = tty;
+	v->err_tty = isatty(2);
 	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
 	if (cfg->color == COLOR_ALWAYS)
 		v->color = true;
@@ -242,7 +245,8 @@ void view_record(struct view *v, const struct result *res, struct buf *b, struct
 {
 	if (v->write_out) {
 		v->errtext.len = 0;
-		template_render_to(v->write_out, res, b, &v->errtext, v->tty ? tty_value : NULL, v);
+		template_render_to(v->write_out, res, b, &v->errtext, v->tty ? tty_value : NULL,
+				   v->err_tty ? tty_value : NULL, v);
 		if (v->errtext.len) /* %{stderr}: now, not in the record's turn */
 			msg_raw(v->errtext.data, v->errtext.len);
 		return;

@@ -7,11 +7,13 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "body.h"
 #include "buf.h"
 #include "clock.h"
 #include "compat.h"
+#include "http.h"
 #include "msg.h"
 #include "termesc.h"
 #include "url.h"
@@ -44,6 +46,12 @@ struct xfer {
 	size_t header_lines, header_bytes;
 	bool headers_too_big; /* the attempt was stopped for that */
 	bool header_kept;     /* the last header line went into headers */
+	/* The latest status line was an interim (1xx) one: the response it
+	 * precedes counts its lines toward the same limits. */
+	bool interim;
+	/* Why the response's framing was refused (an invalid
+	 * Content-Length), or "": the attempt was stopped for it. */
+	char framing_message[96];
 	/* --idle-timeout: when a byte last moved (0: the request has not
 	 * gone out yet), the upload count last seen, and the message when
 	 * the loop stopped the attempt for being idle. */
@@ -56,6 +64,61 @@ struct xfer {
 	struct buf token_user;
 };
 
+/* Fill share's cookie store with the -b files' lines (read by opts at
+ * the start). libcurl's file loader parses them in one pass, where one
+ * CURLOPT_COOKIELIST call per line would sweep the whole store for
+ * expired cookies each time (20,000 cookies: seconds). The lines go to
+ * it through an anonymous in-memory file, so no file is read twice. */
+static int load_cookies(CURLSH *share, const char *lines, char *err, size_t errlen)
+{
+	char path[COMPAT_ANON_PATH] = "";
+	int rc = -1, fd = compat_anon_file("urlfan-cookies", path);
+	CURL *e = curl_easy_init();
+	size_t len = strlen(lines), done = 0;
+	if (fd < 0 || !e) {
+		snprintf(err, errlen, "cannot load the cookie files: %s",
+			 fd < 0 ? strerror(errno) : "out of memory");
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, lines + done, len - done);
+		if (n < 0) {
+			snprintf(err, errlen, "cannot load the cookie files: %s", strerror(errno));
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	/* "RELOAD" reads the handle's cookie files into its store now: the
+	 * shared one. */
+	if (curl_easy_setopt(e, CURLOPT_SHARE, share) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_COOKIEFILE, path) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD") != CURLE_OK) {
+		snprintf(err, errlen, "cannot load the cookie files");
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_easy_cleanup(e);
+	if (fd >= 0)
+		compat_anon_file_close(fd, path);
+	return rc;
+}
+
+/* The run's share handle, when anything is shared: the cookie store of
+ * -b FILE. One thread uses it, so it needs no locks. */
+static int share_init(struct xfer_env *env, char *err, size_t errlen)
+{
+	const struct config *cfg = env->cfg;
+	if (!cfg->cookie_lines)
+		return 0;
+	if (!(env->share = curl_share_init()) ||
+	    curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return load_cookies(env->share, cfg->cookie_lines, err, errlen);
+}
+
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
 		  const struct sink *sink, char *err, size_t errlen)
 {
@@ -67,12 +130,19 @@ int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (share_init(env, err, errlen) != 0) {
+		xfer_env_free(env);
+		return -1;
+	}
 	return 0;
 }
 
 void xfer_env_free(struct xfer_env *env)
 {
 	setopt_lists_free(&env->lists);
+	if (env->share)
+		curl_share_cleanup(env->share);
+	env->share = NULL;
 }
 
 struct xfer *xfer_create(void)
@@ -170,6 +240,34 @@ static void fold_header(struct xfer *x, const char *v, const char *end)
 	buf_addc(&x->headers, '\0');
 }
 
+/* Whether a status line ("HTTP/1.1 103 ...", "HTTP/2 103") is an
+ * interim (1xx) response's. */
+static bool status_line_interim(const char *p, size_t n)
+{
+	const char *sp = memchr(p, ' ', n);
+	return sp && (size_t)(sp - p) + 2 < n && sp[1] == '1' && isdigit((unsigned char)sp[2]);
+}
+
+/* An invalid Content-Length (0x7, "7, 99", 7abc): the body's end is
+ * unknown, and libcurl would read the leading digits. The value is
+ * shown trimmed, cut and with anything but printable ASCII as '?'. */
+static void bad_length(struct xfer *x, const char *v, const char *end)
+{
+	char shown[40];
+	size_t n = 0;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (; v < end && n + 4 < sizeof shown; v++)
+		shown[n++] = *v >= 0x20 && *v < 0x7f ? *v : '?';
+	if (v < end)
+		n += (size_t)snprintf(shown + n, sizeof shown - n, "...");
+	shown[n] = '\0';
+	snprintf(x->framing_message, sizeof x->framing_message,
+		 "invalid Content-Length in the response: '%s'", shown);
+}
+
 /* Keep the headers of the latest response: a status line starts a new
  * one (after a redirect or a 100 Continue). Whatever the server sends,
  * a response's headers cost at most XFER_HEADER_BYTES here (and in
@@ -183,16 +281,20 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		x->headers.len = 0;
 		x->retry_after = -1;
-		x->header_lines = 1;
-		x->header_bytes = len;
 		x->header_kept = false;
-		return len;
+		/* Interim responses (103 Early Hints ...) belong to the one
+		 * they precede: a flood of them meets the limits of one head. */
+		if (!x->interim)
+			x->header_lines = x->header_bytes = 0;
+		x->interim = status_line_interim(data, len);
 	}
 	x->header_bytes += len;
 	if (++x->header_lines > XFER_HEADER_LINES || x->header_bytes > XFER_HEADER_BYTES) {
 		x->headers_too_big = true;
 		return 0; /* libcurl stops the transfer */
 	}
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		return len;
 	bool keep = x->env->cfg->headers_out || x->env->cfg->keep_headers;
 	if (len && (data[0] == ' ' || data[0] == '\t')) {
 		if (keep)
@@ -205,6 +307,11 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 		return len; /* the blank line, or not a header */
 	if (colon - data == 11 && strncasecmp(data, "retry-after", 11) == 0)
 		parse_retry_after(x, colon + 1, (size_t)(data + len - colon - 1));
+	if (colon - data == 14 && strncasecmp(data, "content-length", 14) == 0 &&
+	    !http_content_length_valid(colon + 1, (size_t)(data + len - colon - 1))) {
+		bad_length(x, colon + 1, data + len);
+		return 0; /* libcurl stops the transfer */
+	}
 	if (!keep)
 		return len;
 	/* A NUL would cut the "name\0value\0" list: older libcurl lets
@@ -422,6 +529,11 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
 		return rc;
+	/* The run's shared cookie store; an empty cookie file name turns
+	 * the handle's cookie engine on without reading anything. */
+	if (x->env->share && ((rc = curl_easy_setopt(x->easy, CURLOPT_SHARE, x->env->share)) ||
+			      (rc = curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, ""))))
+		return rc;
 	/* The progress callback only tells --idle-timeout of a body going out. */
 	if (body && cfg->idle_timeout > 0 &&
 	    ((rc = curl_easy_setopt(x->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb)) ||
@@ -456,7 +568,8 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 	x->headers.len = 0;
 	x->retry_after = -1;
 	x->header_lines = x->header_bytes = 0;
-	x->headers_too_big = x->header_kept = false;
+	x->headers_too_big = x->header_kept = x->interim = false;
+	x->framing_message[0] = '\0';
 	x->idle_message[0] = '\0';
 	x->uploaded = 0;
 	x->socket_errno = 0;
@@ -496,9 +609,7 @@ int xfer_setup(struct xfer *x, const struct xfer_env *env, struct request *req, 
 		rc = options(x, req, method);
 	if (rc == CURLE_OK)
 		rc = setopt_url(x->easy, cfg, request_url(x, req));
-	/* Per attempt: a fresh cookie engine and a fresh form. */
-	if (rc == CURLE_OK)
-		rc = setopt_cookies(x->easy, &env->lists);
+	/* Per attempt: a fresh form. */
 	curl_mime_free(x->mime);
 	x->mime = NULL;
 	if (rc == CURLE_OK && cfg->nforms && !req->body)
@@ -561,13 +672,22 @@ static int out_of_fds(struct xfer *x, CURLcode rc)
 	return oserr == EMFILE || oserr == ENFILE ? (int)oserr : 0;
 }
 
+/* The final response's status; 0 when none came (an interim 1xx one
+ * is no answer). */
+static long final_status(struct xfer *x)
+{
+	long status = 0;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	return status >= 100 && status < 200 ? 0 : status;
+}
+
 void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 {
 	a->method = x->method;
-	a->status = 0;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
+	a->status = final_status(x);
 	a->retry_after = x->retry_after;
-	if (x->body.too_large || x->body.io_errno || x->headers_too_big || out_of_fds(x, rc)) {
+	if (x->body.too_large || x->body.io_errno || x->headers_too_big || x->framing_message[0] ||
+	    out_of_fds(x, rc)) {
 		a->cause = CAUSE_FATAL;
 		return;
 	}
@@ -580,8 +700,14 @@ void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE: /* the connection was reset mid-body */
-		a->cause = CAUSE_RESET;
-		break;
+	/* HTTP/2's resets: RST_STREAM with an error (CURLE_HTTP2_STREAM),
+	 * a GOAWAY that ends the connection under the request or cuts its
+	 * body (CURLE_HTTP2; libcurl does not say which GOAWAY, so one
+	 * below the request's stream, which RFC 9113 6.8 makes safe for
+	 * any method, is retried as a reset is). REFUSED_STREAM libcurl
+	 * retries itself. */
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM: a->cause = CAUSE_RESET; break;
 	default: a->cause = CAUSE_FATAL; break;
 	}
 }
@@ -652,6 +778,9 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		snprintf(x->errbuf, sizeof x->errbuf, "cannot open a socket: %s (see ulimit -n)",
 			 strerror(fds));
 		res->error_message = x->errbuf;
+	} else if (x->framing_message[0]) {
+		res->error = ERR_PROTOCOL;
+		res->error_message = x->framing_message;
 	} else if (x->headers_too_big) {
 		res->error = ERR_PROTOCOL;
 		res->error_message =
@@ -664,6 +793,16 @@ static void set_error(struct xfer *x, CURLcode rc, struct result *res)
 		 * the server's fault, not this machine's. */
 		res->error = ERR_PROTOCOL;
 		res->error_message = "response header line longer than 100 KB";
+	} else if (rc == CURLE_URL_MALFORMAT && !redirected(x->easy)) {
+		/* The line's own URL, which urlfan's checks let through but
+		 * libcurl cannot use: most often a host name with no ASCII
+		 * (IDNA) form. Not the server's doing. */
+		res->error = ERR_INVALID_INPUT;
+		res->error_message =
+			x->errbuf[0]
+				? x->errbuf
+				: "the URL cannot be used: its host name has no ASCII (IDNA) form, "
+				  "or its format is bad";
 	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL && !redirected(x->easy)) {
 		/* Not a redirect to another scheme: libcurl also says this of
 		 * a reply that is not HTTP at all (HTTP/0.9). */
@@ -682,10 +821,14 @@ void xfer_finish(struct xfer *x, CURLcode rc, struct result *res)
 	x->url_masked.len = 0;
 	url_mask(&x->url_masked, x->req->url);
 	res->url = x->url_masked.data;
+	if (strcmp(res->url, x->req->url) != 0) {
+		uint64_t d[2];
+		url_digest(x->req->url, d);
+		url_digest_hex(d, res->url_digest);
+	}
 	res->method = x->method;
 
-	long status = 0, version = 0;
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	long status = final_status(x), version = 0;
 	curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
 	res->status = status;
 	res->http_version = status ? version_name(version) : NULL;

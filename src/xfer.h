@@ -31,6 +31,10 @@ struct xfer_env {
 	struct setopt_lists lists;
 	enum body_mode body;     /* HEAD requests discard whatever the mode */
 	const struct sink *sink; /* BODY_SINK: where bodies go */
+	/* What every handle of the run shares through libcurl (set on each):
+	 * the cookie store, filled once from the -b files. NULL when nothing
+	 * is shared. */
+	CURLSH *share;
 };
 
 /* Build the run's environment: bodies go where body says (sink is used

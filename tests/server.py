@@ -773,6 +773,49 @@ async def with_header(req):
     return Response(200, b"ok", TEXT_TYPE, [(name, header_value(value))])
 
 
+# ---- framing a client must refuse (issue 20) ---------------------------------
+
+
+@endpoint("badlength")
+async def bad_length(req):
+    """A 200 whose Content-Length header is ?value= as given (0x7, "7, 99",
+    7abc ...), then the 7 bytes 1234567 and a close: no valid framing."""
+    value = req.arg("value", "7")
+    if any(c in value for c in "\r\n\0"):
+        raise HTTPError(400, "bad value")
+    req.writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                     + value.encode("latin-1") + b"\r\nConnection: close\r\n\r\n1234567")
+    await req.writer.drain()
+
+
+@endpoint("raw")
+async def raw(req):
+    """A 200 whose body is ?body= (percent-decoded as latin-1, so any
+    bytes), as application/json unless ?type= says otherwise."""
+    body = req.arg("body", "").encode("latin-1")
+    return Response(200, body, req.arg("type", JSON_TYPE))
+
+
+@endpoint("hints", 1)
+async def hints(req, n):
+    """n interim 103 (Early Hints) responses, each with a Link header, then
+    a 200 with body ok. With ?final=0 no final response: the connection
+    closes after the hints."""
+    n = parse_int(n, "hint count", 0, 1_000_000)
+    hint = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+    w = req.writer
+    for start in range(0, n, 1024):
+        w.write(hint * (min(n, start + 1024) - start))
+        await w.drain()
+        await asyncio.sleep(0)
+        if req.reader.at_eof() or w.is_closing():
+            return None
+    if req.arg("final", "1") != "0":
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                b"Connection: close\r\n\r\nok")
+        await w.drain()
+
+
 # --------------------------------------------------------------------------
 # Connection handling
 # --------------------------------------------------------------------------

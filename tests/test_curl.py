@@ -118,15 +118,15 @@ def test_cookies_from_a_string_and_a_file(srv, tmp_path):
     jar.write_text("# Netscape HTTP Cookie File\n"
                    "127.0.0.1\tFALSE\t/\tFALSE\t0\tjar\tfromfile\n"
                    "other.test\tFALSE\t/\tFALSE\t0\tforeign\tx\n")
-    # -j 1: both requests run on one reused handle, in order. The first
-    # gets a Set-Cookie; the second must not send it back: every request
-    # starts from the file's cookies alone.
+    # -j 1: the requests run one after the other. The first gets a
+    # Set-Cookie, which joins the run's one cookie store (as in curl):
+    # the second sends it back.
     p = run(["-J", "-j", "1", "--order", "input", "-b", str(jar), "-b", "s=1; t=2",
              srv.url("/set-cookie?new=1"), srv.url("/set-cookie")])
     assert p.returncode == 0, p.stderr
     first, second = records(p.stdout)
     assert first["body"]["cookie"] == "jar=fromfile; s=1; t=2"
-    assert second["body"]["cookie"] == "jar=fromfile; s=1; t=2"
+    assert second["body"]["cookie"] == "new=1; jar=fromfile; s=1; t=2"
     # A cookie set on a redirect is sent to where it leads, within one
     # request (libcurl's cookie engine, on with -b FILE).
     tag = uuid.uuid4().hex

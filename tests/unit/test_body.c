@@ -77,6 +77,16 @@ static void test_body_discard_counts_only(void **state)
 }
 
 /* The names in dir, sorted, joined with spaces. */
+/* Without O_TMPFILE (-Dportable=true), temporary files live in one
+ * private directory ".urlfan-PID-N.tmp" that no final name may enter: it
+ * is not one of the names these listings compare. */
+static int is_private_dir(const char *name)
+{
+	size_t n = strlen(name);
+	return !HAVE_O_TMPFILE && strncmp(name, ".urlfan-", 8) == 0 && n > 4 &&
+	       strcmp(name + n - 4, ".tmp") == 0;
+}
+
 static void list_dir(const char *dir, char *out, size_t n)
 {
 	struct dirent **ents;
@@ -84,7 +94,8 @@ static void list_dir(const char *dir, char *out, size_t n)
 	assert_true(k >= 0);
 	out[0] = '\0';
 	for (int i = 0; i < k; i++) {
-		if (strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..")) {
+		if (strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..") &&
+		    !is_private_dir(ents[i]->d_name)) {
 			if (out[0])
 				strncat(out, " ", n - strlen(out) - 1);
 			strncat(out, ents[i]->d_name, n - strlen(out) - 1);
@@ -108,7 +119,8 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	(void)state;
 	char dir[] = "/tmp/urlfan-test-body-XXXXXX", err[256], names[512], text[64];
 	assert_non_null(mkdtemp(dir));
-	struct filesink *fs = filesink_create(dir, "%{host}%{path}.%{index}", false, err, sizeof err);
+	struct filesink *fs =
+		filesink_create(dir, "%{host}%{path}.%{index}", false, err, sizeof err);
 	assert_non_null(fs);
 	const struct sink *sink = filesink_sink(fs);
 	struct body b = BODY_INIT;
@@ -120,7 +132,7 @@ static void test_body_file_sink_commit_and_abandon(void **state)
 	assert_int_equal(body_write(&b, "first ", 6), 0);
 	assert_int_equal(body_write(&b, "body", 4), 0);
 	list_dir(dir, names, sizeof names);
-	assert_non_null(strstr(names, ".part")); /* in progress */
+	assert_string_equal(names, ""); /* in progress, with no name in DIR */
 	assert_int_equal(body_commit(&b, &res, &where), 0);
 	char want[256];
 	snprintf(want, sizeof want, "%s/example.org/a/b.7", dir);
@@ -180,7 +192,8 @@ static void test_body_file_sink_write_error(void **state)
 	struct body b = BODY_INIT;
 	errno = 0;
 	assert_int_equal(body_open(&b, BODY_SINK, filesink_sink(fs), 1), -1);
-	assert_int_equal(errno, ENOENT);
+	/* ENOENT, or EPERM for an O_TMPFILE in a removed directory. */
+	assert_true(errno == ENOENT || errno == EPERM);
 	assert_null(b.open);
 	body_free(&b);
 	filesink_destroy(fs);

@@ -109,6 +109,30 @@ static void test_compat_rename_noreplace(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* What is written to the fd can be read by opening the path, and the
+ * close leaves no file behind. */
+static void test_compat_anon_file(void **state)
+{
+	(void)state;
+	char path[COMPAT_ANON_PATH] = "";
+	int fd = compat_anon_file("urlfan-test", path);
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(write(fd, "cookie", 6), 6);
+	int rd = open(path, O_RDONLY);
+	assert_true(rd >= 0);
+	char got[8] = "";
+	assert_int_equal(read(rd, got, sizeof got), 6);
+	assert_memory_equal(got, "cookie", 6);
+	close(rd);
+	int proc = strncmp(path, "/proc/", 6) == 0;
+	compat_anon_file_close(fd, path);
+	if (!proc) {
+		struct stat st;
+		assert_int_equal(stat(path, &st), -1);
+	}
+}
+
 static void test_compat_socket_cloexec(void **state)
 {
 	(void)state;
@@ -125,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_compat_memmem),
 		cmocka_unit_test(test_compat_memrchr),
 		cmocka_unit_test(test_compat_rename_noreplace),
+		cmocka_unit_test(test_compat_anon_file),
 		cmocka_unit_test(test_compat_socket_cloexec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -243,6 +243,25 @@ static void test_http_form_part(void **state)
 	}
 }
 
+static void test_http_content_length(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *v;
+		bool ok;
+	} cases[] = {
+		{" 7\r\n", true}, {"7", true},        {"0", true},         {" 007 ", true},
+		{"7, 7", true},   {"7,7 ,\t7", true}, {" 0x7\r\n", false}, {"7, 99", false},
+		{"7abc", false},  {"+7", false},      {"-7", false},       {"", false},
+		{" \r\n", false}, {"7,", false},      {",7", false},       {"7 7", false},
+		{"7, 07", true},  {"1e3", false},     {"7;", false},       {"\x1b[2J", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (http_content_length_valid(cases[i].v, strlen(cases[i].v)) != cases[i].ok)
+			fail_msg("'%s': expected %s", cases[i].v,
+				 cases[i].ok ? "valid" : "invalid");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_http_separators),
 		cmocka_unit_test(test_http_same_header),
 		cmocka_unit_test(test_http_form_part),
+		cmocka_unit_test(test_http_content_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

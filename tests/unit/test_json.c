@@ -137,6 +137,99 @@ static void test_json_deep_nesting(void **state)
 	buf_free(&b);
 }
 
+/* json_minify_depth() at every level (0: the one-pass scanner), on the
+ * text alone and padded past the SIMD minimum with white space. */
+static void expect_depth(const char *doc, size_t want)
+{
+	struct buf padded = BUF_INIT;
+	buf_adds(&padded, doc);
+	for (int i = 0; i < 100; i++)
+		buf_addc(&padded, ' ');
+	for (int level = 0; level <= 3; level++) {
+		for (int pad = 0; pad < 2; pad++) {
+			struct buf out = BUF_INIT;
+			size_t depth = 12345;
+			const char *s = pad ? padded.data : doc;
+			size_t n = pad ? padded.len : strlen(doc);
+			int rc = json_minify_at(level, s, n, &out, &depth);
+			if (rc == -2) {
+				buf_free(&out);
+				continue; /* no such level here */
+			}
+			assert_int_equal(rc, 0);
+			if (depth != want)
+				fail_msg("level %d pad %d: depth %zu, want %zu for %s", level, pad,
+					 depth, want, doc);
+			buf_free(&out);
+		}
+	}
+	/* The public entry point agrees. */
+	struct buf out = BUF_INIT;
+	size_t depth = 0;
+	assert_int_equal(json_minify_depth(doc, strlen(doc), &out, &depth), 0);
+	assert_int_equal(depth, want);
+	buf_free(&out);
+	buf_free(&padded);
+}
+
+static void test_json_depth(void **state)
+{
+	(void)state;
+	expect_depth("7", 0);
+	expect_depth("\"[[[\"", 0);
+	expect_depth("[]", 1);
+	expect_depth("{}", 1);
+	expect_depth("[7]", 1);
+	expect_depth("[[]]", 2);
+	expect_depth("{\"a\":[]}", 2);
+	expect_depth("[[],[[{}]],1]", 4);
+	expect_depth("[{\"k\":{\"k\":[1,{}]}},[]]", 5);
+	/* Around jq 1.6's limit, and far past the scanners' first stack. */
+	size_t sizes[] = {253, 254, 256, 257, 300, 5000};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct buf b = BUF_INIT;
+		for (size_t k = 0; k < sizes[i]; k++)
+			buf_adds(&b, k % 2 ? "{\"k\":" : "[");
+		buf_addc(&b, '1');
+		for (size_t k = sizes[i]; k-- > 0;)
+			buf_addc(&b, k % 2 ? '}' : ']');
+		expect_depth(b.data, sizes[i]);
+		buf_free(&b);
+	}
+}
+
+static void test_json_lone_surrogate(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *doc;
+		bool lone;
+	} cases[] = {
+		{"[\"\\ud800\"]", true},
+		{"[\"\\uD800\"]", true},
+		{"[\"\\udc00\"]", true},
+		{"[\"\\uDFFF\"]", true},
+		{"[\"\\udbff\\u0041\"]", true},
+		{"[\"\\udc00\\ud800\"]", true},
+		{"[\"\\ud800\\n\"]", true},
+		{"[\"\\ud800\", \"\\udc00\"]", true},
+		{"{\"\\ud800\":1}", true},
+		{"[\"x\\ud83d\\ude00y\"]", false},
+		{"[\"\\uD83D\\uDE00\\ud800\"]", true},
+		{"[\"\\\\ud800\"]", false}, /* an escaped backslash, then text */
+		{"[\"\\\\\\ud800\"]", true},
+		{"[\"\\u00e9\\uFFFF\\ud7ff\\ue000\"]", false},
+		{"[1,2]", false},
+		{"\"\\\"\\/\\b\\f\\n\\r\\t\"", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *d = cases[i].doc;
+		assert_int_equal(json_reformat(d, strlen(d), NULL, -1), 0);
+		if (json_lone_surrogate(d, strlen(d)) != cases[i].lone)
+			fail_msg("%s: expected %s", d, cases[i].lone ? "lone" : "none");
+	}
+}
+
 static const char *const invalid_docs[] = {
 	"[1,2,]",
 	"{\"a\":1,}",
@@ -628,6 +721,8 @@ static void test_json_scan_string(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_depth),
+		cmocka_unit_test(test_json_lone_surrogate),
 		cmocka_unit_test(test_json_minify_numbers_verbatim),
 		cmocka_unit_test(test_json_minify_escapes_verbatim),
 		cmocka_unit_test(test_json_minify_key_order_and_empty),

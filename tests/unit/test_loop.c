@@ -1,7 +1,7 @@
 /* Unit tests for loop.c: the timer heap against a plain array searched
  * whole, under a long random sequence of sets, moves, stops and firings;
  * taking every timer of one kind; the idle-timeout decision as a table;
- * and the poller behind loop_wait() on pipes (ready to read, a reader
+ * and the poller behind loop_poll() on pipes (ready to read, a reader
  * that went away, a timer that ends the wait). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,10 +157,25 @@ static void test_idle_due(void **state)
 	}
 }
 
-/* What the engine relies on the poller for: a readable pipe is reported
- * with its fd, a write end whose reader left reports POLLER_ERR even when
- * only watched for that (events 0), and a timer ends an empty wait. */
-static void test_wait_on_pipes(void **state)
+struct seen {
+	int fd;
+	unsigned events;
+	int calls;
+};
+
+static void seen_cb(int fd, unsigned events, void *data)
+{
+	struct seen *s = data;
+	s->fd = fd;
+	s->events = events;
+	s->calls++;
+}
+
+/* What the engine relies on the poller for: a readable pipe calls its
+ * fd's callback, a write end whose reader left reports POLLER_ERR even
+ * when only watched for that (events 0), a timer ends an empty wait, and
+ * an unwatched fd calls nothing. */
+static void test_poll_on_pipes(void **state)
 {
 	(void)state;
 	char err[128];
@@ -168,28 +183,32 @@ static void test_wait_on_pipes(void **state)
 	int p[2], q[2];
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(pipe(q), 0);
-	struct poller_event ev[4];
-	assert_int_equal(loop_watch(l, p[0], POLLER_IN), 0);
-	assert_int_equal(loop_watch(l, q[1], 0), 0);
+	struct seen rd = {-1, 0, 0}, wr = {-1, 0, 0};
+	assert_int_equal(loop_watch(l, p[0], POLLER_IN, seen_cb, &rd), 0);
+	assert_int_equal(loop_watch(l, q[1], 0, seen_cb, &wr), 0);
 	/* Nothing ready: the timer ends the wait, not an fd. */
 	struct item t;
 	loop_timer_init(&t.t, fire_cb, NULL);
 	loop_timer_set(l, &t.t, clock_now() + 0.01);
-	assert_int_equal(loop_wait(l, 0, ev, 4), 0);
+	assert_int_equal(loop_poll(l, 0), 0);
 	assert_int_equal(loop_run_timers(l, clock_now()), 1);
+	assert_int_equal(rd.calls + wr.calls, 0);
 	assert_int_equal(write(p[1], "x", 1), 1);
-	assert_int_equal(loop_wait(l, clock_now() + 5, ev, 4), 1);
-	assert_int_equal(ev[0].fd, p[0]);
-	assert_true(ev[0].events & POLLER_IN);
-	/* Watching again changes the events; unwatching stops reports. */
-	assert_int_equal(loop_watch(l, p[0], POLLER_IN), 0);
+	assert_int_equal(loop_poll(l, clock_now() + 5), 1);
+	assert_int_equal(rd.calls, 1);
+	assert_int_equal(rd.fd, p[0]);
+	assert_true(rd.events & POLLER_IN);
+	/* Watching again changes the events; unwatching stops the calls. */
+	assert_int_equal(loop_watch(l, p[0], POLLER_IN, seen_cb, &rd), 0);
 	assert_int_equal(loop_unwatch(l, p[0]), 0);
 	assert_int_equal(loop_unwatch(l, p[0]), 0);
-	assert_int_equal(loop_wait(l, clock_now(), ev, 4), 0);
+	assert_int_equal(loop_poll(l, clock_now()), 0);
+	assert_int_equal(rd.calls, 1);
 	close(q[0]);
-	assert_int_equal(loop_wait(l, clock_now() + 5, ev, 4), 1);
-	assert_int_equal(ev[0].fd, q[1]);
-	assert_true(ev[0].events & POLLER_ERR);
+	assert_int_equal(loop_poll(l, clock_now() + 5), 1);
+	assert_int_equal(wr.calls, 1);
+	assert_int_equal(wr.fd, q[1]);
+	assert_true(wr.events & POLLER_ERR);
 	/* Removing an fd that was closed first is no error. */
 	close(q[1]);
 	assert_int_equal(loop_unwatch(l, q[1]), 0);
@@ -204,7 +223,7 @@ int main(void)
 		cmocka_unit_test(test_timers_match_a_model),
 		cmocka_unit_test(test_take_one_kind),
 		cmocka_unit_test(test_idle_due),
-		cmocka_unit_test(test_wait_on_pipes),
+		cmocka_unit_test(test_poll_on_pipes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,10 +72,12 @@ static void test_record_full(void **state)
 		      "\"effective_url\":\"http://h:8080/p/q?x=1\",\"redirects\":2,"
 		      "\"http_version\":\"1.1\",\"remote_ip\":\"::1\","
 		      "\"content_type\":\"application/json\","
-		      "\"headers\":{\"content-type\":\"application/json\",\"set-cookie\":[\"a=1\",\"b=2\"],"
+		      "\"headers\":{\"content-type\":\"application/"
+		      "json\",\"set-cookie\":[\"a=1\",\"b=2\"],"
 		      "\"x-one\":\"v\"},"
 		      "\"body\":{\"big\":12345678901234567890,\"e\":\"\\u00e9\"},\"size\":47,"
-		      "\"time\":{\"total\":1.500000,\"dns\":0.000001,\"connect\":0.250000,\"tls\":0.000000,"
+		      "\"time\":{\"total\":1.500000,\"dns\":0.000001,\"connect\":0.250000,\"tls\":"
+		      "0.000000,"
 		      "\"ttfb\":1.000000},\"attempts\":2}");
 }
 
@@ -88,16 +90,26 @@ static void test_record_headers_grouped(void **state)
 	struct buf h = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
 	/* z-0 .. z-999 in reverse sort order, a "dup" header before, among
 	 * and after them, and an empty value. */
-	buf_add(&h, "dup\0" "1\0", 6);
+	buf_add(&h,
+		"dup\0"
+		"1\0",
+		6);
 	buf_adds(&want, "{\"dup\":[\"1\",\"2\",\"3\"]");
 	for (int i = 999; i >= 0; i--) {
 		buf_printf(&h, "z-%03d", i);
 		buf_add(&h, "\0v\0", 3);
 		buf_printf(&want, ",\"z-%03d\":\"v\"", i);
 		if (i == 500)
-			buf_add(&h, "dup\0" "2\0", 6);
+			buf_add(&h,
+				"dup\0"
+				"2\0",
+				6);
 	}
-	buf_add(&h, "dup\0" "3\0" "empty\0\0", 13);
+	buf_add(&h,
+		"dup\0"
+		"3\0"
+		"empty\0\0",
+		13);
 	buf_adds(&want, ",\"empty\":\"\"}");
 	struct result r = full();
 	r.headers = h.data;
@@ -152,12 +164,14 @@ static void test_record_error(void **state)
 		.attempts = 1,
 		.remote_ip = "10.0.0.1", /* tried, refused */
 	};
-	expect_record(&r, "{\"index\":0,\"url\":\"http://h/\",\"method\":\"POST\",\"status\":null,"
-			  "\"ok\":false,\"effective_url\":null,\"redirects\":0,\"http_version\":null,"
-			  "\"remote_ip\":\"10.0.0.1\",\"content_type\":null,\"size\":0,"
-			  "\"time\":{\"total\":0.000000,\"dns\":0.000000,\"connect\":0.000000,"
-			  "\"tls\":0.000000,\"ttfb\":0.000000},\"attempts\":1,"
-			  "\"error\":{\"kind\":\"connect\",\"message\":\"Connection refused \\\"here\\\"\"}}");
+	expect_record(&r,
+		      "{\"index\":0,\"url\":\"http://h/\",\"method\":\"POST\",\"status\":null,"
+		      "\"ok\":false,\"effective_url\":null,\"redirects\":0,\"http_version\":null,"
+		      "\"remote_ip\":\"10.0.0.1\",\"content_type\":null,\"size\":0,"
+		      "\"time\":{\"total\":0.000000,\"dns\":0.000000,\"connect\":0.000000,"
+		      "\"tls\":0.000000,\"ttfb\":0.000000},\"attempts\":1,"
+		      "\"error\":{\"kind\":\"connect\",\"message\":\"Connection refused "
+		      "\\\"here\\\"\"}}");
 }
 
 static void test_record_bodies(void **state)
@@ -180,12 +194,14 @@ static void test_record_bodies(void **state)
 	r.body = "\x01\x02\x03\x04\x05\x06";
 	r.body_len = 6;
 	record_write(&b, &r);
-	assert_non_null(strstr(b.data, ",\"body\":\"AQIDBAUG\",\"body_encoding\":\"base64\",\"size\":"));
+	assert_non_null(
+		strstr(b.data, ",\"body\":\"AQIDBAUG\",\"body_encoding\":\"base64\",\"size\":"));
 	b.len = 0;
 	r.body = "\xff\xfe";
 	r.body_len = 2;
 	record_write(&b, &r);
-	assert_non_null(strstr(b.data, ",\"body\":\"//4=\",\"body_encoding\":\"base64\",\"size\":"));
+	assert_non_null(
+		strstr(b.data, ",\"body\":\"//4=\",\"body_encoding\":\"base64\",\"size\":"));
 	b.len = 0;
 	r.body = NULL;
 	r.body_len = 0;
@@ -210,6 +226,41 @@ static void test_record_bodies(void **state)
 	r.body = "";
 	record_write(&b, &r);
 	assert_non_null(strstr(b.data, ",\"body\":\"\",\"size\":"));
+	/* Valid JSON that jq 1.6 cannot read (a lone surrogate escape, or
+	 * nesting past RECORD_JSON_DEPTH) is its text, and says so. */
+	b.len = 0;
+	r.body = "[ \"\\ud800\" ]";
+	r.body_len = strlen(r.body);
+	record_write(&b, &r);
+	assert_non_null(
+		strstr(b.data,
+		       ",\"body\":\"[ \\\"\\\\ud800\\\" ]\",\"body_encoding\":\"text\",\"size\":"));
+	struct buf deep = BUF_INIT;
+	for (int depth = RECORD_JSON_DEPTH; depth <= RECORD_JSON_DEPTH + 1; depth++) {
+		deep.len = 0;
+		for (int i = 0; i < depth; i++)
+			buf_addc(&deep, '[');
+		for (int i = 0; i < depth; i++)
+			buf_addc(&deep, ']');
+		b.len = 0;
+		r.body = deep.data;
+		r.body_len = deep.len;
+		record_write(&b, &r);
+		bool text = strstr(b.data, "\"body_encoding\":\"text\"") != NULL;
+		assert_int_equal(text, depth > RECORD_JSON_DEPTH);
+	}
+	buf_free(&deep);
+	/* The same for an id. */
+	b.len = 0;
+	r.body = NULL;
+	r.id = "\"\\udc00\"";
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, "\"id\":\"\\\"\\\\udc00\\\"\",\"id_encoding\":\"text\","));
+	b.len = 0;
+	r.id = "\"\\ud83d\\ude00\"";
+	record_write(&b, &r);
+	assert_non_null(strstr(b.data, "\"id\":\"\\ud83d\\ude00\","));
+	assert_null(strstr(b.data, "id_encoding"));
 	buf_free(&b);
 }
 
@@ -264,8 +315,12 @@ static void test_template_variables(void **state)
 	record_write(&rec, &r);
 	expect_render("%{json}", &r, rec.data);
 	buf_free(&rec);
-	struct result e = {.index = 3, .host = "", .url = "nope", .method = "GET",
-			   .error = ERR_INVALID_INPUT, .error_message = "not a URL"};
+	struct result e = {.index = 3,
+			   .host = "",
+			   .url = "nope",
+			   .method = "GET",
+			   .error = ERR_INVALID_INPUT,
+			   .error_message = "not a URL"};
 	expect_render("%{status}|%{host}|%{path}|%{error_kind}|%{error}", &e,
 		      "|||invalid_input|not a URL");
 	/* No response: curl's 000. */
@@ -288,18 +343,28 @@ static void test_template_streams_and_values(void **state)
 	struct result r = full();
 	r.body = "xy";
 	r.body_len = 2;
-	struct template *t = template_compile("a%{status}%{stderr}b%{body}%{stdout}c%{header{x-one}}",
-					      err, sizeof err);
+	struct template *t = template_compile(
+		"a%{status}%{stderr}b%{body}%{stdout}c%{header{x-one}}", err, sizeof err);
 	assert_non_null(t);
 	assert_true(template_has_streams(t));
 	struct buf out = BUF_INIT, errs = BUF_INIT;
-	template_render_to(t, &r, &out, &errs, put_cb, NULL);
+	template_render_to(t, &r, &out, &errs, put_cb, put_cb, NULL);
 	/* The template's own text as it is; values through put. */
 	assert_string_equal(out.data, "a<200>c<v>");
 	assert_string_equal(errs.data, "b<B:xy>");
+	/* Each stream through its own put: stderr may be no terminal while
+	 * stdout is one, and the other way round. */
+	out.len = errs.len = 0;
+	template_render_to(t, &r, &out, &errs, put_cb, NULL, NULL);
+	assert_string_equal(out.data, "a<200>c<v>");
+	assert_string_equal(errs.data, "bxy");
+	out.len = errs.len = 0;
+	template_render_to(t, &r, &out, &errs, NULL, put_cb, NULL);
+	assert_string_equal(out.data, "a200cv");
+	assert_string_equal(errs.data, "b<B:xy>");
 	/* Without a place for stderr, or through template_render(): all on out. */
 	out.len = 0;
-	template_render_to(t, &r, &out, NULL, NULL, NULL);
+	template_render_to(t, &r, &out, NULL, NULL, NULL, NULL);
 	assert_string_equal(out.data, "a200bxycv");
 	out.len = 0;
 	template_render(t, &r, &out);

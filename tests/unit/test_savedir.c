@@ -89,9 +89,25 @@ static void test_savedir_sanitize_table(void **state)
 		{"a/../", "a/_"},
 		{"../", "_"},
 		/* Control characters (C0 and DEL) become "_"; other bytes stay. */
-		{"a\x01" "b\x1f" "c\x7f" "d", "a_b_c_d"},
+		{"a\x01"
+		 "b\x1f"
+		 "c\x7f"
+		 "d",
+		 "a_b_c_d"},
 		{"tab\there\nnl", "tab_here_nl"},
 		{"\x1b[31mred", "_[31mred"},
+		/* So do C1 controls and bytes that are not UTF-8: the name on
+		 * disk is the record's "file", which JSON holds as UTF-8. */
+		{"a\xc2\x9b"
+		 "b\xc2\x85"
+		 "c",
+		 "a_b_c"},
+		{"\xc2\xa0nbsp", "\xc2\xa0nbsp"},
+		{"raw\x9b"
+		 "csi\xff\xfe",
+		 "raw_csi__"},
+		{"cut\xe2\x82", "cut__"},
+		{"over\xc0\xaf", "over__"},
 		{"caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"},
 		{"sp ace", "sp ace"},
 	};
@@ -283,22 +299,24 @@ static void test_savedir_sanitize_continuation_bytes_are_cut_too(void **state)
 	 * bytes) is cut at the byte limit: never to nothing, so that no part
 	 * is empty and nothing starts with "/". */
 	struct buf in = BUF_INIT;
-	char *cont = repeat('\x80', 300);
+	char *cont = repeat('\x80', 300), *under = repeat('_', 300);
 	buf_printf(&in, "%s/b", cont);
 	const char *got = sanitized(in.data);
 	assert_int_equal(strlen(got), 200 + 2);
 	assert_string_equal(got + 200, "/b");
 	in.len = 0;
 	buf_add(&in, got, 200);
-	assert_cut(in.data, cont, KEPT);
+	/* Each byte that is not UTF-8 is shown as '_'. */
+	assert_cut(in.data, under, KEPT);
 	in.len = 0;
 	buf_printf(&in, "a/%s", cont);
 	got = sanitized(in.data);
 	assert_memory_equal(got, "a/", 2);
-	assert_cut(got + 2, cont, KEPT);
-	/* Within the bound they are kept as they are. */
-	assert_string_equal(sanitized("\x80\x80/b"), "\x80\x80/b");
+	assert_cut(got + 2, under, KEPT);
+	/* Within the bound they are kept, as '_'. */
+	assert_string_equal(sanitized("\x80\x80/b"), "__/b");
 	free(cont);
+	free(under);
 	buf_free(&in);
 }
 
@@ -381,6 +399,18 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* Without O_TMPFILE (-Dportable=true), temporary files live in one
+ * private directory ".urlfan-PID-N.tmp" that no final name may enter: it
+ * is not one of the names these listings compare. */
+static int show_private; /* a test that looks at the private directory */
+
+static int is_private_dir(const char *name)
+{
+	size_t n = strlen(name);
+	return !HAVE_O_TMPFILE && !show_private && strncmp(name, ".urlfan-", 8) == 0 && n > 4 &&
+	       strcmp(name + n - 4, ".tmp") == 0;
+}
+
 /* Entries of a directory, sorted, joined by " ": "" when empty. */
 static const char *listing(const char *path)
 {
@@ -392,7 +422,7 @@ static const char *listing(const char *path)
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i]->d_name;
-		if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+		if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !is_private_dir(name)) {
 			if (out[0])
 				strcat(out, " ");
 			strcat(out, name);
@@ -421,9 +451,8 @@ static const char *save(struct savedir *sd, const char *wanted, const char *body
 	int fd = savedir_temp(sd, tmp);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
-	assert_int_equal(close(fd), 0);
 	struct buf out = BUF_INIT;
-	int rc = savedir_commit(sd, tmp, wanted, &out);
+	int rc = savedir_commit(sd, fd, tmp, wanted, &out);
 	int saved = errno;
 	if (rc == 0) {
 		assert_true(out.len < sizeof final);
@@ -456,27 +485,94 @@ static void test_savedir_open_creates_parents(void **state)
 static void test_savedir_temp_and_discard(void **state)
 {
 	struct fixture *fx = *state;
-	struct savedir *sd = open_dir(fx, false);
+	struct savedir *sd;
 	char tmp[64], tmp2[64];
-	int fd = savedir_temp(sd, tmp);
-	int fd2 = savedir_temp(sd, tmp2);
+	int fd, fd2;
+#if HAVE_O_TMPFILE
+	sd = open_dir(fx, false);
+	fd = savedir_temp(sd, tmp);
+	fd2 = savedir_temp(sd, tmp2);
 	assert_true(fd >= 0 && fd2 >= 0);
-	close(fd);
-	close(fd2);
-	/* Hidden names in the directory itself, distinct. */
-	assert_int_equal(strncmp(tmp, ".urlfan-", 8), 0);
-	assert_string_not_equal(tmp, tmp2);
-	char both[160];
-	snprintf(both, sizeof both, "%s %s", tmp, tmp2);
-	assert_string_equal(listing(fx->dir), both);
-	char path[192];
-	snprintf(path, sizeof path, "%s/%s", fx->dir, tmp);
-	assert_true(exists(path));
-	savedir_discard(sd, tmp);
-	assert_false(exists(path));
-	assert_string_equal(listing(fx->dir), tmp2);
-	savedir_discard(sd, tmp2);
+	/* O_TMPFILE: no name in the directory at all. */
+	assert_string_equal(tmp, "");
 	assert_string_equal(listing(fx->dir), "");
+	savedir_discard(sd, fd, tmp);
+	savedir_discard(sd, fd2, tmp2);
+	assert_string_equal(listing(fx->dir), "");
+	savedir_close(sd);
+#endif
+
+	/* Without O_TMPFILE: distinct names in one private directory. */
+	show_private = 1;
+	sd = open_dir(fx, false);
+	savedir_no_tmpfile(sd);
+	fd = savedir_temp(sd, tmp);
+	fd2 = savedir_temp(sd, tmp2);
+	assert_true(fd >= 0 && fd2 >= 0);
+	assert_string_not_equal(tmp, tmp2);
+	const char *priv = listing(fx->dir);
+	assert_int_equal(strncmp(priv, ".urlfan-", 8), 0);
+	assert_null(strchr(priv, ' '));
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s/%s", fx->dir, priv, tmp);
+	assert_true(exists(path));
+	savedir_discard(sd, fd, tmp);
+	assert_false(exists(path));
+	savedir_discard(sd, fd2, tmp2);
+	savedir_close(sd);
+	/* The private directory goes with the last of its files. */
+	assert_string_equal(listing(fx->dir), "");
+	show_private = 0;
+}
+
+/* No final name meets another body's temporary file, whatever --name
+ * renders to: the private directory's name and its files' names
+ * included, with and without --overwrite. */
+static void test_savedir_final_names_never_meet_temporary_files(void **state)
+{
+	struct fixture *fx = *state;
+	show_private = 1;
+	for (int overwrite = 0; overwrite < 2; overwrite++) {
+		struct savedir *sd = open_dir(fx, overwrite);
+		savedir_no_tmpfile(sd);
+		char tmp[64], priv[128], wanted[512];
+		int fd = savedir_temp(sd, tmp);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "pending", 7), 7);
+		snprintf(priv, sizeof priv, "%s", listing(fx->dir));
+		snprintf(wanted, sizeof wanted, "%s/%s", priv, tmp);
+		const char *final = save(sd, wanted, "other");
+		assert_non_null(final);
+		snprintf(wanted, sizeof wanted, "%s/%s/", fx->dir, priv);
+		assert_null(strstr(final, wanted));
+		assert_non_null(save(sd, priv, "third"));
+		struct buf out = BUF_INIT;
+		assert_int_equal(savedir_commit(sd, fd, tmp, "mine", &out), 0);
+		assert_string_equal(content(out.data), "pending");
+		buf_free(&out);
+		savedir_close(sd);
+		snprintf(wanted, sizeof wanted, "%s/%s", fx->dir, priv);
+		assert_false(exists(wanted)); /* the private directory is gone */
+		/* Start the next round in an empty directory. */
+		size_t len = strlen(fx->dir);
+		assert_true(len + 2 < sizeof fx->dir);
+		fx->dir[len] = (char)('0' + overwrite);
+		fx->dir[len + 1] = '\0';
+	}
+	show_private = 0;
+}
+
+/* The thousand-and-first body with one name still gets a file. */
+static void test_savedir_many_bodies_with_one_name(void **state)
+{
+	struct fixture *fx = *state;
+	struct savedir *sd = open_dir(fx, false);
+	const char *final = NULL;
+	for (int i = 0; i < 1003; i++) {
+		final = save(sd, "same", "x");
+		assert_non_null(final);
+	}
+	assert_non_null(strstr(final, "/same.~"));
 	savedir_close(sd);
 }
 
@@ -608,6 +704,10 @@ int main(void)
 		cmocka_unit_test(test_savedir_sanitize_folded_part_is_bounded),
 		cmocka_unit_test(test_savedir_sanitize_continuation_bytes_are_cut_too),
 		cmocka_unit_test_setup_teardown(test_savedir_open_creates_parents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savedir_final_names_never_meet_temporary_files,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savedir_many_bodies_with_one_name, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_temp_and_discard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savedir_commit_lands_at_the_sanitised_path,
 						setup, teardown),

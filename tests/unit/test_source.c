@@ -157,10 +157,9 @@ static void test_source_parse_invalid_urls(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"ftp://a.test/", "file:///etc/passwd", "not a url", "http://",
-		"http:///path", "http://host:99999/", "http://host:0/",
-		"http://a.test/a b", "http://a.test/\x01", "mailto:a@b.test",
-		"[1,2]",
+		"ftp://a.test/",      "file:///etc/passwd", "not a url",      "http://",
+		"http:///path",       "http://host:99999/", "http://host:0/", "http://a.test/a b",
+		"http://a.test/\x01", "mailto:a@b.test",    "[1,2]",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		parse_bad(bad[i]);
@@ -190,11 +189,11 @@ static void test_source_parse_invalid_urls(void **state)
 static void test_source_spec_full(void **state)
 {
 	(void)state;
-	struct request *req = parse_ok(
-		"{\"url\":\"http://Spec.test:8080/x\",\"method\":\"POST\","
-		"\"headers\":{\"X-A\":\"1\",\"Content-Type\":\"text/plain\",\"X-E\":\"\"},"
-		"\"body\":\"hello\\nw\\u00f6rld\","
-		"\"id\":{\"k\": 12345678901234567890, \"s\" : [1.50, -0]}}");
+	struct request *req =
+		parse_ok("{\"url\":\"http://Spec.test:8080/x\",\"method\":\"POST\","
+			 "\"headers\":{\"X-A\":\"1\",\"Content-Type\":\"text/plain\",\"X-E\":\"\"},"
+			 "\"body\":\"hello\\nw\\u00f6rld\","
+			 "\"id\":{\"k\": 12345678901234567890, \"s\" : [1.50, -0]}}");
 	assert_string_equal(req->url, "http://Spec.test:8080/x");
 	assert_string_equal(req->hostkey, "spec.test:8080");
 	assert_string_equal(req->method, "POST");
@@ -214,8 +213,8 @@ static void test_source_spec_full(void **state)
 static void test_source_spec_json_body(void **state)
 {
 	(void)state;
-	struct request *req = parse_ok(
-		"{ \"json\" : { \"b\" : [ 1.50 , -0, 1E+2, \"\\u00e9\" ] } , \"url\" : \"https://j.test/\" }");
+	struct request *req = parse_ok("{ \"json\" : { \"b\" : [ 1.50 , -0, 1E+2, \"\\u00e9\" ] } "
+				       ", \"url\" : \"https://j.test/\" }");
 	assert_true(req->body_is_json);
 	assert_string_equal(req->body, "{\"b\":[1.50,-0,1E+2,\"\\u00e9\"]}");
 	assert_int_equal(req->body_len, strlen(req->body));
@@ -337,7 +336,9 @@ static void test_source_spec_no_leak_baseline(void **state)
 	/* The measurement itself: a normal spec leaves nothing behind. */
 	int rc;
 	assert_int_equal(parse_leak("{\"url\":\"http://b.test/\",\"method\":\"PATCH\","
-				    "\"headers\":{\"A\":\"b\"},\"id\":[1]}", &rc), 0);
+				    "\"headers\":{\"A\":\"b\"},\"id\":[1]}",
+				    &rc),
+			 0);
 	assert_int_equal(rc, 0);
 }
 
@@ -352,7 +353,8 @@ static void test_source_spec_duplicate_fields(void **state)
 		print_message("a repeated \"url\" leaked %zu bytes (rc %d)\n", leak, rc);
 		bad++;
 	}
-	leak = parse_leak("{\"url\":\"http://b.test/\",\"method\":\"PUT\",\"method\":\"PATCH\"}", &rc);
+	leak = parse_leak("{\"url\":\"http://b.test/\",\"method\":\"PUT\",\"method\":\"PATCH\"}",
+			  &rc);
 	if (leak) {
 		print_message("a repeated \"method\" leaked %zu bytes (rc %d)\n", leak, rc);
 		bad++;
@@ -361,8 +363,10 @@ static void test_source_spec_duplicate_fields(void **state)
 
 	/* urlfan rejects any repeated field (the man page says so): which
 	 * value would win is not something a user should have to guess. */
-	assert_non_null(strstr(parse_bad("{\"url\":\"http://a.test/\",\"id\":1,\"id\":[2]}"), "twice"));
-	assert_non_null(strstr(parse_bad("{\"url\":\"http://a.test/\",\"url\":\"http://b.test/\"}"), "twice"));
+	assert_non_null(
+		strstr(parse_bad("{\"url\":\"http://a.test/\",\"id\":1,\"id\":[2]}"), "twice"));
+	assert_non_null(strstr(parse_bad("{\"url\":\"http://a.test/\",\"url\":\"http://b.test/\"}"),
+			       "twice"));
 }
 
 /* --- the reader ------------------------------------------------------- */
@@ -447,17 +451,16 @@ static void expect_req(const struct request *r, size_t index, const char *url)
 static void test_source_reader_mixed_lines(void **state)
 {
 	(void)state;
-	static const char data[] =
-		"http://a.test/1\r\n"
-		"\r\n"
-		"# comment\r\n"
-		"   \n"
-		"  # indented comment\n"
-		"\thttp://b.test/2  \r\n"
-		"{\"url\":\"http://c.test/3\",\"id\":7}\r\n"
-		"\n"
-		"not a url\n"
-		"http://d.test/4"; /* no final newline */
+	static const char data[] = "http://a.test/1\r\n"
+				   "\r\n"
+				   "# comment\r\n"
+				   "   \n"
+				   "  # indented comment\n"
+				   "\thttp://b.test/2  \r\n"
+				   "{\"url\":\"http://c.test/3\",\"id\":7}\r\n"
+				   "\n"
+				   "not a url\n"
+				   "http://d.test/4"; /* no final newline */
 	struct source *src = pipe_source(data, sizeof data - 1);
 	assert_true(source_fd(src) > 0);
 	struct got g = {0};
@@ -503,8 +506,7 @@ static void test_source_reader_empty_and_comments_only(void **state)
 static void feed_in_pieces(const char *data, size_t n, size_t piece, struct got *g,
 			   struct source **out_src);
 
-static void feed_and_collect(const char *data, size_t n, struct got *g,
-			     struct source **out_src)
+static void feed_and_collect(const char *data, size_t n, struct got *g, struct source **out_src)
 {
 	feed_in_pieces(data, n, n, g, out_src);
 }
@@ -638,6 +640,64 @@ static void test_source_reader_white_space_is_not_length(void **state)
 	buf_free(&padded);
 }
 
+/* Issue 20: leading and trailing white space count the same - not at all
+ * - however long, past the reader's buffer of twice the limit included;
+ * white space between two texts counts, as part of the line. */
+static void test_source_reader_white_space_counts_the_same_at_both_ends(void **state)
+{
+	(void)state;
+	size_t pad = 3 * SOURCE_LINE_MAX + 5;
+	struct buf lead = BUF_INIT, trail = BUF_INIT, mid = BUF_INIT;
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&lead, i % 7 ? ' ' : '\t');
+	buf_adds(&lead, "http://a.test/x\nhttp://b.test/y\n");
+	buf_adds(&trail, "http://a.test/x");
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&trail, i % 7 ? ' ' : '\t');
+	buf_adds(&trail, "\nhttp://b.test/y\n");
+	buf_adds(&mid, "http://a.test/x");
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&mid, ' ');
+	buf_adds(&mid, "more\nhttp://b.test/y\n");
+	size_t pieces[] = {pad + 64, 4093, 100};
+	for (size_t k = 0; k < 3; k++) {
+		const struct buf *ok[] = {&lead, &trail};
+		for (size_t j = 0; j < 2; j++) {
+			struct got g = {0};
+			struct source *src;
+			feed_in_pieces(ok[j]->data, ok[j]->len, pieces[k], &g, &src);
+			assert_int_equal(g.n, 2);
+			assert_null(g.req[0]->error);
+			assert_string_equal(g.req[0]->url, "http://a.test/x");
+			assert_string_equal(g.req[1]->url, "http://b.test/y");
+			got_free(&g);
+			source_destroy(src);
+		}
+		struct got g = {0};
+		struct source *src;
+		feed_in_pieces(mid.data, mid.len, pieces[k], &g, &src);
+		assert_int_equal(g.n, 2);
+		assert_non_null(strstr(g.req[0]->error, "64 KiB"));
+		assert_memory_equal(g.req[0]->line, "http://a.test/x", 15);
+		assert_int_equal(g.req[0]->lineno, 1);
+		assert_string_equal(g.req[1]->url, "http://b.test/y");
+		assert_int_equal(g.req[1]->index, 1);
+		got_free(&g);
+		source_destroy(src);
+		/* The same at the end of the input, with no newline. */
+		mid.len -= strlen("\nhttp://b.test/y\n");
+		feed_in_pieces(mid.data, mid.len, pieces[k], &g, &src);
+		assert_int_equal(g.n, 1);
+		assert_non_null(g.req[0]->error);
+		got_free(&g);
+		source_destroy(src);
+		buf_adds(&mid, "\nhttp://b.test/y\n");
+	}
+	buf_free(&lead);
+	buf_free(&trail);
+	buf_free(&mid);
+}
+
 static void test_source_spec_key_with_nul(void **state)
 {
 	(void)state;
@@ -661,8 +721,8 @@ static void test_source_reader_long_line_record_is_short(void **state)
 		assert_int_equal(g.n, 3);
 		assert_non_null(g.req[1]->error);
 		if (g.req[1]->line_len > 1024) {
-			print_message("a %zu-byte line kept %zu bytes in its record\n",
-				      sizes[k], g.req[1]->line_len);
+			print_message("a %zu-byte line kept %zu bytes in its record\n", sizes[k],
+				      g.req[1]->line_len);
 			bad++;
 		}
 		got_free(&g);
@@ -897,8 +957,13 @@ static void test_source_args(void **state)
 {
 	(void)state;
 	char *args[] = {
-		"http://a.test/", "", "# c", "  http://b.test/  ", "bad url",
-		"{\"url\":\"http://c.test/\",\"method\":\"HEAD\"}", "   ",
+		"http://a.test/",
+		"",
+		"# c",
+		"  http://b.test/  ",
+		"bad url",
+		"{\"url\":\"http://c.test/\",\"method\":\"HEAD\"}",
+		"   ",
 	};
 	struct source *src = source_create_args(args, sizeof args / sizeof *args);
 	assert_int_equal(source_fd(src), -1);
@@ -944,6 +1009,7 @@ int main(void)
 		cmocka_unit_test(test_source_reader_long_line_file),
 		cmocka_unit_test(test_source_reader_long_line_record_is_short),
 		cmocka_unit_test(test_source_reader_white_space_is_not_length),
+		cmocka_unit_test(test_source_reader_white_space_counts_the_same_at_both_ends),
 		cmocka_unit_test(test_source_spec_key_with_nul),
 		cmocka_unit_test(test_source_reader_again_not_blocking),
 		cmocka_unit_test(test_source_reader_byte_order_mark),

@@ -84,17 +84,42 @@ static void test_url_host_key_invalid(void **state)
 	expect_bad("http://[1,2]/");
 	expect_bad("http://[g::1]/");
 	static const char *const bad[] = {
-		"", "http", "http:", "http:/", "http:/a.test/", "httpx://a.test/",
-		"file:///etc/passwd", "mailto:a@b.test", "//a.test/",
-		"http://", "https://", "http:///path", "http://?q", "http://#f",
-		"http://u:p@/", "http://@",
-		"http://a.test:99999/", "http://a.test:65536/", "http://a.test:0/",
-		"http://a.test:-1/", "http://a.test:8x/", "http://a.test:+80/",
+		"",
+		"http",
+		"http:",
+		"http:/",
+		"http:/a.test/",
+		"httpx://a.test/",
+		"file:///etc/passwd",
+		"mailto:a@b.test",
+		"//a.test/",
+		"http://",
+		"https://",
+		"http:///path",
+		"http://?q",
+		"http://#f",
+		"http://u:p@/",
+		"http://@",
+		"http://a.test:99999/",
+		"http://a.test:65536/",
+		"http://a.test:0/",
+		"http://a.test:-1/",
+		"http://a.test:8x/",
+		"http://a.test:+80/",
 		"http://a.test:123456789012345678901234567890/",
-		"http://a test/", "http://a.test/ x", "http://a.test/\t",
-		"http://a.test/\x01", "http://a.test/\x7f", " http://a.test/",
-		"http://a\"b.test/", "http://a<b.test/", "http://a\\b.test/",
-		"http://[::1", "http://[::1/x", "http://[::1]x/", "http://[::1]:0/",
+		"http://a test/",
+		"http://a.test/ x",
+		"http://a.test/\t",
+		"http://a.test/\x01",
+		"http://a.test/\x7f",
+		" http://a.test/",
+		"http://a\"b.test/",
+		"http://a<b.test/",
+		"http://a\\b.test/",
+		"http://[::1",
+		"http://[::1/x",
+		"http://[::1]x/",
+		"http://[::1]:0/",
 		"http://[::1]:http/",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
@@ -180,7 +205,8 @@ static void test_url_mask_text(void **state)
 	(void)state;
 	check_text("Issue another request to this URL: 'http://user:s3cret@h:80/x'",
 		   "Issue another request to this URL: 'http://user:***@h:80/x'");
-	check_text("two http://a:b@x and https://c:d@y/p", "two http://a:***@x and https://c:***@y/p");
+	check_text("two http://a:b@x and https://c:d@y/p",
+		   "two http://a:***@x and https://c:***@y/p");
 	check_text("no credentials http://h/a@b:c", "no credentials http://h/a@b:c");
 	check_text("user only http://u@h/", "user only http://u@h/");
 	check_text("plain text", "plain text");
@@ -243,7 +269,9 @@ static void test_url_mask_loose(void **state)
 	(void)state;
 	check_loose("user:pw@host/x", "user:***@host/x");
 	check_loose("user:pw@host", "user:***@host");
-	check_loose("abc123@host/x?a@b", "***@host/x?a@b");
+	/* Everything up to the line's last '@' may be a password: an '@'
+	 * after a path, query or fragment masks all of it. */
+	check_loose("abc123@host/x?a@b", "***@b");
 	check_loose("ftp://u:pw@h/x", "ftp://u:***@h/x");
 	check_loose("http://u:pw@h/ and more", "http://u:***@h/ and more");
 	/* A line is meant as one URL: a password with a space or a quote in
@@ -251,10 +279,16 @@ static void test_url_mask_loose(void **state)
 	check_loose("http://u:my pass@h/x", "http://u:***@h/x");
 	check_loose("http://u:it's@h", "http://u:***@h");
 	check_loose("user:my pass@h/x", "user:***@h/x");
-	/* Two URLs on a line: both masked. */
-	check_loose("http://a:b@x y://c:d@z/", "http://a:***@x y://c:***@z/");
+	/* Unencoded '#', '/' or '?' in a password: nothing of it shows. */
+	check_loose("http://carol:PASS#WORD@host/", "http://***@host/");
+	check_loose("http://carol:PA/SS@h x", "http://***@h x");
+	check_loose("carol:PA?SS@h/ x", "***@h/ x");
+	check_loose("https://carol:a://b@h/", "https://***@h/");
+	/* Two URLs on a line: all up to the last '@' goes. */
+	check_loose("http://a:b@x y://c:d@z/", "http://***@z/");
 	/* Masking twice changes nothing more. */
-	check_loose("http://a:***@x y://***@z/", "http://a:***@x y://***@z/");
+	check_loose("http://***@z/", "http://***@z/");
+	check_loose("http://a:***@x", "http://a:***@x");
 	check_loose("not a url", "not a url");
 	check_loose("mail me at bob@example.com", "mail me at bob@example.com");
 	check_loose("", "");
