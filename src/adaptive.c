@@ -23,13 +23,13 @@ void adaptive_init(struct adaptive *a, long max)
 	a->probe = 1;
 }
 
-enum adaptive_signal adaptive_classify(enum retry_cause cause, long status)
+enum adaptive_signal adaptive_classify(enum retry_cause cause, long status, bool answered)
 {
 	switch (cause) {
 	case CAUSE_RESPONSE: return status == 429 || status == 503 ? ADAPT_OVERLOAD : ADAPT_HEALTHY;
 	case CAUSE_REFUSED:
 	case CAUSE_TIMEOUT:
-	case CAUSE_RESET: return ADAPT_OVERLOAD;
+	case CAUSE_RESET: return answered ? ADAPT_OVERLOAD : ADAPT_NEUTRAL;
 	case CAUSE_DNS:
 	case CAUSE_FATAL: break;
 	}
@@ -76,6 +76,7 @@ static struct adaptive_change overload(struct adaptive *a, double latency, doubl
 	double rtt = median(a);
 	a->hold = now + (latency > rtt ? latency : rtt);
 	a->healthy = 0;
+	a->overloaded = true;
 	/* Failing again where it failed last time: probe there less often. */
 	if (a->ceiling == a->limit)
 		a->probe = a->probe * 2 < ADAPTIVE_PROBE_MAX ? a->probe * 2 : ADAPTIVE_PROBE_MAX;
@@ -109,6 +110,9 @@ static struct adaptive_change healthy(struct adaptive *a, double latency, long i
 		return unchanged(a);
 	if (m > CLIMB * a->best)
 		return unchanged(a); /* the server is queueing: hold */
+	if (!a->overloaded)          /* slow start: no overload yet */
+		return set_limit(a, a->limit * 2 < a->max ? a->limit * 2 : a->max,
+				 "healthy, latency flat: doubled");
 	if (a->ceiling && a->limit + 1 > a->ceiling) {
 		a->ceiling = 0; /* the probe held: the old ceiling is forgotten */
 		a->probe = 1;

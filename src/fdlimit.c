@@ -74,3 +74,12 @@ long fdlimit_parallel(long want, long limit, long in_use, bool files)
 	long fit = (limit - in_use - FDLIMIT_MARGIN) / per;
 	return fit < 1 ? 1 : fit;
 }
+
+long fdlimit_connections(long n, long limit, long in_use, bool files)
+{
+	/* A request's socket and its share of the cache are connections;
+	 * the rest of its descriptors are not. */
+	long other = FDLIMIT_PER_REQUEST - 2 + (files ? FDLIMIT_PER_FILE : 0);
+	long left = limit - in_use - FDLIMIT_MARGIN - n * other;
+	return left > 2 * n ? left : 2 * n;
+}

@@ -1,7 +1,7 @@
 /* fdlimit: how many requests at once the process's file descriptors allow.
  *
  * Each request in flight needs descriptors: its socket, libcurl's cache of
- * connections kept for reuse (up to 2 x --parallel, see fetch.c), a name
+ * connections kept for reuse (at least 2 x --parallel, see bounds.h), a name
  * lookup's socket pair, a file with -O. When RLIMIT_NOFILE is too low for
  * --parallel, connections would fail with EMFILE in the middle of the run
  * and look like the server's fault; urlfan raises the soft limit to the
@@ -34,5 +34,11 @@ long fdlimit_parallel(long want, long limit, long in_use, bool files);
 
 /* How many descriptors --parallel n needs, with in_use open already. */
 long fdlimit_needed(long n, long in_use, bool files);
+
+/* How many connections libcurl may keep open at once (in use or idle,
+ * one descriptor each) when --parallel n runs within limit descriptors,
+ * in_use open already: all the descriptors the requests' other needs
+ * leave, at least 2 x n (what fdlimit_parallel() counted). */
+long fdlimit_connections(long n, long limit, long in_use, bool files);
 
 #endif

@@ -43,7 +43,7 @@ struct fetch {
 	struct jobs *jobs;
 	struct xfer_env env;
 	struct retry_policy retry;
-	size_t readahead;
+	struct bounds bounds;
 	bool input_done;     /* EOF or read error: no more requests */
 	bool input_blocked;  /* the source said AGAIN: wait for its fd */
 	struct slots *slots; /* the transfers in flight */
@@ -132,7 +132,10 @@ static size_t read_limit(struct fetch *f)
 
 /* Pull requests until the read-ahead bound is reached or input would
  * block, and at most READ_TURN_LINES of them. Invalid lines are reported
- * at once: they never wait. */
+ * at once: they never wait. While slots are free that the requests
+ * waiting cannot take (their hosts are at their cap), reading goes on
+ * within the byte budget (bounds.h): the hosts behind a sorted list's
+ * first ones start. */
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
@@ -143,7 +146,9 @@ static void read_input(struct fetch *f)
 	 * The --order input window is asked again for every line: another
 	 * shard's line moves it on at once. */
 	while (!f->input_done && !f->stop &&
-	       hostlimit_waiting(f->hl) + jobs_delayed(f->jobs) < f->readahead &&
+	       bounds_read_more(&f->bounds, hostlimit_waiting(f->hl) + jobs_delayed(f->jobs),
+				jobs_held_bytes(f->jobs), slots_free(f->slots),
+				hostlimit_startable(f->hl), hostlimit_fresh(f->hl)) &&
 	       source_count(f->src) < read_limit(f)) {
 		if (taken++ == READ_TURN_LINES) {
 			f->input_busy = true;
@@ -204,6 +209,17 @@ static void start_ready(struct fetch *f)
 			return;
 		struct request *req = job->req;
 		char err[256];
+		if (hostlimit_down(f->hl, host)) {
+			/* Its connects failed in a row: it costs its timeout
+			 * once, not once a request. */
+			snprintf(err, sizeof err, "host unreachable, not tried after %ld failures",
+				 hostlimit_failures(host));
+			msg_verbose(1, "[%zu] %s: %s", req->index, req->hostkey, err);
+			deliver_error(f, req, job->attempts, ERR_CONNECT, err);
+			hostlimit_release(f->hl, host);
+			jobs_free(f->jobs, job);
+			continue;
+		}
 		struct slot *s = slots_start(f->slots, &f->env, req, now, f->cfg->idle_timeout, err,
 					     sizeof err);
 		if (!s)
@@ -241,9 +257,10 @@ static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a
 			f->hooks->on_host_limit(key, ad->limit, f->hooks->ctx);
 	}
 	long before = ad->limit;
-	struct adaptive_change c =
-		adaptive_on_response(ad, adaptive_classify(a->cause, a->status), now - s->started,
-				     hostlimit_inflight_of(s->host), now);
+	enum adaptive_signal sig =
+		adaptive_classify(a->cause, a->status, hostlimit_answered(s->host));
+	struct adaptive_change c = adaptive_on_response(ad, sig, now - s->started,
+							hostlimit_inflight_of(s->host), now);
 	/* Kept until a whole second: the keeps of busy hosts then run out
 	 * together, and hostlimit_wake() walks its list at most once a second
 	 * for them rather than on nearly every turn. */
@@ -271,6 +288,12 @@ static struct retry_decision apply_retry(struct fetch *f, struct slot *s, CURLco
 	xfer_attempt(s->x, rc, &a);
 	a.attempt = s->job->attempts;
 	a.stopping = f->level > 0;
+	enum hostlimit_reach reach =
+		a.answered ? HOSTLIMIT_ANSWERED
+		: a.cause == CAUSE_REFUSED || a.cause == CAUSE_TIMEOUT || a.cause == CAUSE_RESET
+			? HOSTLIMIT_UNREACHED
+			: HOSTLIMIT_NO_NEWS;
+	a.host_down = hostlimit_reached(f->hl, s->host, reach);
 	adapt(f, s, &a);
 	struct retry_decision d = retry_decide(&f->retry, &a, retry_uniform(&f->rng));
 	/* Only -v tells why; the words cost a printf a request otherwise. */
@@ -449,6 +472,11 @@ static bool turn(struct fetch *f, enum fetch_status *rc, char *err, size_t errle
 	if (pause_end > 0)
 		loop_timer_set(f->loop, &f->pause_timer, pause_end);
 	read_input(f);
+	/* libcurl's connection cache holds the connections worth keeping for
+	 * the requests known now: one too small closes idle connections to
+	 * hosts that still have work, and every request pays a handshake. */
+	multi_keep(f->multi,
+		   bounds_connections(&f->bounds, hostlimit_connections(f->hl), f->cfg->parallel));
 	start_ready(f);
 	account_limited(f, t);
 	size_t before = f->stats->requests, free_before = slots_free(f->slots);
@@ -568,7 +596,8 @@ static enum fetch_status open_loop(struct fetch *f, char *err, size_t errlen)
 	loop_timer_init(&f->deadline_timer, wake_cb, f);
 	if (f->deadline_at > 0)
 		loop_timer_set(f->loop, &f->deadline_timer, f->deadline_at);
-	if (!(f->multi = multi_create(f->loop, (long)f->cfg->parallel * 2, err, errlen)))
+	long keep = bounds_connections(&f->bounds, 0, f->cfg->parallel);
+	if (!(f->multi = multi_create(f->loop, keep, err, errlen)))
 		return FETCH_ESETUP;
 	f->jobs = jobs_create(f->loop, retry_due, f);
 	f->slots = slots_create((size_t)f->cfg->parallel, f->loop, f->multi, idle_cb, f);
@@ -582,7 +611,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	struct fetch f = {
 		.cfg = cfg,
 		.src = params->src,
-		.readahead = params->bounds.readahead,
+		.bounds = params->bounds,
 		.retry = {cfg->retry, cfg->retry_delay, cfg->retry_max_delay,
 			  cfg->retry_all_methods},
 		.hooks = hooks,

@@ -29,6 +29,12 @@ struct host {
 	struct ratelimit bucket;  /* --host-rate */
 	void *data;               /* the caller's, data_size bytes */
 	struct node *head, *tail; /* waiting items */
+	long queued;              /* how many */
+	long conns;               /* its share of hl->conns */
+	long startable;           /* its share of hl->startable */
+	bool fresh;               /* counted in hl->fresh */
+	long failures;            /* connects failed in a row */
+	bool answered;            /* a response from it ever came */
 	uint32_t hash;
 	char key[];
 };
@@ -40,6 +46,9 @@ struct hostlimit {
 	size_t nhosts;
 	struct host *ready_head, *ready_tail;
 	size_t waiting, inflight;
+	size_t conns;            /* connections worth keeping, see hostlimit_connections() */
+	size_t startable;        /* items hostlimit_pop() would hand out now */
+	size_t fresh;            /* ready hosts with nothing in flight */
 	struct node *free_nodes; /* recycled queue nodes */
 	struct host *paused;     /* the sleeping list: hosts with a pause, an
 				    empty bucket or a keep time running */
@@ -153,8 +162,57 @@ static void ready_remove(struct hostlimit *hl, struct host *h)
 
 /* Put h on or off the ready list to match its state, and count it as
  * held back by its bucket when that alone stops it. */
-static void update_ready(struct hostlimit *hl, struct host *h)
+static bool is_down(const struct host *h)
 {
+	return !h->answered && h->failures >= HOSTLIMIT_DOWN_AFTER;
+}
+
+/* The connections h can use: one per request in flight or waiting, up
+ * to its limit; none for a host that is down. */
+static void count_conns(struct hostlimit *hl, struct host *h)
+{
+	long want = h->inflight + h->queued;
+	if (want > h->limit)
+		want = h->limit;
+	if (is_down(h))
+		want = 0;
+	hl->conns = hl->conns - (size_t)h->conns + (size_t)want;
+	h->conns = want;
+}
+
+/* Put h on or off the ready list to match its state, and count it as
+ * held back by its bucket when that alone stops it. A host that is down
+ * is ready whatever its limit, pause or bucket: its requests only fail,
+ * at once. */
+static void count_startable(struct hostlimit *hl, struct host *h)
+{
+	long n = 0;
+	if (h->ready)
+		n = is_down(h) || h->limit - h->inflight > h->queued ? h->queued
+								     : h->limit - h->inflight;
+	hl->startable = hl->startable - (size_t)h->startable + (size_t)n;
+	h->startable = n;
+	bool fresh = h->ready && h->inflight == 0 && !is_down(h);
+	if (fresh != h->fresh)
+		hl->fresh = fresh ? hl->fresh + 1 : hl->fresh - 1;
+	h->fresh = fresh;
+}
+
+static void set_ready(struct hostlimit *hl, struct host *h)
+{
+	count_conns(hl, h);
+	if (is_down(h)) {
+		bool ready = h->head != NULL;
+		if (ready && !h->ready)
+			ready_add(hl, h);
+		else if (!ready && h->ready)
+			ready_remove(hl, h);
+		if (h->held) {
+			h->held = false;
+			hl->held--;
+		}
+		return;
+	}
 	bool could = h->head && h->inflight < h->limit && h->paused_until == 0;
 	bool should = could && h->rate_until == 0;
 	if (should && !h->ready)
@@ -169,6 +227,12 @@ static void update_ready(struct hostlimit *hl, struct host *h)
 		else
 			hl->held--;
 	}
+}
+
+static void update_ready(struct hostlimit *hl, struct host *h)
+{
+	set_ready(hl, h);
+	count_startable(hl, h);
 }
 
 static struct host *get_host(struct hostlimit *hl, const char *key)
@@ -202,6 +266,7 @@ static void enqueue(struct hostlimit *hl, const char *key, void *item, bool fron
 	else
 		n = xmalloc(sizeof *n);
 	n->item = item;
+	h->queued++;
 	if (front) {
 		n->next = h->head;
 		h->head = n;
@@ -318,6 +383,7 @@ static void *take_head(struct hostlimit *hl, struct host *h)
 	n->next = hl->free_nodes;
 	hl->free_nodes = n;
 	hl->waiting--;
+	h->queued--;
 	return item;
 }
 
@@ -339,7 +405,7 @@ void *hostlimit_pop_at(struct hostlimit *hl, double now, struct host **host)
 	update_ready(hl, h);
 	/* A start takes the host's token; the host sleeps until the next
 	 * one, and its entry (its bucket) lives that long. */
-	if (ratelimit_on(&h->bucket)) {
+	if (ratelimit_on(&h->bucket) && !is_down(h)) {
 		ratelimit_take(&h->bucket, now);
 		sleep_until(hl, h, &h->rate_until, ratelimit_due(&h->bucket));
 	}
@@ -440,4 +506,56 @@ bool hostlimit_ready(const struct hostlimit *hl)
 size_t hostlimit_held(const struct hostlimit *hl)
 {
 	return hl->held;
+}
+
+size_t hostlimit_startable(const struct hostlimit *hl)
+{
+	return hl->startable;
+}
+
+size_t hostlimit_fresh(const struct hostlimit *hl)
+{
+	return hl->fresh;
+}
+
+size_t hostlimit_connections(const struct hostlimit *hl)
+{
+	return hl->conns;
+}
+
+bool hostlimit_reached(struct hostlimit *hl, struct host *h, enum hostlimit_reach r)
+{
+	switch (r) {
+	case HOSTLIMIT_ANSWERED:
+		h->answered = true;
+		h->failures = 0;
+		break;
+	case HOSTLIMIT_UNREACHED:
+		h->failures++;
+		/* What was learnt outlives the host's idle spells: the next
+		 * request may come much later in the input. */
+		sleep_until(hl, h, &h->keep_until, hl->now + HOSTLIMIT_DOWN_KEEP);
+		break;
+	case HOSTLIMIT_NO_NEWS: break;
+	}
+	update_ready(hl, h);
+	return is_down(h);
+}
+
+bool hostlimit_down(struct hostlimit *hl, struct host *h)
+{
+	if (!is_down(h))
+		return false;
+	sleep_until(hl, h, &h->keep_until, hl->now + HOSTLIMIT_DOWN_KEEP);
+	return true;
+}
+
+bool hostlimit_answered(const struct host *h)
+{
+	return h->answered;
+}
+
+long hostlimit_failures(const struct host *h)
+{
+	return h->failures;
 }

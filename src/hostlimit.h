@@ -94,4 +94,44 @@ void hostlimit_set_limit(struct hostlimit *hl, struct host *h, long limit);
  * when it is idle meanwhile. */
 void hostlimit_keep(struct hostlimit *hl, struct host *h, double until);
 
+/* How many items hostlimit_pop() would hand out now, one after another
+ * (each ready host's waiting items, up to its free slots). */
+size_t hostlimit_startable(const struct hostlimit *hl);
+/* How many hosts could start a waiting request now and have none in
+ * flight: hosts the run has not reached yet (a list sorted by host). */
+size_t hostlimit_fresh(const struct hostlimit *hl);
+
+/* Connections worth keeping open for the hosts known now: for each host,
+ * one per request in flight or waiting, up to its limit (none for a host
+ * that is down). Kept up to date by every call above, so it costs O(1). */
+size_t hostlimit_connections(const struct hostlimit *hl);
+
+/* A dead host costs its timeout once. A host that never answered is down
+ * after HOSTLIMIT_DOWN_AFTER attempts in a row ended without an answer
+ * (refused, reset, or timed out before a response began): from then on it
+ * is ready whatever its limit, pause or bucket, so that its waiting
+ * requests come out at once for the caller to fail without trying
+ * (hostlimit_down()). A host that answered once is never down. What a
+ * host learnt is kept HOSTLIMIT_DOWN_KEEP seconds after its last failure
+ * or fast failure. */
+#define HOSTLIMIT_DOWN_AFTER 3
+#define HOSTLIMIT_DOWN_KEEP 60.0
+
+/* What a finished attempt says about reaching its host. */
+enum hostlimit_reach {
+	HOSTLIMIT_ANSWERED,  /* a response came */
+	HOSTLIMIT_UNREACHED, /* none: refused, reset or timed out before one */
+	HOSTLIMIT_NO_NEWS,   /* neither (a DNS failure, a local error) */
+};
+
+/* Learn from an attempt on h (a handle from hostlimit_pop(), before its
+ * release). Returns whether h is down now. */
+bool hostlimit_reached(struct hostlimit *hl, struct host *h, enum hostlimit_reach r);
+/* Whether h is down: then the caller fails the item it just popped
+ * without trying it (and releases h). Keeps h's entry a while longer. */
+bool hostlimit_down(struct hostlimit *hl, struct host *h);
+/* Whether h ever answered; its attempts in a row that got no answer. */
+bool hostlimit_answered(const struct host *h);
+long hostlimit_failures(const struct host *h);
+
 #endif

@@ -9,6 +9,7 @@ struct jobs {
 	void (*due)(struct job *job, void *ctx);
 	void *ctx;
 	size_t delayed;
+	size_t held; /* bytes, see jobs_held_bytes() */
 	/* jobs_take_delayed()'s for the one call it is in */
 	void (*take_fn)(struct job *job, void *arg);
 	void *take_arg;
@@ -25,6 +26,10 @@ static void due_cb(struct loop_timer *t, void *data)
 	js->delayed--;
 	js->due(job_of(t), js->ctx);
 }
+
+/* A job's own memory and its node in hostlimit's queue, malloc's headers
+ * counted. */
+#define JOB_BYTES 64
 
 struct jobs *jobs_create(struct loop *l, void (*due)(struct job *job, void *ctx), void *ctx)
 {
@@ -45,6 +50,8 @@ struct job *jobs_new(struct jobs *js, struct request *req)
 	struct job *job = xmalloc(sizeof *job);
 	job->req = req;
 	job->attempts = 0;
+	job->bytes = request_bytes(req) + JOB_BYTES;
+	js->held += job->bytes;
 	loop_timer_init(&job->retry, due_cb, js);
 	return job;
 }
@@ -57,6 +64,7 @@ void jobs_free(struct jobs *js, struct job *job)
 		loop_timer_stop(js->loop, &job->retry);
 		js->delayed--;
 	}
+	js->held -= job->bytes;
 	request_free(job->req);
 	free(job);
 }
@@ -66,6 +74,11 @@ void jobs_delay(struct jobs *js, struct job *job, double due)
 	if (!loop_timer_armed(&job->retry))
 		js->delayed++;
 	loop_timer_set(js->loop, &job->retry, due);
+}
+
+size_t jobs_held_bytes(const struct jobs *js)
+{
+	return js->held;
 }
 
 size_t jobs_delayed(const struct jobs *js)

@@ -16,6 +16,7 @@
 struct job {
 	struct request *req; /* owned: freed with the job */
 	long attempts;
+	size_t bytes;            /* what it holds, for the read-ahead byte budget */
 	struct loop_timer retry; /* armed while it waits out a retry delay */
 };
 
@@ -32,6 +33,9 @@ struct job *jobs_new(struct jobs *js, struct request *req);
 void jobs_free(struct jobs *js, struct job *job);
 /* job waits until due (clock.h's time), then goes to due(). */
 void jobs_delay(struct jobs *js, struct job *job, double due);
+/* The bytes the jobs alive hold (their requests, themselves and a queue
+ * node each): what the read-ahead byte budget (bounds.h) counts. */
+size_t jobs_held_bytes(const struct jobs *js);
 /* How many jobs wait out a retry delay. */
 size_t jobs_delayed(const struct jobs *js);
 /* Hand every job waiting out a delay to fn (which owns it from then on),

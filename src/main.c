@@ -380,12 +380,13 @@ static struct source *open_source(const struct config *cfg)
 }
 
 /* -j must fit in the descriptors urlfan may open: raise the soft limit,
- * and lower -j, with one warning, when even the hard one is too low. */
-static void fit_parallel(struct config *cfg)
+ * and lower -j, with one warning, when even the hard one is too low.
+ * Returns how many connections may be open at once (0: no limit known). */
+static size_t fit_parallel(struct config *cfg)
 {
 	long limit = fdlimit_raise(), in_use = fdlimit_in_use();
 	if (limit < 0 || in_use < 0)
-		return;
+		return 0;
 	bool files = cfg->output_dir != NULL;
 	long fit = fdlimit_parallel(cfg->parallel, limit, in_use, files);
 	if (fit < cfg->parallel)
@@ -393,6 +394,7 @@ static void fit_parallel(struct config *cfg)
 			 "using -j %ld",
 			 cfg->parallel, fdlimit_needed(cfg->parallel, in_use, files), limit, fit);
 	cfg->parallel = fit;
+	return (size_t)fdlimit_connections(fit, limit, in_use, files);
 }
 
 static void print_version(void)
@@ -452,8 +454,9 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		opts_usage(stderr);
 		return -1;
 	}
-	fit_parallel(&app->cfg);
+	size_t connections = fit_parallel(&app->cfg);
 	app->bounds = bounds_of(cfg);
+	app->bounds.connections = connections;
 	if (!(app->src = open_source(cfg)))
 		return -1;
 	if (!(app->out =

@@ -16,6 +16,7 @@ struct multi {
 	bool due;                /* ... has come */
 	int watch_errno;         /* watching a socket failed */
 	CURLMcode failed;        /* a socket action that failed */
+	long maxconnects;        /* CURLMOPT_MAXCONNECTS as set */
 };
 
 static void ready_cb(int fd, unsigned events, void *data)
@@ -77,7 +78,9 @@ struct multi *multi_create(struct loop *l, long maxconnects, char *err, size_t e
 	loop_timer_init(&m->timer, due_cb, m);
 	/* The per-host cap is urlfan's (a semaphore over requests); libcurl
 	 * may open as many connections as that needs, and keep them for
-	 * reuse. */
+	 * reuse (multi_keep()). CURLMOPT_MAX_HOST_CONNECTIONS and
+	 * MAX_TOTAL_CONNECTIONS stay unset: a request they held back would
+	 * wait inside libcurl, on its own timeouts' clock. */
 	CURLMcode mc;
 	if ((mc = curl_multi_setopt(curlm, CURLMOPT_SOCKETFUNCTION, socket_cb)) ||
 	    (mc = curl_multi_setopt(curlm, CURLMOPT_SOCKETDATA, m)) ||
@@ -88,6 +91,7 @@ struct multi *multi_create(struct loop *l, long maxconnects, char *err, size_t e
 		multi_destroy(m);
 		return NULL;
 	}
+	m->maxconnects = maxconnects;
 	return m;
 }
 
@@ -100,9 +104,11 @@ void multi_destroy(struct multi *m)
 	free(m);
 }
 
-CURLM *multi_handle(struct multi *m)
+void multi_keep(struct multi *m, long maxconnects)
 {
-	return m->curlm;
+	if (maxconnects != m->maxconnects &&
+	    curl_multi_setopt(m->curlm, CURLMOPT_MAXCONNECTS, maxconnects) == CURLM_OK)
+		m->maxconnects = maxconnects;
 }
 
 static enum multi_status check(struct multi *m, CURLMcode mc, char *err, size_t errlen)

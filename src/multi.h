@@ -28,8 +28,9 @@ struct multi *multi_create(struct loop *l, long maxconnects, char *err, size_t e
 /* Accepts NULL. Easy handles still in it are removed by their owners
  * first. */
 void multi_destroy(struct multi *m);
-/* The handle itself, for options set later (the connection cache). */
-CURLM *multi_handle(struct multi *m);
+/* Keep at most maxconnects idle connections from now on (set again only
+ * when it changes). */
+void multi_keep(struct multi *m, long maxconnects);
 /* Start a transfer. */
 enum multi_status multi_add(struct multi *m, CURL *easy, char *err, size_t errlen);
 void multi_remove(struct multi *m, CURL *easy);

@@ -53,7 +53,7 @@ struct retry_decision retry_decide(const struct retry_policy *policy, const stru
 	 * request to it, not only this one. */
 	if (has_after && (a->status == 429 || a->status == 503))
 		d.pause_host = capped(a->retry_after, policy->max_delay);
-	if (!transient(a) || a->attempt > policy->retries || a->stopping ||
+	if (!transient(a) || a->attempt > policy->retries || a->stopping || a->host_down ||
 	    (!policy->all_methods && !retry_method_idempotent(a->method)))
 		return d;
 	d.retry = true;

@@ -43,6 +43,9 @@ struct retry_attempt {
 	double retry_after; /* the response's Retry-After, seconds from now,
 			       already parsed; < 0 when none */
 	bool stopping;      /* the run is stopping: start nothing new */
+	bool answered;      /* a response (its status line) came */
+	bool host_down;     /* its host is down (hostlimit.h): a retry would
+			       fail without trying */
 };
 
 /* What to do. When pause_host > 0, no new request may start on the

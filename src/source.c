@@ -41,6 +41,31 @@ void request_free(struct request *req)
 	free(req);
 }
 
+/* One allocation of n bytes, with malloc's header and rounding. */
+static size_t alloc_bytes(size_t n)
+{
+	return (n + 8 + 15) / 16 * 16;
+}
+
+static size_t string_bytes(const char *s)
+{
+	return s ? alloc_bytes(strlen(s) + 1) : 0;
+}
+
+size_t request_bytes(const struct request *req)
+{
+	size_t n = alloc_bytes(sizeof *req) + alloc_bytes(req->line_len + 1) +
+		   string_bytes(req->error) + string_bytes(req->url) + string_bytes(req->method) +
+		   string_bytes(req->id) + string_bytes(req->shown);
+	for (size_t i = 0; i < req->nheaders; i++)
+		n += string_bytes(req->headers[i]);
+	if (req->headers)
+		n += alloc_bytes(req->nheaders * sizeof *req->headers);
+	if (req->body)
+		n += alloc_bytes(req->body_len + 1);
+	return n;
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n';

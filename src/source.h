@@ -45,6 +45,9 @@ struct request {
 
 /* Free req and everything in it. Accepts NULL. */
 void request_free(struct request *req);
+/* The memory req holds, malloc's own overhead counted (about): what a
+ * request read ahead costs, for the read-ahead byte budget (bounds.h). */
+size_t request_bytes(const struct request *req);
 
 /* Parse one trimmed, non-empty, non-comment line into req (zeroed by the
  * caller, index set). Returns 0 when it is a valid request, -1 when not;

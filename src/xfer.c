@@ -109,14 +109,16 @@ out:
 static int share_init(struct xfer_env *env, char *err, size_t errlen)
 {
 	const struct config *cfg = env->cfg;
-	if (!cfg->cookie_lines)
-		return 0;
+	CURLSHcode sc = CURLSHE_NOMEM;
 	if (!(env->share = curl_share_init()) ||
-	    curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
-		snprintf(err, errlen, "out of memory");
+	    (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)) ||
+	    (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)) ||
+	    (cfg->cookie_lines &&
+	     (sc = curl_share_setopt(env->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE)))) {
+		snprintf(err, errlen, "libcurl: %s", curl_share_strerror(sc));
 		return -1;
 	}
-	return load_cookies(env->share, cfg->cookie_lines, err, errlen);
+	return cfg->cookie_lines ? load_cookies(env->share, cfg->cookie_lines, err, errlen) : 0;
 }
 
 int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode body,
@@ -140,6 +142,7 @@ int xfer_env_init(struct xfer_env *env, const struct config *cfg, enum body_mode
 void xfer_env_free(struct xfer_env *env)
 {
 	setopt_lists_free(&env->lists);
+	/* After every handle that used it is gone (curl_easy_cleanup()). */
 	if (env->share)
 		curl_share_cleanup(env->share);
 	env->share = NULL;
@@ -497,7 +500,8 @@ static CURLcode callbacks(struct xfer *x)
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, x)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x)))
+	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_SHARE, x->env->share)))
 		return rc;
 #if LIBCURL_VERSION_NUM >= 0x075000
 	if ((rc = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb)) ||
@@ -529,10 +533,10 @@ static CURLcode options(struct xfer *x, const struct request *req, const char *m
 	    (rc = setopt_headers(x->easy, &x->env->lists, req, &x->own_headers)) ||
 	    (rc = setopt_method(x->easy, method, body, body_len)))
 		return rc;
-	/* The run's shared cookie store; an empty cookie file name turns
-	 * the handle's cookie engine on without reading anything. */
-	if (x->env->share && ((rc = curl_easy_setopt(x->easy, CURLOPT_SHARE, x->env->share)) ||
-			      (rc = curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, ""))))
+	/* With -b, the share handle's cookie store (callbacks() set the
+	 * share): an empty cookie file name turns the handle's cookie engine
+	 * on without reading anything. */
+	if (x->env->cfg->cookie_lines && (rc = curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, "")))
 		return rc;
 	/* The progress callback only tells --idle-timeout of a body going out. */
 	if (body && cfg->idle_timeout > 0 &&
@@ -686,6 +690,8 @@ void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 	a->method = x->method;
 	a->status = final_status(x);
 	a->retry_after = x->retry_after;
+	a->answered = a->status > 0;
+	a->host_down = false;
 	if (x->body.too_large || x->body.io_errno || x->headers_too_big || x->framing_message[0] ||
 	    out_of_fds(x, rc)) {
 		a->cause = CAUSE_FATAL;

@@ -32,8 +32,9 @@ struct xfer_env {
 	enum body_mode body;     /* HEAD requests discard whatever the mode */
 	const struct sink *sink; /* BODY_SINK: where bodies go */
 	/* What every handle of the run shares through libcurl (set on each):
-	 * the cookie store, filled once from the -b files. NULL when nothing
-	 * is shared. */
+	 * TLS sessions, so that a second connection to a host resumes its
+	 * session instead of a full handshake; the DNS cache; and the cookie
+	 * store, filled once from the -b files. One thread, so no locks. */
 	CURLSH *share;
 };
 

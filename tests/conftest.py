@@ -30,10 +30,12 @@ class Server:
             [sys.executable, SERVER, *args],
             stdout=subprocess.PIPE, text=True)
         self.ports = {}
-        for _ in range(1 + ("--tls-cert" in args)):
+        for _ in range(2 + ("--tls-cert" in args)):
             name, port = self.proc.stdout.readline().split()
             self.ports[name] = int(port)
         self.port = self.ports["PORT"]
+        # Accepts TCP and never answers (see server.py).
+        self.silent_port = self.ports["SILENTPORT"]
 
     def url(self, path, host="127.0.0.1"):
         return "http://%s:%d%s" % (host, self.port, path)

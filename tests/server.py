@@ -4,9 +4,12 @@
 Usage: server.py [--host 127.0.0.1] [--port 0] [--tls-cert CERT --tls-key KEY
                  [--tls-client-ca CA]]
 
-Prints "PORT <n>" (and "TLSPORT <n>" when TLS is enabled) on stdout once the
-listeners are bound, then serves until SIGTERM/SIGINT.  Everything else
-(errors only) goes to stderr.
+Prints "PORT <n>" (and "TLSPORT <n>" when TLS is enabled), then
+"SILENTPORT <n>", on stdout once the listeners are bound, then serves until
+SIGTERM/SIGINT.  Everything else (errors only) goes to stderr.  The silent
+port is a hostile endpoint: it accepts TCP connections, counts them
+("silent_accepted" in /stats) and never sends a byte (a host that accepts
+and never answers; over https, a TLS handshake that never ends).
 
 One asyncio event loop serves every connection, so thousands of concurrent
 keep-alive connections cost no threads.  The server records how many requests
@@ -21,7 +24,10 @@ its arrival and end times (the server's monotonic clock), its Host, the
 Host's requests in flight at its arrival (itself included) and the status
 sent recorded under L; GET /log?name=L lists them in arrival order,
 uncounted, so tests check rates and concurrency on what the server saw,
-never on the client's clock.  /stats/reset clears those too.  See ROUTES /
+never on the client's clock.  /stats/reset clears those too.  /stats also
+counts the TCP connections accepted ("connections"), per Host of their
+first request ("host_connections"), and those whose TLS session was resumed
+("tls_resumed") rather than set up with a full handshake.  See ROUTES /
 the @endpoint handlers below for the available paths.
 """
 
@@ -154,6 +160,11 @@ class Stats:
         self.seen: dict[str, list[dict]] = {}
         self.quiet: dict[str, float] = {}
         self.log: dict[str, list[dict]] = {}
+        self.connections = 0
+        self.host_connections: dict[str, int] = {}
+        self.tls_connections = 0
+        self.tls_resumed = 0
+        self.silent_accepted = 0
 
     def remember(self, req: Request):
         """Record req's head under its tag query argument, if it has one."""
@@ -201,6 +212,11 @@ class Stats:
             "inflight_total": self.inflight_total,
             "inflight": self.inflight,
             "paths": self.paths,
+            "connections": self.connections,
+            "host_connections": self.host_connections,
+            "tls_connections": self.tls_connections,
+            "tls_resumed": self.tls_resumed,
+            "silent_accepted": self.silent_accepted,
         }
 
 
@@ -850,11 +866,20 @@ async def reject(reader, writer, err: HTTPError):
 
 
 async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    STATS.connections += 1
+    tls = writer.get_extra_info("ssl_object")
+    if tls is not None:
+        STATS.tls_connections += 1
+        STATS.tls_resumed += bool(tls.session_reused)
+    first = True
     try:
         while True:
             req = await read_request(reader, writer)
             if req is None:
                 return
+            if first and req.path not in UNCOUNTED:
+                STATS.host_connections[req.host] = STATS.host_connections.get(req.host, 0) + 1
+                first = False
             if req.path in UNCOUNTED:
                 keep_alive = await process(req, UNCOUNTED[req.path], [])
             else:
@@ -909,6 +934,17 @@ class ServerProtocol(asyncio.StreamReaderProtocol):
         super().connection_lost(exc)
 
 
+class SilentProtocol(asyncio.Protocol):
+    """The silent port: accept, count, never answer; close when the client
+    does."""
+
+    def connection_made(self, transport):
+        STATS.silent_accepted += 1
+
+    def data_received(self, data):
+        pass
+
+
 def raise_fd_limit():
     """Allow thousands of simultaneous connections despite a low soft limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -941,6 +977,9 @@ async def main(args):
         servers.append(await loop.create_server(ServerProtocol, args.host, 0,
                                                 backlog=BACKLOG, ssl=tls))
         lines.append(f"TLSPORT {servers[1].sockets[0].getsockname()[1]}")
+    silent = await loop.create_server(SilentProtocol, args.host, 0, backlog=BACKLOG)
+    servers.append(silent)
+    lines.append(f"SILENTPORT {silent.sockets[0].getsockname()[1]}")
     print("\n".join(lines), flush=True)
 
     await stop.wait()

@@ -6,6 +6,7 @@ The harness starts its own nginx on 127.0.0.1; it needs the Debian packages
 nginx and curl (wget2, wrk, time and the echo module behind the /delay
 cases, libnginx-mod-http-echo, are optional: the harness skips what is
 missing). Without nginx the test is skipped."""
+import json
 import os
 import shutil
 import signal
@@ -121,3 +122,71 @@ def test_urlfan_does_not_load_libm():
     needed = [line.split("[")[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
     assert "libcurl.so.4" in needed
     assert not [n for n in needed if n.startswith("libm.so")], needed
+
+
+NET_CASES = ["shuffled", "wide", "https", "sorted", "slow", "dead"]
+
+
+def test_bench_net_tiny(tmp_path):
+    """`scripts/bench net` at its tiny size (2 hosts, a few URLs, RTT 20 ms,
+    one round, urlfan and curl): the report has its three tables with a row
+    per case and a column per tool, and the connections the relay
+    (bench/relay.c) counted are the connections the tools made. A mechanism
+    check: nothing here depends on timing."""
+    if not shutil.which("nginx"):
+        pytest.skip("nginx is not installed (scripts/bench net serves with it)")
+    if not shutil.which("curl") or not shutil.which("openssl"):
+        pytest.skip("curl or openssl is not installed")
+    runs_json = tmp_path / "net.json"
+    doc = tmp_path / "NET.md"
+    rc, out, err = run_bench(["net", "--size", "tiny", "--rtt", "20", "--rounds", "1",
+                              "--tools", "urlfan,curl", "--no-install", "--urlfan", URLFAN,
+                              "--json", str(runs_json), "--doc", str(doc)])
+    assert rc == 0, "scripts/bench net failed (%d)\n%s\n%s" % (rc, out[-4000:], err[-4000:])
+    data = json.loads(runs_json.read_text())
+    runs = data["runs"]
+    cases = [c for c in NET_CASES if any(r["case"] == c for r in runs)]
+    # Only the slow case may be missing (nginx's echo module not installed).
+    assert set(NET_CASES) - set(cases) <= {"slow"}, cases
+    if "slow" not in cases:
+        assert any("echo module" in n for n in data["notes"]), data["notes"]
+
+    # The report: ratio, connections and CPU tables, one row per case and a
+    # column per tool; the ratio table also has the bound.
+    heads = [(head, rows) for head, rows in tables(out) if "urlfan" in head]
+    assert len(heads) == 3, heads
+    ratio, conns, cpu = heads
+    assert ratio[0][:2] == ["case (RTT 20 ms)", "bound"], ratio[0]
+    for head, rows in heads:
+        assert head[-2:] == ["urlfan", "curl --parallel"], head
+        assert len(rows) == len(cases), rows
+    for row in ratio[1]:
+        assert row[1].endswith(")") and " s (" in row[1], row  # "0.05 s (global)"
+        assert all(c.endswith("×") for c in row[2:]), row
+    assert "| case (RTT 20 ms) | bound | urlfan | curl --parallel |" in doc.read_text()
+
+    by = {(r["case"], r["tool"]): r for r in runs}
+    for (case, tool), r in by.items():
+        assert not r["error"], r
+        assert r["bound"] > 0 and r["wall"] > 0 and r["cpu"] >= 0, r
+    # The relay saw exactly the connections curl says it made
+    # (-w %{num_connects}, summed over its transfers), counting the host
+    # that never answers (the refusing one accepts nothing).
+    for case in cases:
+        r = by[(case, "curl")]
+        assert r["conns"] + r["conns_blackhole"] == r["client_conns"], r
+    # Over https curl --parallel waits to multiplex on HTTP/2: one
+    # connection per host, two hosts.
+    assert by[("https", "curl")]["conns"] == 2
+    # Every live host was connected to at least once, and no tool needed
+    # more connections than requests (6 URLs on 2 hosts; 6 on 1 host).
+    for case in cases:
+        for tool in ("urlfan", "curl"):
+            n = by[(case, tool)]["conns"]
+            hosts = 1 if case == "sorted" else 2
+            assert hosts <= n <= by[(case, tool)]["served"], (case, tool, n)
+    # The dead case: both tools tried the host that never answers (the
+    # relay accepted there) and still fetched every live URL (nginx's count
+    # is checked by the harness: no error).
+    for tool in ("urlfan", "curl"):
+        assert by[("dead", tool)]["conns_blackhole"] >= 1, by[("dead", tool)]

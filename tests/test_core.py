@@ -200,24 +200,47 @@ def feed_until_refused(proc, lines, started, timeout=30):
 
 
 def test_read_ahead_is_bounded(srv):
-    # A slow host with one slot: urlfan may read only its read-ahead bound
-    # (4 x --parallel = 16 here) beyond the requests in flight, plus what the
-    # pipe and its 128 KiB input buffer hold. Lines are 4 KiB so those
-    # buffers hold few of them.
+    # A slow host, every slot taken: urlfan may read only its read-ahead
+    # bound (4 x --parallel = 16 here) beyond the requests in flight, plus
+    # what the pipe and its 128 KiB input buffer hold. Lines are 4 KiB so
+    # those buffers hold few of them.
     pad = "x" * 4000
     lines = ((srv.url("/delay/5?i=%d&p=%s" % (i, pad), "slow.test") + "\n").encode()
              for i in range(10000))
     proc = subprocess.Popen(
-        [URLFAN, "-J", "-j", "4", "-p", "1", *srv.resolve("slow.test")],
+        [URLFAN, "-J", "-j", "4", "-p", "4", *srv.resolve("slow.test")],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        consumed = feed_until_refused(proc, lines, lambda: srv.stats()["inflight_total"] >= 4)
+    finally:
+        proc.kill()
+        proc.wait()
+    # 4 in flight + 16 read ahead + 32 in urlfan's buffer + 16 in the pipe.
+    assert 20 <= consumed <= 70, consumed
+    assert srv.stats()["peak"][srv.key("slow.test")] == 4
+
+
+def test_read_ahead_past_a_busy_host_is_bounded_in_bytes(srv):
+    # A slow host at its cap (-p 1) with slots free: reading goes on past
+    # its waiting requests, to find other hosts behind them (a list sorted
+    # by host), but only within the read-ahead byte budget of the man
+    # page's memory formula (16 MiB), not through the whole input (40 MB
+    # here).
+    pad = "x" * 4000
+    lines = ((srv.url("/delay/5?i=%d&p=%s" % (i, pad), "slowb.test") + "\n").encode()
+             for i in range(10000))
+    proc = subprocess.Popen(
+        [URLFAN, "-J", "-j", "4", "-p", "1", *srv.resolve("slowb.test")],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         consumed = feed_until_refused(proc, lines, lambda: srv.stats()["inflight_total"] > 0)
     finally:
         proc.kill()
         proc.wait()
-    # 1 in flight + 16 read ahead + 32 in urlfan's buffer + 16 in the pipe.
-    assert 17 <= consumed <= 70, consumed
-    assert srv.stats()["peak"][srv.key("slow.test")] == 1
+    line = len(srv.url("/delay/5?i=9999&p=%s" % pad, "slowb.test")) + 1
+    assert consumed > 70, consumed  # past 4 x --parallel
+    assert consumed * line <= 16 * 1024 * 1024 + 256 * 1024, consumed
+    assert srv.stats()["peak"][srv.key("slowb.test")] == 1
 
 
 def test_large_bodies_stay_whole(srv):

@@ -178,7 +178,11 @@ def test_auto_finds_a_small_capacity_and_grows_where_the_server_allows(srv):
     assert late.count(503) <= 0.10 * len(late), statuses
     log32 = server_log(srv, "c32auto")
     assert max(e["inflight"] for e in log32) >= 16
-    assert all(e["status"] == 200 for e in log32)
+    # Slow start overshoots the capacity once (doubling from 24 to 48),
+    # then stays under it.
+    statuses32 = [e["status"] for e in log32]
+    assert statuses32.count(503) <= 0.06 * len(statuses32), statuses32
+    assert statuses32[150:].count(503) <= 0.02 * len(statuses32), statuses32
     # --stats=json: the final and highest limit per host.
     summary = json.loads(p.stderr.splitlines()[-1])
     hosts = {h["host"]: h for h in summary["hosts"]}
@@ -187,7 +191,8 @@ def test_auto_finds_a_small_capacity_and_grows_where_the_server_allows(srv):
     assert hosts[srv.key("cap4.test")]["limit"] <= 5
     # -v logs each change with its reason.
     text = p.stderr.decode()
-    assert re.search(r"\] cap32\.test:\d+ limit 15 -> 16: healthy, latency flat", text), text[-3000:]
+    assert re.search(r"\] cap32\.test:\d+ limit 6 -> 12: healthy, latency flat: doubled", text), \
+        text[-3000:]
     assert re.search(r"\] cap4\.test:\d+ limit \d+ -> \d+: overload: halved \(status 503\)", text)
     # The run is not much slower than one with the right -p given.
     auto_wall = summary["wall"]
@@ -199,46 +204,47 @@ def test_auto_finds_a_small_capacity_and_grows_where_the_server_allows(srv):
 
 
 def test_auto_keeps_a_host_that_only_refuses_at_one(srv):
-    bad = [srv.url("/status/429?log=bad&i=%d" % i, "bad.test") for i in range(30)]
+    bad = [srv.url("/status/429?log=bad&i=%d" % i, "bad.test") for i in range(100)]
     good = [srv.url(CAP % (32, "good", i), "good.test") for i in range(150)]
-    mixed = [u for pair in zip(bad, good) for u in pair] + good[30:]
+    mixed = [u for pair in zip(bad, good) for u in pair] + good[100:]
     p = run(["-J", "--no-body", "-j", "64", "-p", "auto", "--retry", "1", "--retry-delay",
              "0.01", "--stats=json", *srv.resolve("bad.test", "good.test")],
             input="\n".join(mixed).encode())
     assert p.returncode == 1  # the 429s are not ok
     recs = records(p.stdout)
-    assert len(recs) == 180
+    assert len(recs) == 250
     log = server_log(srv, "bad")
-    assert len(log) == 60  # every request tried twice
-    # The first two may overlap (the start is 2); after them, never more
-    # than one in flight.
-    assert all(e["inflight"] == 1 for e in log[2:]), [e["inflight"] for e in log]
+    assert len(log) == 200  # every request tried twice
+    # The first round may overlap (the start is 6), the next is halved
+    # (once its round trip is over); after them, never more than one in
+    # flight.
+    assert all(e["inflight"] == 1 for e in log[-150:]), [e["inflight"] for e in log]
     # The other host was not slowed: it grew as it would alone.
     good_log = server_log(srv, "good")
     assert max(e["inflight"] for e in good_log) >= 10
     st = json.loads(p.stderr)
     hosts = {h["host"]: h for h in st["hosts"]}
     assert hosts[srv.key("bad.test")]["limit"] == 1
-    assert hosts[srv.key("bad.test")]["highest_limit"] == 2
+    assert hosts[srv.key("bad.test")]["highest_limit"] == 6
 
 
 def test_auto_remembers_a_host_that_went_idle(srv):
-    # Three refusals teach -p auto that the host takes 1; the host then
-    # has nothing to do for a moment (its records are out). Four more
-    # requests, read at once, must still go one at a time: what was learnt
-    # outlives the idle spell (it is kept 30 s), instead of starting over
-    # at 2.
+    # Twelve refusals teach -p auto that the host takes 1 (halved from 6
+    # once a round trip); the host then has nothing to do for a moment
+    # (its records are out). Four more requests, read at once, must still
+    # go one at a time: what was learnt outlives the idle spell (it is
+    # kept 30 s), instead of starting over at 6.
     url = srv.url("/capacity/0?refuse_after=0.2&log=idle&i=%d", "idle.test")
     proc = subprocess.Popen([URLFAN, "-J", "--no-body", "-p", "auto",
                              *srv.resolve("idle.test")],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
-        proc.stdin.write("".join(url % i + "\n" for i in range(3)).encode())
+        proc.stdin.write("".join(url % i + "\n" for i in range(12)).encode())
         proc.stdin.flush()
-        for _ in range(3):  # the records are out: the host is idle
+        for _ in range(12):  # the records are out: the host is idle
             assert json.loads(proc.stdout.readline())["status"] == 503
-        proc.stdin.write("".join(url % i + "\n" for i in range(3, 7)).encode())
+        proc.stdin.write("".join(url % i + "\n" for i in range(12, 16)).encode())
         proc.stdin.close()
         rest = proc.stdout.read()
         proc.wait(timeout=60)
@@ -248,8 +254,8 @@ def test_auto_remembers_a_host_that_went_idle(srv):
             proc.wait()
     assert len(records(rest)) == 4
     log = server_log(srv, "idle")
-    assert len(log) == 7
-    assert [e["inflight"] for e in log[3:]] == [1, 1, 1, 1], log
+    assert len(log) == 16
+    assert [e["inflight"] for e in log[12:]] == [1, 1, 1, 1], log
 
 
 def test_auto_grows_only_a_limit_the_host_uses(srv):
@@ -261,7 +267,7 @@ def test_auto_grows_only_a_limit_the_host_uses(srv):
              *srv.resolve("paced.test"), *urls])
     assert p.returncode == 0
     (host,) = json.loads(p.stderr)["hosts"]
-    assert host["highest_limit"] <= 3, host
+    assert host["highest_limit"] == 6, host  # the start: never grown
 
 
 def test_fixed_per_host_is_unchanged_by_auto(srv):

@@ -350,7 +350,8 @@ def test_memory_goes_back_after_a_burst_of_large_bodies(srv):
 
 
 def test_memory_bound_of_the_man_page_holds_with_a_slow_reader(srv, tmp_path):
-    # The man page's bound: 32 MiB + 3 x J x B. Bodies of control bytes (a
+    # The man page's bound: 48 MiB + 3 x J x B, of which 16 MiB are the
+    # read-ahead budget that 24 lines do not use. Bodies of control bytes (a
     # record twice... base64: 4/3 of the body) near B, a reader that stalls.
     j, b = 4, 8
     f, _ = url_list(srv, tmp_path, 24, path="/fill/8000000?i=%d")

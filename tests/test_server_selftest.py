@@ -29,18 +29,20 @@ JSON_BODY = (
 
 
 class ServerProcess:
-    """tests/server.py as a subprocess; `ports` maps PORT/TLSPORT to numbers."""
+    """tests/server.py as a subprocess; `ports` maps PORT/TLSPORT/SILENTPORT to
+    numbers."""
 
     def __init__(self, *args):
         self.proc = subprocess.Popen([sys.executable, str(SERVER), *args],
                                      stdout=subprocess.PIPE, text=True)
         self.ports = {}
-        for _ in range(2 if "--tls-cert" in args else 1):
+        for _ in range(3 if "--tls-cert" in args else 2):
             line = self.proc.stdout.readline()
             assert line, "server exited before printing its port"
             name, port = line.split()
             self.ports[name] = int(port)
         self.port = self.ports["PORT"]
+        self.silent_port = self.ports["SILENTPORT"]
 
     def stop(self):
         """SIGTERM; the server must exit 0 without printing anything more."""
@@ -172,7 +174,7 @@ def test_stats_peak_counting(srv):
         t.join()
     assert results == [(200, {"delay": 0.5, "path": "/delay/0.5"})] * 5
 
-    stats = srv.get_json("/stats")
+    stats = in_flight_part(srv.get_json("/stats"))
     assert stats == {
         "peak_total": 5,
         "peak": {host: 5},
@@ -184,6 +186,42 @@ def test_stats_peak_counting(srv):
     }
     # /stats itself is never counted.
     assert srv.get_json("/stats")["total"] == 5
+
+
+def in_flight_part(stats):
+    """/stats without the connection counters (see test_connection_counts)."""
+    return {k: v for k, v in stats.items()
+            if k not in ("connections", "host_connections", "tls_connections", "tls_resumed",
+                         "silent_accepted")}
+
+
+def test_connection_counts(srv):
+    # Three requests on one keep-alive connection, one on another; the
+    # connection is counted under the Host of its first counted request.
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    try:
+        for _ in range(3):
+            conn.request("GET", "/json", headers={"Host": "c.test"})
+            conn.getresponse().read()
+    finally:
+        conn.close()
+    srv.request("GET", "/json", headers={"Host": "d.test"})
+    stats = srv.get_json("/stats")
+    assert stats["host_connections"] == {"c.test": 1, "d.test": 1}
+    assert stats["count"] == {"c.test": 3, "d.test": 1}
+    # Every accepted connection counts, /stats' own too.
+    assert stats["connections"] >= 2
+
+
+def test_silent_port_accepts_and_never_answers(srv):
+    import socket
+    before = srv.get_json("/stats")["silent_accepted"]
+    with socket.create_connection(("127.0.0.1", srv.silent_port), timeout=5) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.settimeout(0.3)
+        with pytest.raises(socket.timeout):
+            s.recv(1)
+    assert srv.get_json("/stats")["silent_accepted"] == before + 1
 
 
 def test_stats_reset(srv):
@@ -200,7 +238,7 @@ def test_stats_reset(srv):
     while srv.get_json("/stats")["inflight_total"] != 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert srv.get_json("/stats/reset") == {"reset": True}
-    stats = srv.get_json("/stats")
+    stats = in_flight_part(srv.get_json("/stats"))
     key = f"127.0.0.1:{srv.port}"
     assert stats == {"peak_total": 1, "peak": {key: 1}, "total": 0, "count": {},
                      "inflight_total": 1, "inflight": {key: 1}, "paths": {}}
@@ -208,7 +246,7 @@ def test_stats_reset(srv):
     assert srv.get_json("/stats")["inflight_total"] == 0
 
     srv.get_json("/stats/reset")
-    assert srv.get_json("/stats") == {"peak_total": 0, "peak": {}, "total": 0, "count": {},
+    assert in_flight_part(srv.get_json("/stats")) == {"peak_total": 0, "peak": {}, "total": 0, "count": {},
                                       "inflight_total": 0, "inflight": {}, "paths": {}}
 
 

@@ -26,46 +26,78 @@ struct step {
 struct row {
 	const char *what;
 	long max;
-	struct step steps[32];
+	struct step steps[40];
 	int n;
 };
 
 static const struct row rows[] = {
-	/* Start at 2; +1 after as many healthy responses as the limit. */
-	{"grow", 64,
-	 {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 4, 0}},
-	 5},
-	/* Never above max, and a max below the start is the start. */
-	{"max", 3, {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 3, 0}}, 5},
-	{"max 1", 1, {{H, .1, 1, 1, 0}, {H, .1, 2, 1, 0}, {O, .1, 3, 1, 0}}, 3},
+	/* Start at 6 (the fixed default); while no overload came, the limit
+	 * doubles after as many healthy responses as the limit (a round). */
+	{"slow start", 64,
+	 {{H, .1, 1, 6, 0}, {H, .1, 2, 6, 0}, {H, .1, 3, 6, 0}, {H, .1, 4, 6, 0},
+	  {H, .1, 5, 6, 0}, {H, .1, 6, 12, 0}, {H, .1, 7, 12, 0}, {H, .1, 8, 12, 0},
+	  {H, .1, 9, 12, 0}, {H, .1, 10, 12, 0}, {H, .1, 11, 12, 0}, {H, .1, 12, 12, 0},
+	  {H, .1, 13, 12, 0}, {H, .1, 14, 12, 0}, {H, .1, 15, 12, 0}, {H, .1, 16, 12, 0},
+	  {H, .1, 17, 12, 0}, {H, .1, 18, 24, 0}},
+	 18},
+	/* Never above max... */
+	{"max", 10,
+	 {{H, .1, 1, 6, 0}, {H, .1, 2, 6, 0}, {H, .1, 3, 6, 0}, {H, .1, 4, 6, 0},
+	  {H, .1, 5, 6, 0}, {H, .1, 6, 10, 0}, {H, .1, 7, 10, 0}, {H, .1, 8, 10, 0}},
+	 8},
+	/* ...and a max below the start is the start. */
+	{"max below the start", 3,
+	 {{H, .1, 1, 3, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}},
+	 4},
+	/* One is one. */
+	{"max 1", 1,
+	 {{H, .1, 1, 1, 0}, {H, .1, 2, 1, 0}, {O, .1, 3, 1, 0}},
+	 3},
 	/* An overload halves; the rest of its round (until now + latency)
 	 * changes nothing more; after it, the next one halves again. */
 	{"halve once a round", 64,
-	 {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 4, 0},
-	  {O, .5, 10, 2, 0}, {O, .1, 10.2, 2, 0}, {O, .1, 10.49, 2, 0}, {O, .1, 10.6, 1, 0}},
-	 9},
+	 {{O, .5, 10, 3, 0}, {O, .1, 10.2, 3, 0}, {O, .1, 10.49, 3, 0}, {O, .1, 10.6, 1, 0}},
+	 4},
+	/* After the first overload, +1 a round; back at the limit where it
+	 * came, one round more (the probe), then on past it. */
+	{"additive after an overload", 64,
+	 {{O, .1, 1, 3, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 4, 0},
+	  {H, .1, 5, 4, 0}, {H, .1, 6, 4, 0}, {H, .1, 7, 4, 0}, {H, .1, 8, 5, 0},
+	  {H, .1, 9, 5, 0}, {H, .1, 10, 5, 0}, {H, .1, 11, 5, 0}, {H, .1, 12, 5, 0},
+	  {H, .1, 13, 6, 0}, {H, .1, 14, 6, 0}, {H, .1, 15, 6, 0}, {H, .1, 16, 6, 0},
+	  {H, .1, 17, 6, 0}, {H, .1, 18, 6, 0}, {H, .1, 19, 7, 0}},
+	 19},
 	/* Never below 1; neutral outcomes change nothing. */
-	{"floor", 64, {{O, .1, 1, 1, 0}, {O, .1, 2, 1, 0}, {O, .1, 3, 1, 0}, {N, .1, 4, 1, 0}}, 4},
-	{"neutral", 64, {{N, .1, 1, 2, 0}, {N, .1, 2, 2, 0}, {N, .1, 3, 2, 0}, {H, .1, 4, 2, 0}}, 4},
+	{"floor", 64,
+	 {{O, .1, 1, 3, 0}, {O, .1, 2, 1, 0}, {O, .1, 3, 1, 0}, {N, .1, 4, 1, 0}},
+	 4},
+	/* Neutral outcomes change nothing. */
+	{"neutral", 64,
+	 {{N, .1, 1, 6, 0}, {N, .1, 2, 6, 0}, {N, .1, 3, 6, 0}, {H, .1, 4, 6, 0}},
+	 4},
 	/* A host that does not use its limit does not earn more: healthy
 	 * responses with fewer in flight than the limit do not count. */
 	{"unused limit", 64,
-	 {{H, .1, 1, 2, 1}, {H, .1, 2, 2, 1}, {H, .1, 3, 2, 1}, {H, .1, 4, 2, 1}, {H, .1, 5, 2, 0},
-	  {H, .1, 6, 3, 0}},
-	 6},
+	 {{H, .1, 1, 6, 1}, {H, .1, 2, 6, 1}, {H, .1, 3, 6, 1}, {H, .1, 4, 6, 1},
+	  {H, .1, 5, 6, 0}, {H, .1, 6, 6, 0}, {H, .1, 7, 6, 0}, {H, .1, 8, 6, 0},
+	  {H, .1, 9, 6, 0}, {H, .1, 10, 12, 0}},
+	 10},
 	/* Overloads reset the healthy count: growth starts over. */
-	{"reset count", 64, {{H, .1, 1, 2, 0}, {O, .1, 2, 1, 0}, {H, .1, 3, 2, 0}, {H, .1, 4, 2, 0}, {H, .1, 5, 3, 0}},
-	 5},
+	{"reset count", 64,
+	 {{H, .1, 1, 6, 0}, {H, .1, 2, 6, 0}, {O, .1, 3, 3, 0}, {H, .1, 4, 3, 0},
+	  {H, .1, 5, 3, 0}, {H, .1, 6, 4, 0}},
+	 6},
 	/* The latency climbed: at more than twice the best window median the
-	 * limit holds, however many healthy responses come. */
+	 * limit holds, however many healthy responses come, and grows again
+	 * once it is flat. */
 	{"latency climbs", 64,
-	 {{H, .1, 1, 2, 0}, {H, .1, 2, 3, 0}, {H, .1, 3, 3, 0}, {H, .1, 4, 3, 0}, {H, .1, 5, 4, 0},
-	  {H, .5, 6, 4, 0}, {H, .5, 7, 4, 0}, {H, .5, 8, 4, 0}, {H, .5, 9, 4, 0}, {H, .5, 10, 4, 0},
-	  {H, .5, 11, 4, 0}, {H, .5, 12, 4, 0}, {H, .5, 13, 4, 0}, {H, .5, 14, 4, 0}, {H, .5, 15, 4, 0},
-	  /* ...and grows again once it is flat. */
-	  {H, .1, 16, 4, 0}, {H, .1, 17, 4, 0}, {H, .1, 18, 4, 0}, {H, .1, 19, 4, 0}, {H, .1, 20, 5, 0},
-	  {H, .1, 21, 5, 0}},
-	 21},
+	 {{H, .1, 1, 6, 0}, {H, .1, 2, 6, 0}, {H, .1, 3, 6, 0}, {H, .1, 4, 6, 0},
+	  {H, .1, 5, 6, 0}, {H, .1, 6, 12, 0}, {H, .5, 7, 12, 0}, {H, .5, 8, 12, 0},
+	  {H, .5, 9, 12, 0}, {H, .5, 10, 12, 0}, {H, .5, 11, 12, 0}, {H, .5, 12, 12, 0},
+	  {H, .5, 13, 12, 0}, {H, .5, 14, 12, 0}, {H, .5, 15, 12, 0}, {H, .5, 16, 12, 0},
+	  {H, .5, 17, 12, 0}, {H, .5, 18, 12, 0}, {H, .1, 19, 12, 0}, {H, .1, 20, 12, 0},
+	  {H, .1, 21, 12, 0}, {H, .1, 22, 12, 0}, {H, .1, 23, 24, 0}},
+	 23},
 };
 
 static void test_adaptive_table(void **state)
@@ -97,15 +129,30 @@ static void test_adaptive_classify(void **state)
 	static const struct {
 		enum retry_cause cause;
 		long status;
+		bool answered; /* the host ever answered */
 		enum adaptive_signal want;
 	} kinds[] = {
-		{CAUSE_RESPONSE, 200, H}, {CAUSE_RESPONSE, 404, H}, {CAUSE_RESPONSE, 500, H},
-		{CAUSE_RESPONSE, 429, O}, {CAUSE_RESPONSE, 503, O}, {CAUSE_TIMEOUT, 0, O},
-		{CAUSE_REFUSED, 0, O},    {CAUSE_RESET, 0, O},      {CAUSE_DNS, 0, N},
-		{CAUSE_FATAL, 503, N},
+		{CAUSE_RESPONSE, 200, true, H},
+		{CAUSE_RESPONSE, 404, true, H},
+		{CAUSE_RESPONSE, 500, true, H},
+		{CAUSE_RESPONSE, 429, true, O},
+		{CAUSE_RESPONSE, 503, true, O},
+		{CAUSE_TIMEOUT, 0, true, O},
+		{CAUSE_REFUSED, 0, true, O},
+		{CAUSE_RESET, 0, true, O},
+		{CAUSE_DNS, 0, true, N},
+		{CAUSE_FATAL, 503, true, N},
+		/* A host that never answered is down, not loaded: its limit
+		 * stays. */
+		{CAUSE_TIMEOUT, 0, false, N},
+		{CAUSE_REFUSED, 0, false, N},
+		{CAUSE_RESET, 0, false, N},
+		{CAUSE_DNS, 0, false, N},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		assert_int_equal(adaptive_classify(kinds[i].cause, kinds[i].status), kinds[i].want);
+		assert_int_equal(
+			adaptive_classify(kinds[i].cause, kinds[i].status, kinds[i].answered),
+			kinds[i].want);
 }
 
 /* A simulated server with a hard capacity: a request beyond it is an
@@ -141,14 +188,15 @@ static void test_adaptive_finds_capacity(void **state)
 	long highest, final;
 	double share = simulate(4, 400, &highest, &final);
 	assert_true(share <= 0.10);
-	assert_true(highest == 5); /* probed one above, never more */
+	assert_true(highest == 6); /* the start, never more */
 	assert_true(final >= 2 && final <= 5);
 	share = simulate(32, 400, &highest, &final);
 	assert_true(highest >= 16);
 	assert_true(share <= 0.10);
 }
 
-/* Only overloads: from the first on, the limit is 1 and stays there. */
+/* Only overloads: halved once a round trip down to 1, and 1 from then
+ * on. */
 static void test_adaptive_only_overloads(void **state)
 {
 	(void)state;
@@ -156,9 +204,26 @@ static void test_adaptive_only_overloads(void **state)
 	adaptive_init(&a, 64);
 	for (int i = 0; i < 1000; i++) {
 		adaptive_on_response(&a, O, 0.01, 1, i * 0.05);
-		assert_int_equal(a.limit, 1);
+		assert_int_equal(a.limit, i == 0 ? 3 : 1);
 	}
-	assert_int_equal(a.highest, 2);
+	assert_int_equal(a.highest, 6);
+}
+
+/* Slow start finds a large capacity in a few rounds: from 6 to 48 in
+ * three, where one at a time would take 42. */
+static void test_adaptive_slow_start(void **state)
+{
+	(void)state;
+	struct adaptive a;
+	adaptive_init(&a, 64);
+	double now = 0;
+	for (int round = 0; round < 3; round++) {
+		long n = a.limit;
+		now += 0.1;
+		for (long i = 0; i < n; i++)
+			adaptive_on_response(&a, H, 0.1, n, now);
+	}
+	assert_int_equal(a.limit, 48);
 }
 
 int main(void)
@@ -168,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_adaptive_classify),
 		cmocka_unit_test(test_adaptive_finds_capacity),
 		cmocka_unit_test(test_adaptive_only_overloads),
+		cmocka_unit_test(test_adaptive_slow_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,21 @@ static void test_fdlimit_parallel_table(void **state)
 	}
 }
 
+/* The connections the cache may hold: what the requests' other
+ * descriptors leave, and never less than fdlimit_parallel() counted. */
+static void test_fdlimit_connections(void **state)
+{
+	(void)state;
+	/* 1024 - 10 open - 16 margin - 50 x 2 (name lookups) */
+	assert_int_equal(fdlimit_connections(50, 1024, 10, false), 898);
+	/* -O: a file each too */
+	assert_int_equal(fdlimit_connections(50, 1024, 10, true), 848);
+	/* -j lowered to fit: at least 2 x -j */
+	long fit = fdlimit_parallel(1000, 1024, 10, false);
+	assert_true(fdlimit_connections(fit, 1024, 10, false) >= 2 * fit);
+	assert_int_equal(fdlimit_connections(100, 100, 10, false), 200);
+}
+
 static void test_fdlimit_raise_and_count(void **state)
 {
 	(void)state;
@@ -64,6 +79,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fdlimit_parallel_table),
 		cmocka_unit_test(test_fdlimit_raise_and_count),
+		cmocka_unit_test(test_fdlimit_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,13 +269,18 @@ static void sim_key(int host, char *key, size_t n)
 
 static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
 {
-	size_t waiting = 0, inflight = 0, hosts = 0;
+	size_t waiting = 0, inflight = 0, hosts = 0, startable = 0, conns = 0, fresh = 0;
 	char key[32];
 	for (int h = 0; h < SIM_HOSTS; h++) {
 		size_t q = m->qtail[h] - m->qhead[h];
+		size_t free_slots = (size_t)(SIM_CAP - m->inflight[h]);
+		size_t want = (size_t)m->inflight[h] + q;
 		waiting += q;
 		inflight += (size_t)m->inflight[h];
 		hosts += q || m->inflight[h];
+		startable += q < free_slots ? q : free_slots;
+		conns += want < SIM_CAP ? want : SIM_CAP;
+		fresh += q > 0 && m->inflight[h] == 0;
 		sim_key(h, key, sizeof key);
 		assert_int_equal(hostlimit_host_inflight(hl, key), m->inflight[h]);
 		assert_true(m->inflight[h] <= SIM_CAP);
@@ -283,6 +288,9 @@ static void sim_check_counts(const struct hostlimit *hl, const struct model *m)
 	assert_int_equal(hostlimit_waiting(hl), waiting);
 	assert_int_equal(hostlimit_inflight(hl), inflight);
 	assert_int_equal(hostlimit_hosts(hl), hosts);
+	assert_int_equal(hostlimit_startable(hl), startable);
+	assert_int_equal(hostlimit_connections(hl), conns);
+	assert_int_equal(hostlimit_fresh(hl), fresh);
 }
 
 static bool sim_can_start(const struct model *m)
@@ -479,6 +487,129 @@ static void test_hostlimit_per_host_limit_and_data(void **state)
 	hostlimit_destroy(hl);
 }
 
+/* When a host is down: after HOSTLIMIT_DOWN_AFTER attempts in a row got
+ * no answer, and only when it never answered. */
+static void test_hostlimit_down_table(void **state)
+{
+	(void)state;
+	enum { C = HOSTLIMIT_ANSWERED, U = HOSTLIMIT_UNREACHED, N = HOSTLIMIT_NO_NEWS };
+	static const struct {
+		const char *what;
+		const char *steps; /* C (answered), U (unreached) or N */
+		const char *down;  /* after each step: y or n */
+	} rows[] = {
+		{"three in a row", "UUUU", "nnyy"},
+		{"reached before", "CUUUUU", "nnnnnn"},
+		{"reached between", "UUCUUUU", "nnnnnnn"},
+		{"no news breaks nothing", "UNUNU", "nnnny"},
+		{"no news alone", "NNNN", "nnnn"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct hostlimit *hl = hostlimit_create(1);
+		int item;
+		for (size_t k = 0; rows[i].steps[k]; k++) {
+			struct host *h;
+			hostlimit_push(hl, "d:80", &item);
+			assert_ptr_equal(hostlimit_pop(hl, &h), &item);
+			int r = rows[i].steps[k] == 'C' ? C : rows[i].steps[k] == 'U' ? U : N;
+			bool down = hostlimit_reached(hl, h, (enum hostlimit_reach)r);
+			if (down != (rows[i].down[k] == 'y'))
+				fail_msg("%s, step %zu: down %d", rows[i].what, k, down);
+			assert_int_equal(hostlimit_down(hl, h), down);
+			/* Kept while idle, as -p auto keeps it. */
+			hostlimit_keep(hl, h, 1e9);
+			hostlimit_release(hl, h);
+		}
+		hostlimit_destroy(hl);
+	}
+}
+
+/* A host that is down hands out its waiting items at once, whatever its
+ * limit, for the caller to fail; other hosts are not held up; what it
+ * learnt outlives an idle spell. */
+static void test_hostlimit_down_fails_fast(void **state)
+{
+	(void)state;
+	int items[8];
+	struct hostlimit *hl = hostlimit_create(1);
+	hostlimit_wake(hl, 100);
+	struct host *h, *in_flight = NULL;
+	for (int k = 0; k < 3; k++) {
+		hostlimit_push(hl, "dead:80", &items[k]);
+		assert_ptr_equal(hostlimit_pop(hl, &h), &items[k]);
+		if (k < 2) {
+			assert_false(hostlimit_reached(hl, h, HOSTLIMIT_UNREACHED));
+			hostlimit_release(hl, h);
+			/* Idle now, but its failures are kept. */
+			assert_int_equal(hostlimit_hosts(hl), 1);
+		} else {
+			in_flight = h;
+		}
+	}
+	for (int k = 3; k < 8; k++)
+		hostlimit_push(hl, "dead:80", &items[k]);
+	hostlimit_push(hl, "live:80", &items[0]);
+	assert_int_equal(hostlimit_connections(hl), 2); /* dead's 1 + live's 1 */
+	assert_true(hostlimit_reached(hl, in_flight, HOSTLIMIT_UNREACHED));
+	assert_int_equal(hostlimit_failures(in_flight), 3);
+	assert_int_equal(hostlimit_connections(hl), 1); /* a dead host needs none */
+	/* Limit 1 and one in flight, yet all five come out. */
+	int got = 0;
+	while ((h = NULL, hostlimit_pop(hl, &h))) {
+		if (hostlimit_key(h)[0] == 'd') {
+			assert_true(hostlimit_down(hl, h));
+			got++;
+		}
+		hostlimit_release(hl, h);
+	}
+	assert_int_equal(got, 5);
+	hostlimit_release(hl, in_flight);
+	/* Kept HOSTLIMIT_DOWN_KEEP seconds, then forgotten. */
+	hostlimit_wake(hl, 101);
+	assert_int_equal(hostlimit_hosts(hl), 1);
+	hostlimit_wake(hl, 100 + HOSTLIMIT_DOWN_KEEP + 1);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	hostlimit_destroy(hl);
+}
+
+/* The connections worth keeping: per host, its requests in flight or
+ * waiting, up to its limit. */
+static void test_hostlimit_connections(void **state)
+{
+	(void)state;
+	int items[8];
+	struct hostlimit *hl = hostlimit_create(2);
+	assert_int_equal(hostlimit_connections(hl), 0);
+	for (int k = 0; k < 5; k++)
+		hostlimit_push(hl, "a:80", &items[k]);
+	hostlimit_push(hl, "b:80", &items[5]);
+	assert_int_equal(hostlimit_connections(hl), 3);
+	assert_int_equal(hostlimit_startable(hl), 3); /* a's 2 slots, b's 1 item */
+	struct host *a, *b, *a2;
+	assert_ptr_equal(hostlimit_pop(hl, &a), &items[0]);
+	assert_ptr_equal(hostlimit_pop(hl, &b), &items[5]);
+	assert_int_equal(hostlimit_connections(hl), 3);
+	assert_int_equal(hostlimit_startable(hl), 1);
+	hostlimit_set_limit(hl, a, 8);
+	assert_int_equal(hostlimit_connections(hl), 6); /* a: 1 + 4 waiting */
+	assert_int_equal(hostlimit_startable(hl), 4);
+	hostlimit_pause(hl, "a:80", 1e9);
+	assert_int_equal(hostlimit_startable(hl), 0);
+	hostlimit_wake(hl, 2e9);
+	assert_int_equal(hostlimit_startable(hl), 4);
+	hostlimit_release(hl, b);
+	assert_int_equal(hostlimit_connections(hl), 5);
+	while (hostlimit_pop(hl, &a2))
+		;
+	assert_int_equal(hostlimit_connections(hl), 5);
+	assert_int_equal(hostlimit_startable(hl), 0);
+	for (int k = 0; k < 5; k++)
+		hostlimit_release(hl, a);
+	assert_int_equal(hostlimit_connections(hl), 0);
+	assert_int_equal(hostlimit_hosts(hl), 0);
+	hostlimit_destroy(hl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +621,9 @@ int main(void)
 		cmocka_unit_test(test_hostlimit_random_simulation),
 		cmocka_unit_test(test_hostlimit_host_rate),
 		cmocka_unit_test(test_hostlimit_per_host_limit_and_data),
+		cmocka_unit_test(test_hostlimit_down_table),
+		cmocka_unit_test(test_hostlimit_down_fails_fast),
+		cmocka_unit_test(test_hostlimit_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,7 @@ struct row {
 	struct retry_decision want;
 };
 
-#define GET(cause, status, after) {1, "GET", cause, status, after, false}
+#define GET(cause, status, after) {1, "GET", cause, status, after, false, false, false}
 
 static const struct row rows[] = {
 	/* Every transient cause is retried; the first backoff cap is delay. */
@@ -46,26 +46,30 @@ static const struct row rows[] = {
 	{"505", three, GET(CAUSE_RESPONSE, 505, -1), 0.5, {false, 0, 0}},
 	/* Backoff: the cap doubles each attempt, up to max_delay; full
 	 * jitter scales it by the random number. */
-	{"attempt 2", three, {2, "GET", CAUSE_RESET, 0, -1, false}, 0.5, {true, 0.5, 0}},
-	{"attempt 3", three, {3, "GET", CAUSE_RESET, 0, -1, false}, 1.0 / 4, {true, 0.5, 0}},
+	{"attempt 2", three, {2, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.5, 0}},
+	{"attempt 3", three, {3, "GET", CAUSE_RESET, 0, -1, false, false, false}, 1.0 / 4, {true, 0.5, 0}},
 	{"jitter 0", three, GET(CAUSE_RESET, 0, -1), 0, {true, 0, 0}},
-	{"cap", {1000, 10, 30, false}, {5, "GET", CAUSE_RESET, 0, -1, false}, 0.5, {true, 15, 0}},
-	{"huge attempt", {1000, 1, 30, false}, {900, "GET", CAUSE_RESET, 0, -1, false}, 0.5, {true, 15, 0}},
+	{"cap", {1000, 10, 30, false}, {5, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 15, 0}},
+	{"huge attempt", {1000, 1, 30, false}, {900, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 15, 0}},
 	/* Out of tries. */
-	{"last try", three, {4, "GET", CAUSE_RESET, 0, -1, false}, 0.5, {false, 0, 0}},
+	{"last try", three, {4, "GET", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
 	{"no retries", {0, 0.5, 30, false}, GET(CAUSE_RESET, 0, -1), 0.5, {false, 0, 0}},
+	/* A host that is down (its connects failed in a row, none made):
+	 * a retry would fail without trying, so the record comes now. */
+	{"host down", three, {1, "GET", CAUSE_REFUSED, 0, -1, false, false, true}, 0.5, {false, 0, 0}},
+	{"host down, timeout", three, {1, "GET", CAUSE_TIMEOUT, 0, -1, false, false, true}, 0.5, {false, 0, 0}},
 	/* A stopping run starts nothing. */
-	{"stopping", three, {1, "GET", CAUSE_RESET, 0, -1, true}, 0.5, {false, 0, 0}},
+	{"stopping", three, {1, "GET", CAUSE_RESET, 0, -1, true, false, false}, 0.5, {false, 0, 0}},
 	/* Idempotent methods only, unless all_methods. */
-	{"HEAD", three, {1, "HEAD", CAUSE_RESET, 0, -1, false}, 0.5, {true, 0.25, 0}},
-	{"PUT", three, {1, "PUT", CAUSE_RESET, 0, -1, false}, 0.5, {true, 0.25, 0}},
-	{"DELETE", three, {1, "DELETE", CAUSE_RESET, 0, -1, false}, 0.5, {true, 0.25, 0}},
-	{"OPTIONS", three, {1, "OPTIONS", CAUSE_RESET, 0, -1, false}, 0.5, {true, 0.25, 0}},
-	{"TRACE", three, {1, "TRACE", CAUSE_RESET, 0, -1, false}, 0.5, {true, 0.25, 0}},
-	{"POST", three, {1, "POST", CAUSE_RESET, 0, -1, false}, 0.5, {false, 0, 0}},
-	{"PATCH", three, {1, "PATCH", CAUSE_RESET, 0, -1, false}, 0.5, {false, 0, 0}},
-	{"lower-case get", three, {1, "get", CAUSE_RESET, 0, -1, false}, 0.5, {false, 0, 0}},
-	{"POST, all methods", {3, 0.5, 30, true}, {1, "POST", CAUSE_RESET, 0, -1, false}, 0.5, {true, 0.25, 0}},
+	{"HEAD", three, {1, "HEAD", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
+	{"PUT", three, {1, "PUT", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
+	{"DELETE", three, {1, "DELETE", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
+	{"OPTIONS", three, {1, "OPTIONS", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
+	{"TRACE", three, {1, "TRACE", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
+	{"POST", three, {1, "POST", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
+	{"PATCH", three, {1, "PATCH", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
+	{"lower-case get", three, {1, "get", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {false, 0, 0}},
+	{"POST, all methods", {3, 0.5, 30, true}, {1, "POST", CAUSE_RESET, 0, -1, false, false, false}, 0.5, {true, 0.25, 0}},
 	/* Retry-After on a status that pauses the host: the pause is the
 	 * wait, applied once - the retry itself has no delay of its own. */
 	{"429 after 2", three, GET(CAUSE_RESPONSE, 429, 2), 0.5, {true, 0, 2}},
@@ -73,8 +77,8 @@ static const struct row rows[] = {
 	{"429 after capped", {3, 0.5, 1.5, false}, GET(CAUSE_RESPONSE, 429, 60), 0.5, {true, 0, 1.5}},
 	/* The host is paused even when this request is not retried. */
 	{"429 after, no retries", {0, 0.5, 30, false}, GET(CAUSE_RESPONSE, 429, 2), 0.5, {false, 0, 2}},
-	{"503 after, POST", three, {1, "POST", CAUSE_RESPONSE, 503, 2, false}, 0.5, {false, 0, 2}},
-	{"503 after, stopping", three, {1, "GET", CAUSE_RESPONSE, 503, 2, true}, 0.5, {false, 0, 2}},
+	{"503 after, POST", three, {1, "POST", CAUSE_RESPONSE, 503, 2, false, false, false}, 0.5, {false, 0, 2}},
+	{"503 after, stopping", three, {1, "GET", CAUSE_RESPONSE, 503, 2, true, false, false}, 0.5, {false, 0, 2}},
 	/* Retry-After 0 pauses nothing and retries at once. */
 	{"429 after 0", three, GET(CAUSE_RESPONSE, 429, 0), 0.5, {true, 0, 0}},
 	/* Retry-After on other transient statuses delays this request only. */
@@ -116,7 +120,7 @@ static void test_retry_backoff_bounds(void **state)
 			cap = 5;
 		for (int j = 0; j < 100; j++) {
 			double u = j / 100.0;
-			struct retry_attempt a = {attempt, "GET", CAUSE_TIMEOUT, 0, -1, false};
+			struct retry_attempt a = {attempt, "GET", CAUSE_TIMEOUT, 0, -1, false, false, false};
 			struct retry_decision d = retry_decide(&p, &a, u);
 			assert_true(d.retry);
 			assert_true(d.delay >= 0 && d.delay < cap + 1e-12);
