@@ -1,7 +1,10 @@
 #include "fdlimit.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+
+#include "compat.h"
 
 /* Where a soft limit of "unlimited" would leave select()-free code
  * anyway: a number, so that the arithmetic below stays finite. */
@@ -27,11 +30,29 @@ long fdlimit_raise(void)
 	return (long)rl.rlim_cur;
 }
 
+/* Where there is no /proc/self/fd: ask each descriptor below the soft
+ * limit (at most FDLIMIT_SCAN of them) whether it is open. */
+#define FDLIMIT_SCAN (1L << 16)
+
+static long count_by_fcntl(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -1;
+	long top = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)FDLIMIT_SCAN
+			   ? FDLIMIT_SCAN
+			   : (long)rl.rlim_cur;
+	long n = 0;
+	for (long fd = 0; fd < top; fd++)
+		n += fcntl((int)fd, F_GETFD) != -1;
+	return n;
+}
+
 long fdlimit_in_use(void)
 {
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d = compat_proc_fd() ? opendir("/proc/self/fd") : NULL;
 	if (!d)
-		return -1;
+		return count_by_fcntl();
 	long n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)))

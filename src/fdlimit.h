@@ -24,7 +24,8 @@
  * or it cannot be read. */
 long fdlimit_raise(void);
 
-/* How many descriptors are open now (counted in /proc/self/fd), or -1. */
+/* How many descriptors are open now (counted in /proc/self/fd, or where
+ * there is none, by fcntl() on each below the soft limit), or -1. */
 long fdlimit_in_use(void);
 
 /* The largest --parallel, at most want and at least 1, whose requests fit

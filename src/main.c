@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "bodysink.h"
 #include "bounds.h"
 #include "clock.h"
+#include "compat.h"
 #include "fdlimit.h"
 #include "fetch.h"
 #include "filesink.h"
@@ -32,6 +32,7 @@
 #include "resume.h"
 #include "source.h"
 #include "template.h"
+#include "version.h"
 
 /* The man page's EXIT STATUS table. */
 enum exit_code {
@@ -461,6 +462,14 @@ static size_t fit_parallel(struct config *cfg)
 	return (size_t)fdlimit_connections(fit, limit, in_use, files);
 }
 
+static void print_version(void)
+{
+	struct buf text = BUF_INIT;
+	version_text(&text);
+	fwrite(text.data, 1, text.len, stdout);
+	buf_free(&text);
+}
+
 /* Parse the options and open everything the run needs. Returns 0 when
  * the run can go ahead; otherwise the outcome says why not. Either way
  * app_close() undoes what was done. */
@@ -485,7 +494,7 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 		app->outcome.stage = RUN_INFO;
 		return -1;
 	case OPTS_VERSION:
-		printf("urlfan %s\n%s\n", URLFAN_VERSION, curl_version());
+		print_version();
 		app->outcome.stage = RUN_INFO;
 		return -1;
 	case OPTS_ERROR:
@@ -727,6 +736,30 @@ static void app_run(struct app *app)
 	app_settle(app);
 }
 
+/* fd 1's file status flags before urlfan made it non-blocking, or -1
+ * when it did not. */
+static int stdout_flags = -1;
+
+/* Give fd 1 back as it was found: the shell and the other processes that
+ * share it would otherwise get EAGAIN. Async-signal-safe. */
+static void restore_stdout(void)
+{
+	if (stdout_flags >= 0) {
+		int saved = errno;
+		fcntl(1, F_SETFL, stdout_flags);
+		stdout_flags = -1;
+		errno = saved;
+	}
+}
+
+/* An abort() (out of memory) is a way out too. */
+static void on_abort(int sig)
+{
+	restore_stdout();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Free everything app_open() made, in reverse, and return the exit
  * status. */
 static int app_close(struct app *app)
@@ -746,6 +779,7 @@ static int app_close(struct app *app)
 		curl_global_cleanup();
 	if (app->out_fd > 1)
 		close(app->out_fd);
+	restore_stdout();
 	if (fclose(stdout) != 0 && !app->outcome.write_errno && app->outcome.stage != RUN_USAGE) {
 		msg_fatal("writing output: %s", strerror(errno));
 		app->outcome.write_errno = errno ? errno : EIO;
@@ -772,9 +806,14 @@ static bool ensure_std_fds(void)
 /* The descriptor records are written to. A pipe or a terminal is opened
  * again through /proc, non-blocking: a slow reader must not stop the
  * event loop, and O_NONBLOCK on a descriptor of urlfan's own changes
- * nothing for the shell or the other processes that share stdout. Files
- * never block for long and keep fd 1 (and its offset); where reopening
- * fails (a socket), fd 1 is used as it is. -1 when stdout was closed. */
+ * nothing for the shell or the other processes that share stdout. Where
+ * there is no /proc/self/fd (or -Dportable=true), a pipe's fd 1 itself is
+ * made non-blocking and its flags are restored on every way out:
+ * app_close(), exit() and abort(); a terminal is then written blocking,
+ * since stderr usually shares its open file and would turn non-blocking
+ * too. Files never block for long and keep fd 1 (and its offset); where
+ * reopening fails (a socket), fd 1 is used as it is. -1 when stdout was
+ * closed. */
 static int open_stdout(bool closed)
 {
 	struct stat st;
@@ -782,8 +821,22 @@ static int open_stdout(bool closed)
 		return -1;
 	if (fstat(1, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
 		return 1;
-	int fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	return fd >= 0 ? fd : 1;
+	if (compat_proc_fd()) {
+		int fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			return fd >= 0 ? fd : 1;
+	}
+	int fl = fcntl(1, F_GETFL);
+	if (!S_ISFIFO(st.st_mode) || fl < 0 || fl & O_NONBLOCK)
+		return 1;
+	struct sigaction sa = {.sa_handler = on_abort};
+	sigemptyset(&sa.sa_mask);
+	if (atexit(restore_stdout) != 0 || sigaction(SIGABRT, &sa, NULL) != 0)
+		return 1;
+	stdout_flags = fl;
+	if (fcntl(1, F_SETFL, fl | O_NONBLOCK) != 0)
+		stdout_flags = -1;
+	return 1;
 }
 
 /* Input is UTF-8 (JSON specs are, and URLs as IRIs), and libidn2
@@ -806,7 +859,7 @@ int main(int argc, char **argv)
 	 * system when freed: glibc's threshold starts at 128 KiB but rises
 	 * with every large free, after which such buffers stay in the heap
 	 * for good. Fixing it keeps it where it starts. */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	compat_mmap_threshold(128 * 1024);
 	utf8_ctype();
 	/* Writes to a closed pipe must come back as EPIPE, not kill us in the
 	 * middle of a record; SIGPIPE is raised again after the teardown. */

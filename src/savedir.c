@@ -1,4 +1,6 @@
-#define _GNU_SOURCE /* renameat2 */
+#if HAVE_O_TMPFILE
+#define _GNU_SOURCE /* O_TMPFILE */
+#endif
 #include "savedir.h"
 
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "hash.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -82,7 +85,7 @@ struct savedir *savedir_open(const char *path, bool overwrite, char *err, size_t
 	/* An O_TMPFILE file is linked in by its /proc/self/fd path
 	 * (linkat's AT_EMPTY_PATH needs a capability): without /proc, the
 	 * private directory. */
-	sd->no_tmpfile = access("/proc/self/fd", X_OK) != 0;
+	sd->no_tmpfile = !HAVE_O_TMPFILE || !compat_proc_fd() || access("/proc/self/fd", X_OK) != 0;
 	return sd;
 }
 
@@ -122,6 +125,7 @@ static int private_dir(struct savedir *sd)
 
 int savedir_temp(struct savedir *sd, char tmp[64])
 {
+#if HAVE_O_TMPFILE
 	if (!sd->no_tmpfile) {
 		tmp[0] = '\0';
 		int fd = openat(sd->fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
@@ -133,6 +137,7 @@ int savedir_temp(struct savedir *sd, char tmp[64])
 			return -1;
 		sd->no_tmpfile = true;
 	}
+#endif
 	if (private_dir(sd) != 0)
 		return -1;
 	for (int tries = 0; tries < 100; tries++) {
@@ -339,7 +344,7 @@ static int place(struct savedir *sd, int fd, int srcdir, const char *src, int di
 	if (src[0]) {
 		if (sd->overwrite)
 			return renameat(srcdir, src, dirfd, name);
-		return renameat2(srcdir, src, dirfd, name, RENAME_NOREPLACE);
+		return compat_rename_noreplace(srcdir, src, dirfd, name);
 	}
 	char proc[64];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem, memrchr */
 #include "url.h"
 
 #include <ctype.h>
@@ -7,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compat.h"
 #include "hash.h"
 #include "suggest.h"
 #include "utf8.h"
@@ -142,7 +142,7 @@ static const unsigned char host_char[128] = {
 /* The last '@' of the authority s[a..end): the user part ends there. */
 static const char *last_at(const char *s, size_t a, size_t end)
 {
-	return memrchr(s + a, '@', end - a);
+	return compat_memrchr(s + a, '@', end - a);
 }
 
 /* The user name's length in the userinfo s[a..at): up to its first ':'. */
@@ -342,7 +342,7 @@ static void mask_urls(struct buf *out, const char *s, size_t n,
 {
 	size_t i = 0;
 	while (i < n) {
-		const char *sep = i + 3 <= n ? memmem(s + i, n - i, "://", 3) : NULL;
+		const char *sep = i + 3 <= n ? compat_memmem(s + i, n - i, "://", 3) : NULL;
 		if (!sep) {
 			buf_add(out, s + i, n - i);
 			return;
@@ -369,13 +369,13 @@ void url_mask_text(struct buf *out, const char *s, size_t n)
  * either and all of it becomes "***". */
 void url_mask_loose(struct buf *out, const char *s, size_t n)
 {
-	const char *at = n ? memrchr(s, '@', n) : NULL;
+	const char *at = n ? compat_memrchr(s, '@', n) : NULL;
 	if (!at) {
 		buf_add(out, s, n);
 		return;
 	}
 	size_t end = (size_t)(at - s);
-	const char *sep = end >= 3 ? memmem(s, end, "://", 3) : NULL;
+	const char *sep = end >= 3 ? compat_memmem(s, end, "://", 3) : NULL;
 	size_t a = sep ? (size_t)(sep - s) + 3 : 0;
 	bool whole = memchr(s + a, '/', end - a) || memchr(s + a, '?', end - a) ||
 		     memchr(s + a, '#', end - a);

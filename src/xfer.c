@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem */
 #include "xfer.h"
 #include <ctype.h>
 #include <errno.h>
@@ -7,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 #include "body.h"
 #include "buf.h"
 #include "clock.h"
+#include "compat.h"
 #include "http.h"
 #include "msg.h"
 #include "termesc.h"
@@ -76,9 +75,9 @@ struct xfer {
  * it through an anonymous in-memory file, so no file is read twice. */
 static int load_cookies(CURLSH *share, const char *lines, char *err, size_t errlen)
 {
-	int rc = -1, fd = memfd_create("urlfan-cookies", MFD_CLOEXEC);
+	char path[COMPAT_ANON_PATH] = "";
+	int rc = -1, fd = compat_anon_file("urlfan-cookies", path);
 	CURL *e = curl_easy_init();
-	char path[64];
 	size_t len = strlen(lines), done = 0;
 	if (fd < 0 || !e) {
 		snprintf(err, errlen, "cannot load the cookie files: %s",
@@ -93,7 +92,6 @@ static int load_cookies(CURLSH *share, const char *lines, char *err, size_t errl
 		}
 		done += (size_t)n;
 	}
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	/* "RELOAD" reads the handle's cookie files into its store now: the
 	 * shared one. */
 	if (curl_easy_setopt(e, CURLOPT_SHARE, share) != CURLE_OK ||
@@ -106,7 +104,7 @@ static int load_cookies(CURLSH *share, const char *lines, char *err, size_t errl
 out:
 	curl_easy_cleanup(e);
 	if (fd >= 0)
-		close(fd);
+		compat_anon_file_close(fd, path);
 	return rc;
 }
 
@@ -410,11 +408,11 @@ static void hide_token_user(const struct xfer *x, struct buf *line)
 {
 	const char *tok = x->token_user.data;
 	size_t n = x->token_user.len;
-	if (!n || !line->data || !memmem(line->data, line->len, tok, n))
+	if (!n || !line->data || !compat_memmem(line->data, line->len, tok, n))
 		return;
 	struct buf out = BUF_INIT;
 	const char *p = line->data, *end = line->data + line->len, *hit;
-	while ((hit = memmem(p, (size_t)(end - p), tok, n))) {
+	while ((hit = compat_memmem(p, (size_t)(end - p), tok, n))) {
 		buf_add(&out, p, (size_t)(hit - p));
 		buf_adds(&out, "***");
 		p = hit + n;
@@ -533,7 +531,7 @@ static curl_socket_t opensocket_cb(void *userp, curlsocktype purpose, struct cur
 {
 	struct xfer *x = userp;
 	(void)purpose;
-	curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+	curl_socket_t fd = compat_socket_cloexec(addr->family, addr->socktype, addr->protocol);
 	if (fd == CURL_SOCKET_BAD)
 		x->socket_errno = errno;
 	return fd;

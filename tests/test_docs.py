@@ -256,7 +256,7 @@ def test_fish_completion_lists_every_long_option():
 def test_fish_completes_every_long_option_and_values():
     fish = shutil.which("fish")
     if not fish:
-        pytest.skip("fish is not installed (scripts/setup installs it)")
+        pytest.skip("fish is not installed (scripts/test installs it)")
     path = os.path.join(COMPLETIONS, "urlfan.fish")
 
     def complete(line):
@@ -274,7 +274,7 @@ def test_zsh_completes_options_and_values():
     """zsh, interactive on a pty, loads _urlfan from $fpath and completes."""
     zsh = shutil.which("zsh")
     if not zsh:
-        pytest.skip("zsh is not installed (scripts/setup installs it)")
+        pytest.skip("zsh is not installed (scripts/test installs it)")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm", "HOME": "/nonexistent"}
     master, slave = pty.openpty()
     proc = subprocess.Popen([zsh, "-f", "-i"], stdin=slave, stdout=slave, stderr=slave, env=env,

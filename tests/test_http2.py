@@ -79,7 +79,7 @@ def nginx(srv, tmp_path):
     nginx inherits them (its NGINX environment variable), so nothing needs
     to wait for it to start: connections queue until it accepts them."""
     if not os.path.exists(NGINX):
-        pytest.skip("nginx missing (scripts/setup installs it)")
+        pytest.skip("nginx missing (scripts/test installs it)")
     d = tmp_path / "nginx"
     d.mkdir()
     cert, key = make_cert(d)
@@ -184,7 +184,7 @@ def wait_listening(port, proc, secs=10):
 @pytest.fixture
 def nghttpd(tmp_path):
     if not os.path.exists(NGHTTPD):
-        pytest.skip("nghttpd missing (Debian nghttp2-server; scripts/setup installs it)")
+        pytest.skip("nghttpd missing (Debian nghttp2-server; scripts/test installs it)")
     www = tmp_path / "www"
     www.mkdir()
     (www / "a.json").write_text('{"a": 1}\n')

@@ -197,7 +197,7 @@ def test_sources_follow_clang_format():
     """The committed .clang-format is the style, and CI enforces it."""
     exe = shutil.which("clang-format")
     if not exe:
-        pytest.skip("clang-format is not installed (scripts/setup installs it)")
+        pytest.skip("clang-format is not installed (scripts/test installs it)")
     files = sorted(os.path.join(SRC, f) for f in os.listdir(SRC) if f.endswith((".c", ".h")))
     files += [os.path.join(SOURCE_ROOT, "bench", f) for f in ("floor.c", "json_body.c", "relay.c")]
     p = subprocess.run([exe, "--dry-run", "--Werror", "--style=file", *files],

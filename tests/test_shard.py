@@ -248,7 +248,7 @@ def sshd(tmp_path, recipe_dir):
     an ssh_config naming two logins, host1 and host2."""
     exe = "/usr/sbin/sshd"
     if not os.path.exists(exe) or not shutil.which("parallel") or not shutil.which("rsync"):
-        pytest.skip("openssh-server, parallel or rsync missing (scripts/setup installs them)")
+        pytest.skip("openssh-server, parallel or rsync missing (scripts/test installs them)")
     _, _, bindir = recipe_dir
     d = tmp_path / "ssh"
     d.mkdir()

@@ -5,7 +5,7 @@ once and twice, the per-host cap on the line, bodies on a terminal, the -u
 password prompt, and a screen capture under tmux of a `| jq` pipeline.
 
 Terminals are Python ptys with TIOCSWINSZ; the screen captures use tmux,
-a real terminal emulator (scripts/setup installs it). Nothing waits on a
+a real terminal emulator (scripts/test installs it). Nothing waits on a
 clock: the tests read until the bytes they need arrive, and use what the
 test server saw (/stats) to know what is in flight."""
 import base64
@@ -217,7 +217,7 @@ def tmux_screen(tmp_path, command, cols=80, rows=24):
     return the screen once it is done, as tmux renders it."""
     tmux = shutil.which("tmux")
     if not tmux:
-        pytest.skip("tmux is not installed (scripts/setup installs it)")
+        pytest.skip("tmux is not installed (scripts/test installs it)")
     sock = str(tmp_path / "tmux.sock")
     base = [tmux, "-S", sock, "-f", "/dev/null"]
     env = term_env()

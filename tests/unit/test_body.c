@@ -77,6 +77,16 @@ static void test_body_discard_counts_only(void **state)
 }
 
 /* The names in dir, sorted, joined with spaces. */
+/* Without O_TMPFILE (-Dportable=true), temporary files live in one
+ * private directory ".urlfan-PID-N.tmp" that no final name may enter: it
+ * is not one of the names these listings compare. */
+static int is_private_dir(const char *name)
+{
+	size_t n = strlen(name);
+	return !HAVE_O_TMPFILE && strncmp(name, ".urlfan-", 8) == 0 && n > 4 &&
+	       strcmp(name + n - 4, ".tmp") == 0;
+}
+
 static void list_dir(const char *dir, char *out, size_t n)
 {
 	struct dirent **ents;
@@ -84,7 +94,8 @@ static void list_dir(const char *dir, char *out, size_t n)
 	assert_true(k >= 0);
 	out[0] = '\0';
 	for (int i = 0; i < k; i++) {
-		if (strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..")) {
+		if (strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..") &&
+		    !is_private_dir(ents[i]->d_name)) {
 			if (out[0])
 				strncat(out, " ", n - strlen(out) - 1);
 			strncat(out, ents[i]->d_name, n - strlen(out) - 1);

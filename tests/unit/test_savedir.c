@@ -399,6 +399,18 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* Without O_TMPFILE (-Dportable=true), temporary files live in one
+ * private directory ".urlfan-PID-N.tmp" that no final name may enter: it
+ * is not one of the names these listings compare. */
+static int show_private; /* a test that looks at the private directory */
+
+static int is_private_dir(const char *name)
+{
+	size_t n = strlen(name);
+	return !HAVE_O_TMPFILE && !show_private && strncmp(name, ".urlfan-", 8) == 0 && n > 4 &&
+	       strcmp(name + n - 4, ".tmp") == 0;
+}
+
 /* Entries of a directory, sorted, joined by " ": "" when empty. */
 static const char *listing(const char *path)
 {
@@ -410,7 +422,7 @@ static const char *listing(const char *path)
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i]->d_name;
-		if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+		if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !is_private_dir(name)) {
 			if (out[0])
 				strcat(out, " ");
 			strcat(out, name);
@@ -473,10 +485,13 @@ static void test_savedir_open_creates_parents(void **state)
 static void test_savedir_temp_and_discard(void **state)
 {
 	struct fixture *fx = *state;
-	struct savedir *sd = open_dir(fx, false);
+	struct savedir *sd;
 	char tmp[64], tmp2[64];
-	int fd = savedir_temp(sd, tmp);
-	int fd2 = savedir_temp(sd, tmp2);
+	int fd, fd2;
+#if HAVE_O_TMPFILE
+	sd = open_dir(fx, false);
+	fd = savedir_temp(sd, tmp);
+	fd2 = savedir_temp(sd, tmp2);
 	assert_true(fd >= 0 && fd2 >= 0);
 	/* O_TMPFILE: no name in the directory at all. */
 	assert_string_equal(tmp, "");
@@ -485,8 +500,10 @@ static void test_savedir_temp_and_discard(void **state)
 	savedir_discard(sd, fd2, tmp2);
 	assert_string_equal(listing(fx->dir), "");
 	savedir_close(sd);
+#endif
 
 	/* Without O_TMPFILE: distinct names in one private directory. */
+	show_private = 1;
 	sd = open_dir(fx, false);
 	savedir_no_tmpfile(sd);
 	fd = savedir_temp(sd, tmp);
@@ -505,6 +522,7 @@ static void test_savedir_temp_and_discard(void **state)
 	savedir_close(sd);
 	/* The private directory goes with the last of its files. */
 	assert_string_equal(listing(fx->dir), "");
+	show_private = 0;
 }
 
 /* No final name meets another body's temporary file, whatever --name
@@ -513,6 +531,7 @@ static void test_savedir_temp_and_discard(void **state)
 static void test_savedir_final_names_never_meet_temporary_files(void **state)
 {
 	struct fixture *fx = *state;
+	show_private = 1;
 	for (int overwrite = 0; overwrite < 2; overwrite++) {
 		struct savedir *sd = open_dir(fx, overwrite);
 		savedir_no_tmpfile(sd);
@@ -540,6 +559,7 @@ static void test_savedir_final_names_never_meet_temporary_files(void **state)
 		fx->dir[len] = (char)('0' + overwrite);
 		fx->dir[len + 1] = '\0';
 	}
+	show_private = 0;
 }
 
 /* The thousand-and-first body with one name still gets a file. */
