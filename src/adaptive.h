@@ -32,6 +32,10 @@
 #include "retry.h"
 
 #define ADAPTIVE_START 6 /* the fixed -p default */
+/* How long (seconds) the engine keeps what -p auto learnt about an idle
+ * host, so that a host whose requests all wait out a retry delay, or come
+ * in bursts, does not start over from ADAPTIVE_START. */
+#define ADAPTIVE_LINGER 30.0
 #define ADAPTIVE_WINDOW 8
 #define ADAPTIVE_PROBE_MAX 32 /* the slowest probing: 32 rounds */
 

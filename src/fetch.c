@@ -28,11 +28,6 @@
 #include "xalloc.h"
 #include "xfer.h"
 
-/* -p auto keeps what it learnt about an idle host this long (seconds), so
- * that a host whose requests all wait out a retry delay, or come in bursts,
- * does not start over from ADAPTIVE_START. */
-#define ADAPT_LINGER 30.0
-
 /* The loop's whole state: one struct, one xfer per easy handle (found
  * again through CURLINFO_PRIVATE). */
 struct fetch {
@@ -265,7 +260,7 @@ static void adapt(struct fetch *f, struct slot *s, const struct retry_attempt *a
 	/* Kept until a whole second: the keeps of busy hosts then run out
 	 * together, and hostlimit_wake() walks its list at most once a second
 	 * for them rather than on nearly every turn. */
-	hostlimit_keep(f->hl, s->host, (double)((long long)now + 1) + ADAPT_LINGER);
+	hostlimit_keep(f->hl, s->host, (double)((long long)now + 1) + ADAPTIVE_LINGER);
 	if (!c.changed)
 		return;
 	hostlimit_set_limit(f->hl, s->host, c.limit);
@@ -620,11 +615,10 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 			  cfg->retry_all_methods, cfg->retry_all_errors},
 		.hooks = hooks,
 		.stats = stats,
+		.deadline_at = cfg->deadline > 0 ? clock_now() + cfg->deadline : 0,
 		.rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^
 		       0x9E3779B97F4A7C15ULL,
 	};
-	if (cfg->deadline > 0)
-		f.deadline_at = clock_now() + cfg->deadline;
 	source_yield_after(f.src, READ_TURN_BYTES);
 	memset(stats, 0, sizeof *stats);
 	enum fetch_status rc = FETCH_ESETUP;
@@ -641,9 +635,7 @@ enum fetch_status fetch_run(const struct fetch_params *params, const struct fetc
 	if ((rc = open_loop(&f, err, errlen)) == FETCH_OK)
 		rc = run(&f, err, errlen);
 	/* After the last transfer, even after a stop: the cookies so far. */
-	if (xfer_env_save_cookies(&f.env, stats->jar_error, sizeof stats->jar_error) != 0 &&
-	    !stats->jar_error[0])
-		snprintf(stats->jar_error, sizeof stats->jar_error, "--cookie-jar: not written");
+	xfer_env_save_cookies(&f.env, stats->jar_error, sizeof stats->jar_error);
 out:
 	/* The source goes back to its caller as it came: one that reads on
 	 * (--save-unfinished) must not stop at a SOURCE_BUSY. */

@@ -33,6 +33,7 @@
 #include "source.h"
 #include "template.h"
 #include "version.h"
+#include "view.h"
 
 /* The man page's EXIT STATUS table. */
 enum exit_code {
@@ -567,7 +568,7 @@ static int app_open(struct app *app, int argc, char **argv, int out_fd)
 	if (cfg->format == FORMAT_BODY && !cfg->write_out && !cfg->output_dir && !cfg->no_body &&
 	    !isatty(1)) {
 		app->bodies = bodysink_create(BODY_SHARE, NULL);
-		output_set_bodies(app->out, app->bodies);
+		view_set_bodies(output_view(app->out), app->bodies);
 	}
 	/* In auto mode the line needs a terminal that can redraw a line, and
 	 * a stdout that is no pipe: the reader of a pipe (| jq) may write to
@@ -604,7 +605,7 @@ static void app_settle(struct app *app)
 	if (!o->write_errno && output_finish(app->out, wake_pipe[0], second_interrupt, app) != 0)
 		write_failed(app);
 	/* The text view lists no request that never started: one line. */
-	size_t not_started = output_not_started(app->out);
+	size_t not_started = view_not_started(output_view(app->out));
 	if (not_started)
 		msg_warn(
 			"%zu request%s not started%s%s%s", not_started, not_started == 1 ? "" : "s",

@@ -152,14 +152,9 @@ void output_destroy(struct output *out)
 	free(out);
 }
 
-void output_set_bodies(struct output *out, struct bodysink *bodies)
+struct view *output_view(struct output *out)
 {
-	view_set_bodies(out->view, bodies);
-}
-
-size_t output_not_started(const struct output *out)
-{
-	return view_not_started(out->view);
+	return out->view;
 }
 
 void output_on_fate(struct output *out, void (*fn)(void *tag, bool written, void *ctx), void *ctx)
@@ -217,15 +212,13 @@ static void queue_job(struct output *out, struct view_job *job)
 {
 	struct seg *before = out->tail;
 	struct seg *js = seg_new(out);
-	js->job = *job;
 	out->queued += job->len;
+	view_job_move(&js->job, job);
 	struct buf *rest = tail_bytes(out);
-	buf_add(rest, before->bytes.data + job->at, before->bytes.len - job->at);
-	before->bytes.len = job->at;
+	buf_add(rest, before->bytes.data + js->job.at, before->bytes.len - js->job.at);
+	before->bytes.len = js->job.at;
 	if (before->bytes.data)
-		before->bytes.data[job->at] = '\0';
-	job->doc = NULL;
-	job->file = 0;
+		before->bytes.data[js->job.at] = '\0';
 }
 
 /* Count a record that has just gone into the queue (added bytes, and its
@@ -308,9 +301,7 @@ static int hold(struct output *out, size_t index, struct buf *bytes, struct view
 	h->bytes = *bytes;
 	spare.len = 0;
 	*bytes = spare;
-	h->job = *job;
-	job->doc = NULL;
-	job->file = 0;
+	view_job_move(&h->job, job);
 	h->tag = tag;
 	h->size = h->bytes.len + h->job.len;
 	out->held_bytes += h->size;

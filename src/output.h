@@ -43,11 +43,9 @@ struct output *output_create(const struct config *cfg, int fd, bool tty,
  * records not written get their fate (false) here. */
 void output_destroy(struct output *out);
 
-/* --format body: the bodies come from bodies (borrowed; it must outlive
- * the output), taken as each ok record is added. */
-void output_set_bodies(struct output *out, struct bodysink *bodies);
-/* The text view's count of requests that never started (view.h). */
-size_t output_not_started(const struct output *out);
+/* The view that renders the records (view.h: --format body's bodies,
+ * the count of requests never started); valid until output_destroy(). */
+struct view *output_view(struct output *out);
 
 /* Call fate(tag, written, ctx) once for each record added with a tag. */
 void output_on_fate(struct output *out, void (*fate)(void *tag, bool written, void *ctx),

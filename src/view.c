@@ -144,6 +144,12 @@ bool view_job_step(struct view_job *job, struct buf *out, size_t chunk)
 	return json_pretty_step(&job->pretty, out, chunk);
 }
 
+void view_job_move(struct view_job *to, struct view_job *from)
+{
+	*to = *from;
+	memset(from, 0, sizeof *from);
+}
+
 void view_job_free(struct view_job *job)
 {
 	free(job->doc);

@@ -67,5 +67,7 @@ bool view_is_json_array(const struct view *v);
 bool view_job_step(struct view_job *job, struct buf *out, size_t chunk);
 /* Free job's text; job is empty afterwards. */
 void view_job_free(struct view_job *job);
+/* Hand from's work to to (whose own is not freed); from holds none after. */
+void view_job_move(struct view_job *to, struct view_job *from);
 
 #endif
