@@ -64,35 +64,47 @@ void report_destroy(struct report *r)
 	free(r);
 }
 
-/* s[0..n) as XML text or attribute value: markup escaped, and what XML
- * 1.0 cannot hold (control characters, bytes that are no UTF-8) as
- * U+FFFD. */
-static void xml_text(struct buf *b, const char *s, size_t n)
+/* Each character of s[0..n) to b: a UTF-8 sequence of several bytes as
+ * it is, any other byte through one() (bad: no valid sequence starts
+ * there). */
+static void each_char(struct buf *b, const char *s, size_t n,
+		      void (*one)(struct buf *b, unsigned char c, bool bad))
 {
 	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
 		size_t len = utf8_seq((const unsigned char *)s + i, n - i);
 		if (len > 1) {
 			buf_add(b, s + i, len);
 			i += len;
 			continue;
 		}
-		i++;
-		switch (c) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&apos;"); break;
-		case '\t': buf_adds(b, "&#9;"); break;
-		case '\n': buf_adds(b, "&#10;"); break;
-		default:
-			if (len == 0 || c < 0x20 || c == 0x7F)
-				buf_adds(b, "\xEF\xBF\xBD");
-			else
-				buf_addc(b, (char)c);
-		}
+		one(b, (unsigned char)s[i++], len == 0);
 	}
+}
+
+static void xml_char(struct buf *b, unsigned char c, bool bad)
+{
+	switch (c) {
+	case '&': buf_adds(b, "&amp;"); break;
+	case '<': buf_adds(b, "&lt;"); break;
+	case '>': buf_adds(b, "&gt;"); break;
+	case '"': buf_adds(b, "&quot;"); break;
+	case '\'': buf_adds(b, "&apos;"); break;
+	case '\t': buf_adds(b, "&#9;"); break;
+	case '\n': buf_adds(b, "&#10;"); break;
+	default:
+		if (bad || c < 0x20 || c == 0x7F)
+			buf_adds(b, "\xEF\xBF\xBD");
+		else
+			buf_addc(b, (char)c);
+	}
+}
+
+/* s[0..n) as XML text or attribute value: markup escaped, and what XML
+ * 1.0 cannot hold (control characters, bytes that are no UTF-8) as
+ * U+FFFD. */
+static void xml_text(struct buf *b, const char *s, size_t n)
+{
+	each_char(b, s, n, xml_char);
 }
 
 static void xml_str(struct buf *b, const char *s)
@@ -100,29 +112,24 @@ static void xml_str(struct buf *b, const char *s)
 	xml_text(b, s ? s : "", s ? strlen(s) : 0);
 }
 
+static void md_char(struct buf *b, unsigned char c, bool bad)
+{
+	if (c == '\n' || c == '\r' || c == '\t')
+		buf_addc(b, ' ');
+	else if (bad || c < 0x20 || c == 0x7F)
+		buf_adds(b, "\xEF\xBF\xBD");
+	else if (strchr("\\`*_{}[]()<>#+!|~&", c))
+		buf_printf(b, "\\%c", c);
+	else
+		buf_addc(b, (char)c);
+}
+
 /* s as the text of a Markdown table cell: one line, with the characters
  * Markdown would read as markup escaped. */
 static void md_cell(struct buf *b, const char *s)
 {
 	s = s ? s : "";
-	for (size_t i = 0, n = strlen(s); i < n;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = utf8_seq((const unsigned char *)s + i, n - i);
-		if (len > 1) {
-			buf_add(b, s + i, len);
-			i += len;
-			continue;
-		}
-		i++;
-		if (c == '\n' || c == '\r' || c == '\t')
-			buf_addc(b, ' ');
-		else if (len == 0 || c < 0x20 || c == 0x7F)
-			buf_adds(b, "\xEF\xBF\xBD");
-		else if (strchr("\\`*_{}[]()<>#+!|~&", c))
-			buf_printf(b, "\\%c", c);
-		else
-			buf_addc(b, (char)c);
-	}
+	each_char(b, s, strlen(s), md_char);
 }
 
 /* Why a request is not ok, in a kind and a message. */
