@@ -308,7 +308,10 @@ static struct reqlist read_pipe(const uint8_t *data, size_t size)
 }
 
 /* Read the lines of data as command-line arguments (C strings: only for
- * input without NUL bytes). */
+ * input without NUL bytes). A blank line becomes a comment, "#": in a
+ * file it is skipped, but an empty argument is an invalid line (urlfan
+ * "" is not success), which the reference does not model; the comment
+ * keeps the numbering. */
 static struct reqlist read_args(const char *data, size_t size)
 {
 	struct reqlist l = {NULL, 0};
@@ -318,8 +321,10 @@ static struct reqlist read_args(const char *data, size_t size)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t trimmed = len;
+		source_trim(p, &trimmed);
 		args = xrealloc(args, (nargs + 1) * sizeof *args);
-		args[nargs++] = xstrndup(p, len);
+		args[nargs++] = trimmed ? xstrndup(p, len) : xstrdup("#");
 		p += len + 1;
 	}
 	struct source *src = source_create_args(args, nargs);
