@@ -194,6 +194,7 @@ static void start_ready(struct fetch *f)
 		/* --rate gates every start, whatever its host; a host's own
 		 * bucket (--host-rate) is hostlimit's. */
 		double now = clock_now();
+		struct ratelimit before = f->rate;
 		double wait = ratelimit_take(&f->rate, now);
 		if (wait > 0) {
 			loop_timer_set(f->loop, &f->rate_timer, now + wait);
@@ -207,7 +208,8 @@ static void start_ready(struct fetch *f)
 		char err[256];
 		if (hostlimit_down(f->hl, host)) {
 			/* Its connects failed in a row: it costs its timeout
-			 * once, not once a request. */
+			 * once, not once a request, and no --rate token. */
+			f->rate = before;
 			snprintf(err, sizeof err, "host unreachable, not tried after %ld failures",
 				 hostlimit_failures(host));
 			msg_verbose(1, "[%zu] %s: %s", req->index, req->hostkey, err);

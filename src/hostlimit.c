@@ -167,6 +167,18 @@ static bool is_down(const struct host *h)
 	return !h->answered && h->failures >= HOSTLIMIT_DOWN_AFTER;
 }
 
+/* The requests h may have in flight: its limit, or, once a host that
+ * never answered has failed, no more than the attempts still needed to
+ * take it as down, so that a silent host costs its timeout about twice,
+ * not once per slot its limit frees. */
+static long cap(const struct host *h)
+{
+	if (h->answered || h->failures == 0)
+		return h->limit;
+	long left = HOSTLIMIT_DOWN_AFTER - h->failures;
+	return left < h->limit ? left : h->limit;
+}
+
 /* The connections h can use: one per request in flight or waiting, up
  * to its limit; none for a host that is down. */
 static void count_conns(struct hostlimit *hl, struct host *h)
@@ -188,8 +200,8 @@ static void count_startable(struct hostlimit *hl, struct host *h)
 {
 	long n = 0;
 	if (h->ready)
-		n = is_down(h) || h->limit - h->inflight > h->queued ? h->queued
-								     : h->limit - h->inflight;
+		n = is_down(h) || cap(h) - h->inflight > h->queued ? h->queued
+								   : cap(h) - h->inflight;
 	hl->startable = hl->startable - (size_t)h->startable + (size_t)n;
 	h->startable = n;
 	bool fresh = h->ready && h->inflight == 0 && !is_down(h);
@@ -213,7 +225,7 @@ static void set_ready(struct hostlimit *hl, struct host *h)
 		}
 		return;
 	}
-	bool could = h->head && h->inflight < h->limit && h->paused_until == 0;
+	bool could = h->head && h->inflight < cap(h) && h->paused_until == 0;
 	bool should = could && h->rate_until == 0;
 	if (should && !h->ready)
 		ready_add(hl, h);

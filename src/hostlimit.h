@@ -111,7 +111,10 @@ size_t hostlimit_connections(const struct hostlimit *hl);
  * (refused, reset, or timed out before a response began): from then on it
  * is ready whatever its limit, pause or bucket, so that its waiting
  * requests come out at once for the caller to fail without trying
- * (hostlimit_down()). A host that answered once is never down. What a
+ * (hostlimit_down()). Until then, once such a host has failed, it starts
+ * no more attempts than are still needed to decide (3 - failures, within
+ * its limit), so that a silent host costs about two timeouts, not one
+ * for each slot its limit frees. A host that answered once is never down. What a
  * host learnt is kept HOSTLIMIT_DOWN_KEEP seconds after its last failure
  * or fast failure. */
 #define HOSTLIMIT_DOWN_AFTER 3

@@ -206,6 +206,43 @@ def test_a_host_that_accepts_and_never_answers_costs_its_timeout_once(srv):
     assert srv.stats()["silent_accepted"] <= 2 + 2, srv.stats()["silent_accepted"]
 
 
+def test_a_silent_host_starts_no_attempt_after_its_first_timeout(srv):
+    # Six attempts start one after another (-p 6, --rate staggers them);
+    # a slot freed by a timeout on a host that never answered does not go
+    # to a seventh attempt, which would cost one more whole timeout: only
+    # the attempts still needed to take the host as down stay in flight.
+    # The server counts the connections it accepted: exactly the six.
+    srv.reset()
+    host = "hush.test"
+    urls = ["http://%s:%d/x?i=%d" % (host, srv.silent_port, i) for i in range(20)]
+    p = run(["-J", "--no-body", "-j", "20", "-p", "6", "-m", "1", "--rate", "20",
+             "--resolve", "%s:%d:127.0.0.1" % (host, srv.silent_port), *urls], timeout=60)
+    assert p.returncode == 3, p.stderr
+    recs = records(p.stdout)
+    assert len(recs) == 20
+    tried = [r for r in recs if r["attempts"] > 0]
+    assert len(tried) == 6 and all(kind(r) == "timeout" for r in tried), tried
+    fast = [r for r in recs if r["attempts"] == 0]
+    assert all(kind(r) == "connect" and "host unreachable, not tried after" in
+               r["error"]["message"] for r in fast)
+    assert srv.stats()["silent_accepted"] == 6, srv.stats()["silent_accepted"]
+
+
+def test_a_down_host_takes_no_rate_token(srv):
+    # --rate 4 paces starts; a request failed at once for a down host is
+    # not a start and takes no token. 3 refusals make the host down; the
+    # other 37 then end at once, well inside the deadline (each would
+    # otherwise wait a quarter of a second: 9 s).
+    port = free_port()
+    dead = ["http://127.0.0.1:%d/x?i=%d" % (port, i) for i in range(40)]
+    p = run(["-J", "--no-body", "-p", "1", "--rate", "4", "--deadline", "4", *dead])
+    assert p.returncode == 3, p.stderr
+    recs = records(p.stdout)
+    assert len(recs) == 40
+    assert all(kind(r) == "connect" for r in recs), [r["error"] for r in recs][:3]
+    assert sum(r["attempts"] for r in recs) == 3
+
+
 def test_auto_takes_a_dead_host_as_down_not_as_overloaded(srv):
     # -p auto takes a host never reached as down, not as overloaded: its
     # refusals leave its limit at the start (6) rather than at 1, and the

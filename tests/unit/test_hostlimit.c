@@ -572,6 +572,66 @@ static void test_hostlimit_down_fails_fast(void **state)
 	hostlimit_destroy(hl);
 }
 
+/* A host that never answered and has failed starts no more attempts than
+ * are still needed to take it as down: with 6 in flight, the first failure
+ * frees no slot for a 7th, and the third makes the rest come out to fail.
+ * A host that answered keeps its whole limit, and so does one that never
+ * failed (four slow requests to a new host all start). */
+static void test_hostlimit_failed_host_holds_starts(void **state)
+{
+	(void)state;
+	int items[10];
+	struct hostlimit *hl = hostlimit_create(6);
+	struct host *h, *run[10];
+	for (int k = 0; k < 10; k++)
+		hostlimit_push(hl, "silent:80", &items[k]);
+	for (int k = 0; k < 6; k++)
+		assert_ptr_equal(hostlimit_pop(hl, &run[k]), &items[k]);
+	assert_null(hostlimit_pop(hl, &h));
+	assert_false(hostlimit_reached(hl, run[0], HOSTLIMIT_UNREACHED));
+	hostlimit_release(hl, run[0]);
+	/* 5 in flight, 2 more failures decide: nothing starts. */
+	assert_int_equal(hostlimit_startable(hl), 0);
+	assert_null(hostlimit_pop(hl, &h));
+	assert_false(hostlimit_reached(hl, run[1], HOSTLIMIT_UNREACHED));
+	hostlimit_release(hl, run[1]);
+	assert_null(hostlimit_pop(hl, &h));
+	assert_true(hostlimit_reached(hl, run[2], HOSTLIMIT_UNREACHED));
+	hostlimit_release(hl, run[2]);
+	int got = 0;
+	while ((h = NULL, hostlimit_pop(hl, &h))) {
+		assert_true(hostlimit_down(hl, h));
+		hostlimit_release(hl, h);
+		got++;
+	}
+	assert_int_equal(got, 4);
+	for (int k = 3; k < 6; k++)
+		hostlimit_release(hl, run[k]);
+	hostlimit_destroy(hl);
+
+	/* One failure and nothing in flight: probes start, two at most. */
+	hl = hostlimit_create(6);
+	hostlimit_push(hl, "s:80", &items[0]);
+	assert_ptr_equal(hostlimit_pop(hl, &h), &items[0]);
+	assert_false(hostlimit_reached(hl, h, HOSTLIMIT_UNREACHED));
+	hostlimit_release(hl, h);
+	for (int k = 1; k < 6; k++)
+		hostlimit_push(hl, "s:80", &items[k]);
+	assert_int_equal(hostlimit_startable(hl), 2);
+	assert_ptr_equal(hostlimit_pop(hl, &run[0]), &items[1]);
+	assert_ptr_equal(hostlimit_pop(hl, &run[1]), &items[2]);
+	assert_null(hostlimit_pop(hl, &h));
+	/* An answer gives the host its whole limit back. */
+	assert_false(hostlimit_reached(hl, run[0], HOSTLIMIT_ANSWERED));
+	hostlimit_release(hl, run[0]);
+	assert_int_equal(hostlimit_startable(hl), 3);
+	while (hostlimit_pop(hl, &h))
+		;
+	for (int k = 0; k < 4; k++)
+		hostlimit_release(hl, run[1]);
+	hostlimit_destroy(hl);
+}
+
 /* The connections worth keeping: per host, its requests in flight or
  * waiting, up to its limit. */
 static void test_hostlimit_connections(void **state)
@@ -623,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_hostlimit_per_host_limit_and_data),
 		cmocka_unit_test(test_hostlimit_down_table),
 		cmocka_unit_test(test_hostlimit_down_fails_fast),
+		cmocka_unit_test(test_hostlimit_failed_host_holds_starts),
 		cmocka_unit_test(test_hostlimit_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
