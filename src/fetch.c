@@ -28,8 +28,7 @@
 #include "xalloc.h"
 #include "xfer.h"
 
-/* The loop's whole state: one struct, one xfer per easy handle (found
- * again through CURLINFO_PRIVATE). */
+/* The loop's whole state (each easy handle's slot is its CURLINFO_PRIVATE). */
 struct fetch {
 	const struct config *cfg;
 	struct source *src;
@@ -136,10 +135,8 @@ static void read_input(struct fetch *f)
 	f->input_blocked = false;
 	f->input_busy = false;
 	size_t taken = 0;
-	/* Requests waiting for a retry count against the bound too: a host
-	 * that fails everything must not make urlfan read the whole input.
-	 * The --order input window is asked again for every line: another
-	 * shard's line moves it on at once. */
+	/* Retries waiting count too: a failing host must not make urlfan read
+	 * all input. The --order input window is asked again every line. */
 	while (!f->input_done && !f->stop &&
 	       bounds_read_more(&f->bounds, hostlimit_waiting(f->hl) + jobs_delayed(f->jobs),
 				jobs_held_bytes(f->jobs), slots_free(f->slots),
@@ -319,7 +316,14 @@ static void finish(struct fetch *f, struct slot *s, CURLcode rc)
 	struct job *job = s->job;
 	struct request *req = job->req;
 	char why[64];
+	long failed = hostlimit_failures(s->host);
 	struct retry_decision d = apply_retry(f, s, rc, why, sizeof why);
+	/* Its host just went down: its unanswered attempts end now, not at their timeouts. */
+	for (struct slot *o; failed < HOSTLIMIT_DOWN_AFTER && hostlimit_down(f->hl, s->host) &&
+			     (o = slots_unanswered(f->slots, s->host, s));) {
+		xfer_set_message(o->x, HOSTLIMIT_GIVEN_UP);
+		finish(f, o, CURLE_COULDNT_CONNECT);
+	}
 	if (d.retry) {
 		msg_verbose(1, "[%zu] attempt %ld failed (%s), retrying in %.2fs%s", req->index,
 			    job->attempts, why, d.delay > d.pause_host ? d.delay : d.pause_host,
@@ -549,34 +553,30 @@ static enum fetch_status run(struct fetch *f, char *err, size_t errlen)
 
 /* Tear down. After a stop, requests still queued or in flight get no
  * record: the output they would go to is gone. */
-static void drop(struct fetch *f, struct job *job)
+static void drop(struct job *job, void *arg)
 {
+	struct fetch *f = arg;
 	if (f->hooks->dropped)
 		f->hooks->dropped(job->req, f->hooks->ctx);
 	jobs_free(f->jobs, job);
-}
-
-static void drop_each(struct job *job, void *arg)
-{
-	drop(arg, job);
 }
 
 static void teardown(struct fetch *f)
 {
 	struct job *job;
 	while (f->hl && (job = hostlimit_drain(f->hl)))
-		drop(f, job);
+		drop(job, f);
 	for (size_t i = 0; f->slots && i < slots_count(f->slots); i++) {
 		struct slot *s = slots_at(f->slots, i);
 		if (s->job) {
 			slots_stop(f->slots, s);
 			xfer_abandon(s->x);
-			drop(f, s->job);
+			drop(s->job, f);
 		}
 	}
 	slots_destroy(f->slots);
 	if (f->jobs)
-		jobs_take_delayed(f->jobs, drop_each, f);
+		jobs_take_delayed(f->jobs, drop, f);
 	jobs_destroy(f->jobs);
 	hostlimit_destroy(f->hl);
 	xfer_env_free(&f->env);

@@ -118,6 +118,8 @@ size_t hostlimit_connections(const struct hostlimit *hl);
  * host learnt is kept HOSTLIMIT_DOWN_KEEP seconds after its last failure
  * or fast failure. */
 #define HOSTLIMIT_DOWN_AFTER 3
+/* The error of an attempt in flight when its host went down. */
+#define HOSTLIMIT_GIVEN_UP "host unreachable, given up after 3 failures"
 #define HOSTLIMIT_DOWN_KEEP 60.0
 
 /* What a finished attempt says about reaching its host. */

@@ -102,6 +102,16 @@ void slots_stop(struct slots *ss, struct slot *s)
 	ss->running--;
 }
 
+struct slot *slots_unanswered(struct slots *ss, const struct host *host, const struct slot *skip)
+{
+	for (size_t i = 0; i < ss->n; i++) {
+		struct slot *s = &ss->slot[i];
+		if (s != skip && s->job && s->host == host && !xfer_answered(s->x))
+			return s;
+	}
+	return NULL;
+}
+
 bool slots_idle(struct slots *ss, struct slot *s, double now, double resumed_at, double timeout)
 {
 	double active = xfer_active_at(s->x);

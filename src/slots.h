@@ -59,6 +59,9 @@ void slots_stop(struct slots *ss, struct slot *s);
  * process last ran again after a stop: Ctrl-Z, a suspend) does not
  * count, since the bytes may be waiting unread in the socket. */
 bool slots_idle(struct slots *ss, struct slot *s, double now, double resumed_at, double timeout);
+/* A slot other than skip running an attempt on host that has had no
+ * answer yet, or NULL. */
+struct slot *slots_unanswered(struct slots *ss, const struct host *host, const struct slot *skip);
 /* s is free again: its idle timer stopped, job and host forgotten. */
 void slots_release(struct slots *ss, struct slot *s);
 

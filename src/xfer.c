@@ -770,6 +770,11 @@ static long final_status(struct xfer *x)
 	return status >= 100 && status < 200 ? 0 : status;
 }
 
+bool xfer_answered(struct xfer *x)
+{
+	return final_status(x) > 0;
+}
+
 void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a)
 {
 	a->method = x->method;

@@ -80,6 +80,8 @@ void xfer_idle_expired(struct xfer *x, double timeout);
  * terms: fills a's method, cause, status and retry_after, and leaves
  * attempt and stopping to the caller. */
 void xfer_attempt(struct xfer *x, CURLcode rc, struct retry_attempt *a);
+/* Whether the attempt in flight has had its response's status line. */
+bool xfer_answered(struct xfer *x);
 
 /* Fill the response part of res (status, times, headers, body or file,
  * error; not the request's own fields, which the caller set) from the

@@ -211,7 +211,9 @@ def test_a_silent_host_starts_no_attempt_after_its_first_timeout(srv):
     # a slot freed by a timeout on a host that never answered does not go
     # to a seventh attempt, which would cost one more whole timeout: only
     # the attempts still needed to take the host as down stay in flight.
-    # The server counts the connections it accepted: exactly the six.
+    # The server counts the connections it accepted: exactly the six. The
+    # third timeout makes the host down, and the three attempts still in
+    # flight end then, not each at its own timeout.
     srv.reset()
     host = "hush.test"
     urls = ["http://%s:%d/x?i=%d" % (host, srv.silent_port, i) for i in range(20)]
@@ -221,7 +223,14 @@ def test_a_silent_host_starts_no_attempt_after_its_first_timeout(srv):
     recs = records(p.stdout)
     assert len(recs) == 20
     tried = [r for r in recs if r["attempts"] > 0]
-    assert len(tried) == 6 and all(kind(r) == "timeout" for r in tried), tried
+    assert len(tried) == 6, tried
+    timeouts = [r for r in tried if kind(r) == "timeout"]
+    given_up = [r for r in tried if kind(r) == "connect"]
+    assert len(timeouts) == 3 and len(given_up) == 3, tried
+    assert all(r["error"]["message"] == "host unreachable, given up after 3 failures"
+               for r in given_up), given_up
+    # Given up when the third timed out: before their own -m 1 ran out.
+    assert all(r["time"]["total"] < 1.0 for r in given_up), given_up
     fast = [r for r in recs if r["attempts"] == 0]
     assert all(kind(r) == "connect" and "host unreachable, not tried after" in
                r["error"]["message"] for r in fast)
