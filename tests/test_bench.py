@@ -124,7 +124,8 @@ def test_urlfan_does_not_load_libm():
     assert not [n for n in needed if n.startswith("libm.so")], needed
 
 
-NET_CASES = ["shuffled", "wide", "https", "sorted", "slow", "dead"]
+NET_CASES = ["shuffled", "wide", "https", "sorted", "slow", "dead", "wide-https", "wide-sorted",
+             "wide-slow"]
 
 
 def test_bench_net_tiny(tmp_path):
@@ -146,8 +147,8 @@ def test_bench_net_tiny(tmp_path):
     data = json.loads(runs_json.read_text())
     runs = data["runs"]
     cases = [c for c in NET_CASES if any(r["case"] == c for r in runs)]
-    # Only the slow case may be missing (nginx's echo module not installed).
-    assert set(NET_CASES) - set(cases) <= {"slow"}, cases
+    # Only the slow cases may be missing (nginx's echo module not installed).
+    assert set(NET_CASES) - set(cases) <= {"slow", "wide-slow"}, cases
     if "slow" not in cases:
         assert any("echo module" in n for n in data["notes"]), data["notes"]
 
@@ -156,19 +157,23 @@ def test_bench_net_tiny(tmp_path):
     heads = [(head, rows) for head, rows in tables(out) if "urlfan" in head]
     assert len(heads) == 3, heads
     ratio, conns, cpu = heads
-    assert ratio[0][:2] == ["case (RTT 20 ms)", "bound"], ratio[0]
+    assert ratio[0][:3] == ["case (RTT 20 ms)", "bound", "ideal client"], ratio[0]
     for head, rows in heads:
         assert head[-2:] == ["urlfan", "curl --parallel"], head
         assert len(rows) == len(cases), rows
     for row in ratio[1]:
         assert row[1].endswith(")") and " s (" in row[1], row  # "0.05 s (global)"
         assert all(c.endswith("×") for c in row[2:]), row
-    assert "| case (RTT 20 ms) | bound | urlfan | curl --parallel |" in doc.read_text()
+    assert ("| case (RTT 20 ms) | bound | ideal client | urlfan | curl --parallel |"
+            in doc.read_text())
 
     by = {(r["case"], r["tool"]): r for r in runs}
     for (case, tool), r in by.items():
         assert not r["error"], r
         assert r["bound"] > 0 and r["wall"] > 0 and r["cpu"] >= 0, r
+        # The ideal client is a schedule within the same costs and caps:
+        # never faster than the bound.
+        assert r["floor"] >= r["bound"] * 0.999, r
     # The relay saw exactly the connections curl says it made
     # (-w %{num_connects}, summed over its transfers), counting the host
     # that never answers (the refusing one accepts nothing).
@@ -183,7 +188,7 @@ def test_bench_net_tiny(tmp_path):
     for case in cases:
         for tool in ("urlfan", "curl"):
             n = by[(case, tool)]["conns"]
-            hosts = 1 if case == "sorted" else 2
+            hosts = 1 if case.endswith("sorted") else 2
             assert hosts <= n <= by[(case, tool)]["served"], (case, tool, n)
     # The dead case: both tools tried the host that never answers (the
     # relay accepted there) and still fetched every live URL (nginx's count
