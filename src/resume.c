@@ -135,7 +135,9 @@ static void load_record(struct resume *r, const char *line, size_t n)
 	size_t pos = 0;
 	struct json_member m;
 	struct buf url = BUF_INIT, id = BUF_INIT, hex = BUF_INIT;
-	bool ok = false;
+	bool ok = false, id_text = false;
+	const char *idv = NULL;
+	size_t idn = 0;
 	while (json_object_next(line, n, &pos, &m) == 1) {
 		if (m.key_len == 4 && memcmp(m.key, "\"ok\"", 4) == 0)
 			ok = m.val_len == 4 && memcmp(m.val, "true", 4) == 0;
@@ -144,8 +146,15 @@ static void load_record(struct resume *r, const char *line, size_t n)
 		else if (m.key_len == 12 && memcmp(m.key, "\"url_digest\"", 12) == 0)
 			json_string_decode(m.val, m.val_len, &hex);
 		else if (m.key_len == 4 && memcmp(m.key, "\"id\"", 4) == 0)
-			json_reformat(m.val, m.val_len, &id, -1);
+			idv = m.val, idn = m.val_len;
+		else if (m.key_len == 13 && memcmp(m.key, "\"id_encoding\"", 13) == 0)
+			id_text = m.val_len == 6 && memcmp(m.val, "\"text\"", 6) == 0;
 	}
+	/* An id jq could not read was written as a string of its text. */
+	if (idv && id_text)
+		json_string_decode(idv, idn, &id);
+	else if (idv)
+		json_reformat(idv, idn, &id, -1);
 	struct digest k;
 	if (!ok) {
 		/* not done */

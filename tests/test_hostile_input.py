@@ -306,3 +306,23 @@ def test_every_record_reaches_jq(srv, fmt):
     assert by_index[m + 1]["id_encoding"] == "text"
     assert "id_encoding" not in by_index[m + 2]
     assert by_index[m + 3]["id"] == "\U0001f600" and "id_encoding" not in by_index[m + 3]
+
+
+def test_skip_done_matches_ids_written_as_text(srv, tmp_path):
+    # An id jq could not read (a lone surrogate, 300 levels) is written as
+    # a string of its text with id_encoding "text"; --skip-done reads it
+    # back as that id, so a rerun skips those requests too. A request with
+    # an id not done is fetched.
+    specs = [json.dumps({"url": srv.url("/json?n=1"), "id": "\ud800"}, ensure_ascii=True),
+             '{"url": "%s", "id": %s}' % (srv.url("/json?n=2"), "[" * 300 + "]" * 300),
+             '{"url": "%s", "id": "plain"}' % srv.url("/json?n=3")]
+    done = tmp_path / "done.ndjson"
+    p = run(["-J", "--no-body"], input=("\n".join(specs) + "\n").encode())
+    assert p.returncode == 0, p.stderr
+    assert [r.get("id_encoding") for r in records(p.stdout)] == ["text", "text", None]
+    done.write_bytes(p.stdout)
+    again = specs + ['{"url": "%s", "id": "new"}' % srv.url("/json?n=4")]
+    p = run(["-J", "--no-body", "--skip-done", str(done)],
+            input=("\n".join(again) + "\n").encode())
+    assert p.returncode == 0, p.stderr
+    assert [r["id"] for r in records(p.stdout)] == ["new"]
