@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 import urllib.request
 
@@ -22,6 +23,10 @@ SERVER = os.path.join(ROOT, "tests", "server.py")
 # on the normal build and only scaled up here.
 SANITIZED = os.environ.get("URLFAN_SANITIZED") == "1"
 MEM_SCALE = 8 if SANITIZED else 1
+# A developer's own ~/.config/urlfan/config must not change what the suite
+# sees: every urlfan it starts looks for its default config file in an
+# empty directory (a test that means to read one sets its own).
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="urlfan-test-config-")
 
 
 class Server:

@@ -351,6 +351,17 @@ def test_default_config_file_is_read_first_unless_disable(srv, tmp_path):
     assert header_of(req, "X-Home") == ["1"]
 
 
+def test_the_suite_does_not_read_the_developers_config(srv, tmp_path):
+    # conftest points XDG_CONFIG_HOME at an empty directory, so a config
+    # file in the developer's home changes nothing the suite sees.
+    home = tmp_path / "home"
+    (home / ".config" / "urlfan").mkdir(parents=True)
+    (home / ".config" / "urlfan" / "config").write_text("header = \"X-Mine: 1\"\n")
+    run(["-J", srv.url("/headers?tag=mine")], env={"HOME": str(home)})
+    (req,) = seen(srv, "mine")
+    assert not header_of(req, "X-Mine")
+
+
 # ---------------------------------------------------------------------------
 # 6. A cookie jar
 # ---------------------------------------------------------------------------
