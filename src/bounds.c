@@ -8,6 +8,7 @@ struct bounds bounds_of(const struct config *cfg)
 	size_t parallel = cfg->parallel > 0 ? (size_t)cfg->parallel : 1;
 	b.readahead = 4 * parallel;
 	b.readahead_bytes = BOUNDS_READAHEAD_MIB << 20;
+	b.spread = parallel;
 	b.window = b.readahead + parallel;
 	b.queue_bytes = 8u << 20;
 	b.window_bytes = 64u << 20;
@@ -16,10 +17,11 @@ struct bounds bounds_of(const struct config *cfg)
 }
 
 bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, size_t free_slots,
-		      size_t startable, bool seek)
+		      size_t startable, size_t hosts, size_t fresh)
 {
 	if (waiting < b->readahead)
 		return true;
+	bool seek = hosts > 1 && (fresh == 0 || hosts < b->spread);
 	return (startable < free_slots || seek) && held_bytes < b->readahead_bytes;
 }
 

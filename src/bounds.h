@@ -23,6 +23,10 @@ struct bounds {
 	 * it. Then reading goes on while the requests held (read and not yet
 	 * done) take fewer than this many bytes. */
 	size_t readahead_bytes;
+	/* Within those bytes, reading also goes on while fewer hosts than
+	 * this (--parallel) are known: a short list sorted by host then has
+	 * all its hosts sharing the slots from the start. */
+	size_t spread;
 	/* --order input: records that may wait for an earlier one; a
 	 * request whose index is this far past the oldest unwritten one is
 	 * not read yet. As many as may be read ahead plus those in flight,
@@ -46,15 +50,17 @@ struct bounds bounds_of(const struct config *cfg);
 /* Whether to read one more request, with waiting requests read but not
  * started, held_bytes held by the requests read and not yet done,
  * free_slots free under --parallel, startable of the waiting requests
- * that their hosts would start now, and seek true when several hosts run
- * and none waits with nothing in flight. Past the count bound, reading
- * goes on within the byte budget while the free slots could not all be
- * taken, or while seek: every request waiting is then for a host already
- * running, and the hosts behind them (a list sorted by host) would get no
- * slot until those end, leaving a tail of a few hosts at their caps. With
- * one host there is nothing to find, and the count bound holds. */
+ * that their hosts would start now, hosts known (with work or kept) and
+ * fresh of them waiting with nothing in flight. Past the count bound,
+ * reading goes on within the byte budget while the free slots could not
+ * all be taken, or, with several hosts, while none is fresh (every
+ * request waiting is then for a host already running, and the hosts
+ * behind them in a list sorted by host would get no slot until those
+ * end, leaving a tail of a few hosts at their caps) or while fewer than
+ * b->spread are known. With one host there is nothing to find, and the
+ * count bound holds. */
 bool bounds_read_more(const struct bounds *b, size_t waiting, size_t held_bytes, size_t free_slots,
-		      size_t startable, bool seek);
+		      size_t startable, size_t hosts, size_t fresh);
 
 /* The connections libcurl may keep open (in use or idle) when wanted are
  * worth keeping for the requests known now (hostlimit_connections()):

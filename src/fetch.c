@@ -124,12 +124,9 @@ static size_t read_limit(struct fetch *f)
 	return f->hooks->read_limit ? f->hooks->read_limit(f->hooks->ctx) : SIZE_MAX;
 }
 
-/* Pull requests until the read-ahead bound is reached or input would
- * block, and at most READ_TURN_LINES of them. Invalid lines are reported
- * at once: they never wait. While slots are free that the requests
- * waiting cannot take (their hosts are at their cap), reading goes on
- * within the byte budget (bounds.h): the hosts behind a sorted list's
- * first ones start. */
+/* Pull requests until the read-ahead bound (bounds.h) is reached or input
+ * would block, and at most READ_TURN_LINES of them (8 times as many with
+ * nothing in flight to serve). Invalid lines are reported at once. */
 static void read_input(struct fetch *f)
 {
 	f->input_blocked = false;
@@ -140,10 +137,10 @@ static void read_input(struct fetch *f)
 	while (!f->input_done && !f->stop &&
 	       bounds_read_more(&f->bounds, hostlimit_waiting(f->hl) + jobs_delayed(f->jobs),
 				jobs_held_bytes(f->jobs), slots_free(f->slots),
-				hostlimit_startable(f->hl),
-				hostlimit_fresh(f->hl) == 0 && hostlimit_hosts(f->hl) > 1) &&
+				hostlimit_startable(f->hl), hostlimit_hosts(f->hl),
+				hostlimit_fresh(f->hl)) &&
 	       source_count(f->src) < read_limit(f)) {
-		if (taken++ == READ_TURN_LINES) {
+		if (taken++ == READ_TURN_LINES * (slots_running(f->slots) ? 1 : 8)) {
 			f->input_busy = true;
 			return;
 		}

@@ -128,6 +128,26 @@ def test_a_sorted_list_with_every_slot_taken_still_shows_the_next_host(srv):
                                                          starts_a[:6])
 
 
+def test_a_short_sorted_list_shares_the_slots_among_all_its_hosts_from_the_start(srv):
+    # Hosts A-D, 20 requests each, sorted; -j 8 -p 4. A and B alone could
+    # take all eight slots (4 + 4), and C and D would start only as those
+    # end, to finish last at their caps. While fewer hosts than -j are
+    # known, reading goes on; the hosts take turns, so the first wave has
+    # two requests of each host: every host starts before any request
+    # ends.
+    hosts = ("share-a.test", "share-b.test", "share-c.test", "share-d.test")
+    lines = [srv.url("/delay/0.1?log=%s&i=%d" % (h[:7], i), h) for h in hosts for i in range(20)]
+    p = run(["-J", "--no-body", "-j", "8", "-p", "4", *srv.resolve(*hosts)],
+            input="\n".join(lines).encode())
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert len(records(p.stdout)) == 80
+    logs = {h: server_log(srv, h[:7]) for h in hosts}
+    assert all(len(v) == 20 for v in logs.values())
+    first_end = min(e["end"] for v in logs.values() for e in v)
+    firsts = {h: min(e["start"] for e in v) for h, v in logs.items()}
+    assert all(t < first_end for t in firsts.values()), (firsts, first_end)
+
+
 # ---------------------------------------------------------------------------
 # A dead host costs its timeout once
 # ---------------------------------------------------------------------------

@@ -19,22 +19,27 @@ static void test_bounds_read_more(void **state)
 	assert_int_equal(b.readahead_bytes, 16u << 20);
 	static const struct {
 		const char *what;
-		size_t waiting, bytes, free_slots, startable;
-		bool seek;
+		size_t waiting, bytes, free_slots, startable, hosts, fresh;
 		bool want;
 	} rows[] = {
-		{"under the count", 31, 1u << 30, 0, 31, false, true},
-		{"at the count, no slot free, nothing to seek", 32, 0, 0, 0, false, false},
-		{"at the count, no slot free, hosts hidden behind", 32, 0, 0, 0, true, true},
-		{"at the count, the waiting fill the free slots", 32, 0, 3, 3, false, false},
-		{"at the count, every waiting host at its cap", 32, 0, 3, 0, false, true},
-		{"at the count, fewer can start than slots are free", 32, 0, 3, 2, false, true},
-		{"far past the count, within the bytes", 100000, (16u << 20) - 1, 1, 0, true, true},
-		{"the byte budget spent", 100000, 16u << 20, 1, 0, true, false},
+		{"under the count", 31, 1u << 30, 0, 31, 1, 1, true},
+		{"at the count, no slot free, one host", 32, 0, 0, 0, 1, 0, false},
+		{"at the count, no slot free, a fresh host waits", 32, 0, 0, 0, 20, 1, false},
+		{"at the count, no slot free, hosts hidden behind", 32, 0, 0, 0, 20, 0, true},
+		{"at the count, the waiting fill the free slots", 32, 0, 3, 3, 9, 2, false},
+		{"at the count, every waiting host at its cap", 32, 0, 3, 0, 9, 1, true},
+		{"at the count, fewer can start than slots are free", 32, 0, 3, 2, 9, 1, true},
+		/* Fewer hosts than -j (8) known: look for more. */
+		{"a fresh host waits, fewer hosts than slots", 32, 0, 0, 0, 7, 1, true},
+		{"one host: nothing to look for", 32, 0, 0, 0, 1, 1, false},
+		{"far past the count, within the bytes", 100000, (16u << 20) - 1, 1, 0, 9, 0, true},
+		{"the byte budget spent", 100000, 16u << 20, 1, 0, 9, 0, false},
+		{"the byte budget spent, few hosts", 100000, 16u << 20, 0, 0, 2, 1, false},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		if (bounds_read_more(&b, rows[i].waiting, rows[i].bytes, rows[i].free_slots,
-				     rows[i].startable, rows[i].seek) != rows[i].want)
+				     rows[i].startable, rows[i].hosts,
+				     rows[i].fresh) != rows[i].want)
 			fail_msg("%s", rows[i].what);
 }
 
