@@ -243,6 +243,29 @@ def test_read_ahead_past_a_busy_host_is_bounded_in_bytes(srv):
     assert srv.stats()["peak"][srv.key("slowb.test")] == 1
 
 
+def test_read_ahead_looking_for_more_hosts_is_bounded_in_bytes(srv):
+    # Two slow hosts take every slot (-j 4 -p 2). With every slot taken
+    # and no waiting host fresh, and with fewer hosts known than -j,
+    # reading goes on to find more hosts, but again only within the
+    # 16 MiB budget, though the input never shows a third host.
+    pad = "x" * 4000
+    hosts = ("seek1.test", "seek2.test")
+    lines = ((srv.url("/delay/5?i=%d&p=%s" % (i, pad), hosts[i % 2]) + "\n").encode()
+             for i in range(10000))
+    proc = subprocess.Popen(
+        [URLFAN, "-J", "-j", "4", "-p", "2", *srv.resolve(*hosts)],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        consumed = feed_until_refused(proc, lines, lambda: srv.stats()["inflight_total"] >= 4)
+    finally:
+        proc.kill()
+        proc.wait()
+    line = len(srv.url("/delay/5?i=9999&p=%s" % pad, hosts[0])) + 1
+    assert consumed > 70, consumed  # past 4 x --parallel
+    assert consumed * line <= 16 * 1024 * 1024 + 256 * 1024, consumed
+    assert all(srv.stats()["peak"][srv.key(h)] == 2 for h in hosts)
+
+
 def test_large_bodies_stay_whole(srv):
     hosts = ["big%d.test" % i for i in range(3)]
     urls = []
