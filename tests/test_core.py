@@ -168,6 +168,18 @@ def pipe_full(fd):
     return not room
 
 
+def lines_taken(args, lines, started):
+    """How many of lines urlfan ARGS takes from its stdin before it stops
+    reading (feed_until_refused), urlfan killed after."""
+    proc = subprocess.Popen([URLFAN, *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return feed_until_refused(proc, lines, started)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def feed_until_refused(proc, lines, started, timeout=30):
     """Write lines into proc's stdin pipe (made non-blocking) for as long as
     proc takes them; return how many whole lines were written. It ends on an
@@ -207,14 +219,8 @@ def test_read_ahead_is_bounded(srv):
     pad = "x" * 4000
     lines = ((srv.url("/delay/5?i=%d&p=%s" % (i, pad), "slow.test") + "\n").encode()
              for i in range(10000))
-    proc = subprocess.Popen(
-        [URLFAN, "-J", "-j", "4", "-p", "4", *srv.resolve("slow.test")],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        consumed = feed_until_refused(proc, lines, lambda: srv.stats()["inflight_total"] >= 4)
-    finally:
-        proc.kill()
-        proc.wait()
+    consumed = lines_taken(["-J", "-j", "4", "-p", "4", *srv.resolve("slow.test")], lines,
+                           lambda: srv.stats()["inflight_total"] >= 4)
     # 4 in flight + 16 read ahead + 32 in urlfan's buffer + 16 in the pipe.
     assert 20 <= consumed <= 70, consumed
     assert srv.stats()["peak"][srv.key("slow.test")] == 4
@@ -229,14 +235,8 @@ def test_read_ahead_past_a_busy_host_is_bounded_in_bytes(srv):
     pad = "x" * 4000
     lines = ((srv.url("/delay/5?i=%d&p=%s" % (i, pad), "slowb.test") + "\n").encode()
              for i in range(10000))
-    proc = subprocess.Popen(
-        [URLFAN, "-J", "-j", "4", "-p", "1", *srv.resolve("slowb.test")],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        consumed = feed_until_refused(proc, lines, lambda: srv.stats()["inflight_total"] > 0)
-    finally:
-        proc.kill()
-        proc.wait()
+    consumed = lines_taken(["-J", "-j", "4", "-p", "1", *srv.resolve("slowb.test")], lines,
+                           lambda: srv.stats()["inflight_total"] > 0)
     line = len(srv.url("/delay/5?i=9999&p=%s" % pad, "slowb.test")) + 1
     assert consumed > 70, consumed  # past 4 x --parallel
     assert consumed * line <= 16 * 1024 * 1024 + 256 * 1024, consumed
@@ -252,14 +252,8 @@ def test_read_ahead_looking_for_more_hosts_is_bounded_in_bytes(srv):
     hosts = ("seek1.test", "seek2.test")
     lines = ((srv.url("/delay/5?i=%d&p=%s" % (i, pad), hosts[i % 2]) + "\n").encode()
              for i in range(10000))
-    proc = subprocess.Popen(
-        [URLFAN, "-J", "-j", "4", "-p", "2", *srv.resolve(*hosts)],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        consumed = feed_until_refused(proc, lines, lambda: srv.stats()["inflight_total"] >= 4)
-    finally:
-        proc.kill()
-        proc.wait()
+    consumed = lines_taken(["-J", "-j", "4", "-p", "2", *srv.resolve(*hosts)], lines,
+                           lambda: srv.stats()["inflight_total"] >= 4)
     line = len(srv.url("/delay/5?i=9999&p=%s" % pad, hosts[0])) + 1
     assert consumed > 70, consumed  # past 4 x --parallel
     assert consumed * line <= 16 * 1024 * 1024 + 256 * 1024, consumed
