@@ -113,13 +113,16 @@ size_t hostlimit_connections(const struct hostlimit *hl);
  * requests come out at once for the caller to fail without trying
  * (hostlimit_down()). Until then, once such a host has failed, it starts
  * no more attempts than are still needed to decide (3 - failures, within
- * its limit), so that a silent host costs about two timeouts, not one
- * for each slot its limit frees. A host that answered once is never down. What a
- * host learnt is kept HOSTLIMIT_DOWN_KEEP seconds after its last failure
- * or fast failure. */
+ * its limit), so that a silent host costs about two timeouts, not one for
+ * each slot its limit frees. A host that answered once is never down.
+ * What a host learnt is kept HOSTLIMIT_DOWN_KEEP seconds after its last
+ * failure or fast failure. */
 #define HOSTLIMIT_DOWN_AFTER 3
+#define HOSTLIMIT_STR_(n) #n
+#define HOSTLIMIT_STR(n) HOSTLIMIT_STR_(n)
 /* The error of an attempt in flight when its host went down. */
-#define HOSTLIMIT_GIVEN_UP "host unreachable, given up after 3 failures"
+#define HOSTLIMIT_GIVEN_UP                                                                         \
+	"host unreachable, given up after " HOSTLIMIT_STR(HOSTLIMIT_DOWN_AFTER) " failures"
 #define HOSTLIMIT_DOWN_KEEP 60.0
 
 /* What a finished attempt says about reaching its host. */
